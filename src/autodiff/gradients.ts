@@ -1,0 +1,103 @@
+/**
+ * Reverse-mode differentiation that builds graph nodes, as TensorFlow 1.x's `tf.gradients`.
+ *
+ * Only nodes on a path from some x to some y take part. They are visited in reverse topological
+ * order (reverse creation order), so every consumer of a node has contributed its share before the
+ * node's own gradient is summed and pushed further back. This is what makes a node with consumers
+ * at different depths, consumers that do not lead to y, and an op that uses one input twice come
+ * out right.
+ */
+import { GraphNode, Node, Operation, type Graph } from "../graph/index.js";
+import { add, toNode, onesLikeOrScalar, type NodeLike } from "../ops/index.js";
+import { GradientError, formatShape, isFloatDType, staticCompatible } from "../tensor/index.js";
+
+/**
+ * Gradients of sum(ys) with respect to each of `xs`, as new nodes. `gradYs` weights each y (ones
+ * by default). An x that no y depends on gets `null`.
+ */
+export function gradients(ys: Node | readonly Node[], xs: Node | readonly Node[], gradYs?: readonly (NodeLike | null | undefined)[]): (Node | null)[] {
+  const yList = Array.isArray(ys) ? [...(ys as readonly Node[])] : [ys as Node];
+  const xList = Array.isArray(xs) ? [...(xs as readonly Node[])] : [xs as Node];
+  if (yList.length === 0) throw new GradientError("gradients() needs at least one y");
+  const graph = yList[0]!.graph;
+  for (const n of [...yList, ...xList]) {
+    if (!(n instanceof Node)) throw new GradientError(`gradients() takes nodes with values, got ${String(n)}`);
+    if (n.graph !== graph) throw new GradientError(`${n} belongs to another graph than ${yList[0]}`);
+  }
+  for (const y of yList) {
+    if (!isFloatDType(y.dtype)) throw new GradientError(`only float tensors have gradients: ${y} has dtype ${y.dtype}`);
+  }
+  const between = nodesBetween(xList, yList);
+  const contributions = new Map<Node, Node[]>();
+  const contribute = (n: Node, g: Node): void => {
+    const list = contributions.get(n);
+    if (list === undefined) contributions.set(n, [g]);
+    else list.push(g);
+  };
+
+  return graph.nameScope("gradients", () => {
+    yList.forEach((y, i) => {
+      const given = gradYs?.[i];
+      contribute(y, given === undefined || given === null ? onesLikeOrScalar(y) : toNode(given, graph, y.dtype, "gradYs"));
+    });
+    const order = [...between].sort((a, b) => b.id - a.id);
+    const total = new Map<Node, Node>();
+    for (const node of order) {
+      const parts = contributions.get(node);
+      if (parts === undefined) continue;
+      const dy = sum(parts);
+      total.set(node, dy);
+      if (node instanceof Operation) propagate(graph, node, dy, between, contribute);
+    }
+    return xList.map((x) => total.get(x) ?? null);
+  });
+}
+
+/** Nodes that lie on a path from some x to some y (following value inputs, not control inputs). */
+function nodesBetween(xs: readonly Node[], ys: readonly Node[]): Set<Node> {
+  const fromX = new Set<Node>();
+  const stack: GraphNode[] = [...xs];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (!(n instanceof Node) || fromX.has(n)) continue;
+    fromX.add(n);
+    for (const c of n.consumers) if (c.inputs.includes(n)) stack.push(c);
+  }
+  const between = new Set<Node>();
+  const back: Node[] = ys.filter((y) => fromX.has(y));
+  while (back.length > 0) {
+    const n = back.pop()!;
+    if (between.has(n)) continue;
+    between.add(n);
+    for (const input of n.inputs) if (fromX.has(input)) back.push(input);
+  }
+  return between;
+}
+
+function sum(parts: Node[]): Node {
+  return parts.reduce((acc, g) => add(acc, g));
+}
+
+/** Calls the op's gradient builder and checks what it returns before passing it on. */
+function propagate(graph: Graph, op: Operation, dy: Node, between: Set<Node>, contribute: (n: Node, g: Node) => void): void {
+  const { gradient } = op.def;
+  if (!(op.inputs.some((i) => between.has(i)))) return;
+  if (typeof gradient !== "function") return; // not differentiable: no gradient flows through it
+  const grads = graph.nameScope(`${op.name}_grad`, () => gradient(op, dy));
+  if (grads.length !== op.inputs.length) {
+    throw new GradientError(`the gradient of ${op} returned ${grads.length} gradients for ${op.inputs.length} inputs`);
+  }
+  grads.forEach((g, i) => {
+    const input = op.inputs[i]!;
+    if (g === null || !between.has(input)) return;
+    if (g.dtype !== input.dtype) {
+      throw new GradientError(`the gradient of ${op} for input ${i} ('${input.name}') has dtype ${g.dtype}, expected ${input.dtype}`);
+    }
+    if (!staticCompatible(g.shape, input.shape)) {
+      throw new GradientError(
+        `the gradient of ${op} for input ${i} ('${input.name}') has shape ${formatShape(g.shape)}, which does not match the input's shape ${formatShape(input.shape)}`,
+      );
+    }
+    contribute(input, g);
+  });
+}

@@ -1,0 +1,49 @@
+/**
+ * The kernel interface. A backend is a table of kernels over Tensor values (typed arrays plus
+ * shapes) and an allocator for their storage; it knows nothing of graphs. The session resolves
+ * each op's kernel name in the active backend when it compiles a plan.
+ */
+import type { DType, Tensor, TypedArray } from "../tensor/index.js";
+
+/**
+ * Computes an op's output into `out`, whose shape and dtype the op's inference has already set and
+ * whose storage the runtime owns (it may be reused across runs). `out` never aliases an input.
+ */
+export type Kernel = (inputs: readonly Tensor[], out: Tensor, attrs: never) => void;
+
+export interface Backend {
+  readonly name: string;
+  readonly kernels: Readonly<Record<string, Kernel>>;
+  /** Storage for `size` elements of `dtype` (a backend may place it in its own memory). */
+  allocate(dtype: DType, size: number): TypedArray;
+}
+
+const backends = new Map<string, Backend>();
+let active: Backend | undefined;
+
+export function registerBackend(backend: Backend): void {
+  backends.set(backend.name, backend);
+  active ??= backend;
+}
+
+/** Chooses the backend by name for sessions' later runs ("js" is always there). */
+export function setBackend(name: string): void {
+  const b = backends.get(name);
+  if (b === undefined) {
+    throw new Error(`unknown backend '${name}'; available: ${[...backends.keys()].join(", ")}`);
+  }
+  active = b;
+}
+
+export function getBackend(): string {
+  return activeBackend().name;
+}
+
+export function activeBackend(): Backend {
+  if (active === undefined) throw new Error("no backend registered");
+  return active;
+}
+
+export function listBackends(): string[] {
+  return [...backends.keys()];
+}

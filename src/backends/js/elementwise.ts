@@ -1,0 +1,82 @@
+/**
+ * Elementwise kernels: a broadcasting binary loop and a unary loop, each written once and
+ * instantiated per function. Same-shape and scalar operands take fast paths.
+ */
+import { stridesOf, type Tensor, type TypedArray } from "../../tensor/index.js";
+import type { Kernel } from "../backend.js";
+
+export type BinaryFn = (a: number, b: number) => number;
+export type UnaryFn = (x: number) => number;
+
+/** For each output index, the offsets into `a` and `b` under numpy broadcasting. */
+function broadcastLoop(a: Tensor, b: Tensor, out: Tensor, fn: BinaryFn): void {
+  const rank = out.shape.length;
+  const o = out.data;
+  const ad = a.data;
+  const bd = b.data;
+  const stridesFor = (t: Tensor): number[] => {
+    const own = stridesOf(t.shape);
+    const s = new Array<number>(rank).fill(0);
+    for (let i = 0; i < t.shape.length; i++) {
+      const j = rank - t.shape.length + i;
+      s[j] = t.shape[i] === 1 ? 0 : own[i]!;
+    }
+    return s;
+  };
+  const sa = stridesFor(a);
+  const sb = stridesFor(b);
+  const idx = new Array<number>(rank).fill(0);
+  let ia = 0;
+  let ib = 0;
+  const inner = rank > 0 ? out.shape[rank - 1]! : 1;
+  const saInner = rank > 0 ? sa[rank - 1]! : 0;
+  const sbInner = rank > 0 ? sb[rank - 1]! : 0;
+  for (let k = 0; k < o.length; k += inner) {
+    for (let j = 0; j < inner; j++) o[k + j] = fn(ad[ia + j * saInner]!, bd[ib + j * sbInner]!);
+    // Advance the multi-index over all but the last axis (an odometer).
+    for (let d = rank - 2; d >= 0; d--) {
+      idx[d]!++;
+      ia += sa[d]!;
+      ib += sb[d]!;
+      if (idx[d]! < out.shape[d]!) break;
+      ia -= sa[d]! * idx[d]!;
+      ib -= sb[d]! * idx[d]!;
+      idx[d] = 0;
+    }
+  }
+}
+
+export function binaryKernel(fn: BinaryFn): Kernel {
+  return (inputs, out) => {
+    const [a, b] = inputs as [Tensor, Tensor];
+    const o: TypedArray = out.data;
+    const ad = a.data;
+    const bd = b.data;
+    if (ad.length === o.length && bd.length === o.length) {
+      for (let i = 0; i < o.length; i++) o[i] = fn(ad[i]!, bd[i]!);
+    } else if (bd.length === 1 && ad.length === o.length) {
+      const s = bd[0]!;
+      for (let i = 0; i < o.length; i++) o[i] = fn(ad[i]!, s);
+    } else if (ad.length === 1 && bd.length === o.length) {
+      const s = ad[0]!;
+      for (let i = 0; i < o.length; i++) o[i] = fn(s, bd[i]!);
+    } else {
+      broadcastLoop(a, b, out, fn);
+    }
+  };
+}
+
+export function unaryKernel(fn: UnaryFn): Kernel {
+  return (inputs, out) => {
+    const x = inputs[0]!.data;
+    const o = out.data;
+    for (let i = 0; i < o.length; i++) o[i] = fn(x[i]!);
+  };
+}
+
+/** Logistic function in the form that never overflows: e^x/(1+e^x) for negative x. */
+export function stableSigmoid(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}

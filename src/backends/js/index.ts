@@ -1,0 +1,45 @@
+/**
+ * The JS reference backend: plain loops over typed arrays, obviously correct, used as the
+ * specification that faster backends are tested against. Kernels are keyed by op kernel name.
+ */
+import { allocate } from "../../tensor/index.js";
+import type { Backend, Kernel } from "../backend.js";
+import { binaryKernel, stableSigmoid, unaryKernel } from "./elementwise.js";
+import { matmulKernel } from "./matmul.js";
+import { broadcastLikeKernel, meanKernel, softmaxKernel, sumKernel, sumToShapeKernel } from "./reduce.js";
+
+const copy: Kernel = (inputs, out) => out.data.set(inputs[0]!.data);
+
+const kernels: Record<string, Kernel> = {
+  Add: binaryKernel((a, b) => a + b),
+  Sub: binaryKernel((a, b) => a - b),
+  Mul: binaryKernel((a, b) => a * b),
+  RealDiv: binaryKernel((a, b) => a / b),
+  Neg: unaryKernel((x) => -x),
+  Log: unaryKernel(Math.log),
+  Exp: unaryKernel(Math.exp),
+  Square: unaryKernel((x) => x * x),
+  Sqrt: unaryKernel(Math.sqrt),
+  Sigmoid: unaryKernel(stableSigmoid),
+  SigmoidGrad: binaryKernel((y, dy) => dy * y * (1 - y)),
+  Softmax: softmaxKernel as Kernel,
+  MatMul: matmulKernel as Kernel,
+  Sum: sumKernel as Kernel,
+  Mean: meanKernel as Kernel,
+  SumToShape: sumToShapeKernel as Kernel,
+  BroadcastLike: broadcastLikeKernel as Kernel,
+  SizeRatio: (inputs, out) => {
+    out.data[0] = inputs[0]!.size / inputs[1]!.size;
+  },
+  OnesLike: (_inputs, out) => out.data.fill(1),
+  Identity: copy,
+  Reshape: copy,
+  // The session writes an update op's output into its variable; Assign's output is the new value.
+  Assign: (inputs, out) => out.data.set(inputs[1]!.data),
+};
+
+export const jsBackend: Backend = {
+  name: "js",
+  kernels,
+  allocate,
+};

@@ -1,0 +1,63 @@
+/**
+ * Reference matmul: numpy semantics (vectors, broadcast batches, transposes), i-k-j loops with a
+ * double-precision accumulator row. Written for clarity; the fast GEMM lives in the wasm backend.
+ */
+import { broadcastShapes, stridesOf, type Tensor } from "../../tensor/index.js";
+import type { MatMulAttrs } from "../../ops/matmul.js";
+
+export function matmulKernel(inputs: readonly Tensor[], out: Tensor, attrs: MatMulAttrs): void {
+  const [a, b] = inputs as [Tensor, Tensor];
+  const aVec = a.rank === 1;
+  const bVec = b.rank === 1;
+  const tA = attrs.transposeA && !aVec;
+  const tB = attrs.transposeB && !bVec;
+  // Matrix views: a vector a is a 1×k row, a vector b a k×1 column.
+  const aRows = aVec ? 1 : a.shape[a.rank - 2]!;
+  const aCols = aVec ? a.shape[0]! : a.shape[a.rank - 1]!;
+  const bRows = bVec ? b.shape[0]! : b.shape[b.rank - 2]!;
+  const bCols = bVec ? 1 : b.shape[b.rank - 1]!;
+  const m = tA ? aCols : aRows;
+  const k = tA ? aRows : aCols;
+  const n = tB ? bRows : bCols;
+  const aBatch = aVec ? [] : a.shape.slice(0, -2);
+  const bBatch = bVec ? [] : b.shape.slice(0, -2);
+  const batch = broadcastShapes(aBatch, bBatch, "MatMul");
+  const batchSize = batch.reduce((p, d) => p * d, 1);
+  const batchIndex = (own: readonly number[], flat: number): number => {
+    // Offset (in matrices) of batch element `flat` of the broadcast batch within an operand.
+    let offset = 0;
+    let rem = flat;
+    const ownStrides = stridesOf(own);
+    for (let d = batch.length - 1; d >= 0; d--) {
+      const i = rem % batch[d]!;
+      rem = (rem - i) / batch[d]!;
+      const j = d - (batch.length - own.length);
+      if (j >= 0 && own[j] !== 1) offset += i * ownStrides[j]!;
+    }
+    return offset;
+  };
+  const A = a.data;
+  const B = b.data;
+  const C = out.data;
+  const acc = new Float64Array(n);
+  const aMat = aRows * aCols;
+  const bMat = bRows * bCols;
+  for (let p = 0; p < batchSize; p++) {
+    const aOff = batchIndex(aBatch, p) * aMat;
+    const bOff = batchIndex(bBatch, p) * bMat;
+    const cOff = p * m * n;
+    for (let i = 0; i < m; i++) {
+      acc.fill(0);
+      for (let kk = 0; kk < k; kk++) {
+        const av = A[aOff + (tA ? kk * aCols + i : i * aCols + kk)]!;
+        if (av === 0) continue;
+        if (tB) for (let j = 0; j < n; j++) acc[j]! += av * B[bOff + j * bCols + kk]!;
+        else {
+          const row = bOff + kk * bCols;
+          for (let j = 0; j < n; j++) acc[j]! += av * B[row + j]!;
+        }
+      }
+      for (let j = 0; j < n; j++) C[cOff + i * n + j] = acc[j]!;
+    }
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Reductions and broadcasts over axes: sum, mean, softmax along an axis, and the gradient helpers
+ * that sum a tensor down to a shape or stretch it up to one.
+ */
+import { insertReducedAxes, normalizeAxes, stridesOf, type Tensor } from "../../tensor/index.js";
+import type { ReduceAttrs } from "../../ops/reduce.js";
+import type { BroadcastLikeAttrs } from "../../ops/broadcast.js";
+import type { SoftmaxAttrs } from "../../ops/activation.js";
+
+/**
+ * Adds every element of `x` into `out` at the index it reduces to. `outStrides[d]` is 0 on the
+ * axes that are summed away and the output's stride elsewhere.
+ */
+function accumulate(x: Tensor, out: Float64Array, outStrides: readonly number[]): void {
+  const rank = x.shape.length;
+  const idx = new Array<number>(rank).fill(0);
+  let o = 0;
+  const xd = x.data;
+  for (let i = 0; i < xd.length; i++) {
+    out[o]! += xd[i]!;
+    for (let d = rank - 1; d >= 0; d--) {
+      idx[d]!++;
+      o += outStrides[d]!;
+      if (idx[d]! < x.shape[d]!) break;
+      o -= outStrides[d]! * idx[d]!;
+      idx[d] = 0;
+    }
+  }
+}
+
+/** Sums `x` over `axes` into `out` (whose element count is the kept dimensions' product). */
+function sumAxes(x: Tensor, axes: readonly number[], out: Tensor, scale = 1): void {
+  const keptShape = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const keptStrides = stridesOf(keptShape).map((s, i) => (axes.includes(i) ? 0 : s));
+  const acc = new Float64Array(out.size);
+  accumulate(x, acc, keptStrides);
+  for (let i = 0; i < acc.length; i++) out.data[i] = acc[i]! * scale;
+}
+
+export function sumKernel(inputs: readonly Tensor[], out: Tensor, attrs: ReduceAttrs): void {
+  const x = inputs[0]!;
+  sumAxes(x, normalizeAxes(attrs.axis, x.rank, "Sum"), out);
+}
+
+export function meanKernel(inputs: readonly Tensor[], out: Tensor, attrs: ReduceAttrs): void {
+  const x = inputs[0]!;
+  const count = out.size === 0 ? 1 : x.size / out.size;
+  sumAxes(x, normalizeAxes(attrs.axis, x.rank, "Mean"), out, 1 / count);
+}
+
+/** Sums `x` over the axes along which `like` was broadcast to reach x's shape. */
+export function sumToShapeKernel(inputs: readonly Tensor[], out: Tensor): void {
+  const [x, like] = inputs as [Tensor, Tensor];
+  const lead = x.rank - like.rank;
+  const axes: number[] = [];
+  for (let i = 0; i < x.rank; i++) if (i < lead || like.shape[i - lead] === 1) axes.push(i);
+  sumAxes(x, axes, out);
+}
+
+/** Stretches `x` (with reduced axes put back as size 1) to the shape of `like`. */
+export function broadcastLikeKernel(inputs: readonly Tensor[], out: Tensor, attrs: BroadcastLikeAttrs): void {
+  const [x, like] = inputs as [Tensor, Tensor];
+  const { reducedAxis, keepDims } = attrs;
+  const shape =
+    reducedAxis === undefined || keepDims
+      ? x.shape
+      : insertReducedAxes(x.shape, reducedAxis === "all" ? undefined : reducedAxis, like.rank, "BroadcastLike");
+  const rank = out.rank;
+  const own = stridesOf(shape);
+  const strides = new Array<number>(rank).fill(0);
+  for (let i = 0; i < shape.length; i++) {
+    const j = rank - shape.length + i;
+    strides[j] = shape[i] === 1 ? 0 : own[i]!;
+  }
+  const idx = new Array<number>(rank).fill(0);
+  let s = 0;
+  const xd = x.data;
+  const o = out.data;
+  for (let i = 0; i < o.length; i++) {
+    o[i] = xd[s]!;
+    for (let d = rank - 1; d >= 0; d--) {
+      idx[d]!++;
+      s += strides[d]!;
+      if (idx[d]! < out.shape[d]!) break;
+      s -= strides[d]! * idx[d]!;
+      idx[d] = 0;
+    }
+  }
+}
+
+/** Softmax along one axis, max-shifted so that exp never overflows. */
+export function softmaxKernel(inputs: readonly Tensor[], out: Tensor, attrs: SoftmaxAttrs): void {
+  const x = inputs[0]!;
+  const [axis] = normalizeAxes(attrs.axis, x.rank, "Softmax");
+  const len = x.shape[axis!]!;
+  const inner = stridesOf(x.shape)[axis!]!;
+  const outer = len === 0 ? 0 : x.size / (len * inner);
+  const xd = x.data;
+  const o = out.data;
+  for (let p = 0; p < outer; p++) {
+    for (let q = 0; q < inner; q++) {
+      const base = p * len * inner + q;
+      let max = -Infinity;
+      for (let i = 0; i < len; i++) max = Math.max(max, xd[base + i * inner]!);
+      let sum = 0;
+      for (let i = 0; i < len; i++) {
+        const e = Math.exp(xd[base + i * inner]! - max);
+        o[base + i * inner] = e;
+        sum += e;
+      }
+      for (let i = 0; i < len; i++) o[base + i * inner] = o[base + i * inner]! / sum;
+    }
+  }
+}

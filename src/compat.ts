@@ -1,0 +1,84 @@
+/**
+ * The tutorial's and TensorFlow 1.x's snake_case names, in one place. Each is the camelCase API
+ * under another name: code from the tutorial ports line by line.
+ */
+import { Graph, getDefaultGraph, resetDefaultGraph, nameScope, type Node } from "./graph/index.js";
+import {
+  assignAdd,
+  assignSub,
+  expandDims,
+  globalVariablesInitializer,
+  onesLike,
+  reduceMean,
+  reduceSum,
+  stopGradient,
+  variablesInitializer,
+  type NodeLike,
+} from "./ops/index.js";
+import { setRandomSeed } from "./tensor/index.js";
+import { Optimizer } from "./train/optimizer.js";
+
+/** TensorFlow 1.x reduction options: `keepdims`, the older `keep_dims`, or our `keepDims`. */
+export interface SnakeReduceOptions {
+  keepdims?: boolean;
+  keep_dims?: boolean;
+  keepDims?: boolean;
+  name?: string;
+}
+
+function reduceOptions(o: SnakeReduceOptions | boolean | undefined): { keepDims: boolean; name?: string } {
+  if (typeof o === "boolean") return { keepDims: o };
+  const keepDims = o?.keepDims ?? o?.keepdims ?? o?.keep_dims ?? false;
+  return o?.name !== undefined ? { keepDims, name: o.name } : { keepDims };
+}
+
+export function reduce_sum(x: NodeLike, axis?: number | readonly number[], options?: SnakeReduceOptions | boolean): Node {
+  return reduceSum(x, axis, reduceOptions(options));
+}
+export function reduce_mean(x: NodeLike, axis?: number | readonly number[], options?: SnakeReduceOptions | boolean): Node {
+  return reduceMean(x, axis, reduceOptions(options));
+}
+
+export {
+  globalVariablesInitializer as global_variables_initializer,
+  variablesInitializer as variables_initializer,
+  stopGradient as stop_gradient,
+  nameScope as name_scope,
+  getDefaultGraph as get_default_graph,
+  resetDefaultGraph as reset_default_graph,
+  assignAdd as assign_add,
+  assignSub as assign_sub,
+  onesLike as ones_like,
+  expandDims as expand_dims,
+  setRandomSeed as set_random_seed,
+};
+
+export function trainable_variables() {
+  return getDefaultGraph().trainableVariables();
+}
+export function global_variables() {
+  return getDefaultGraph().globalVariables();
+}
+
+declare module "./graph/graph.js" {
+  interface Graph {
+    /** The tutorial's `Graph().as_default()`. */
+    as_default: Graph["asDefault"];
+    name_scope: Graph["nameScope"];
+    get_tensor_by_name: Graph["getNodeByName"];
+    get_operation_by_name: Graph["getNodeByName"];
+  }
+}
+Graph.prototype.as_default = Graph.prototype.asDefault;
+Graph.prototype.name_scope = Graph.prototype.nameScope;
+Graph.prototype.get_tensor_by_name = Graph.prototype.getNodeByName;
+Graph.prototype.get_operation_by_name = Graph.prototype.getNodeByName;
+
+declare module "./train/optimizer.js" {
+  interface Optimizer {
+    compute_gradients: Optimizer["computeGradients"];
+    apply_gradients: Optimizer["applyGradients"];
+  }
+}
+Optimizer.prototype.compute_gradients = Optimizer.prototype.computeGradients;
+Optimizer.prototype.apply_gradients = Optimizer.prototype.applyGradients;

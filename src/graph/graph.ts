@@ -1,0 +1,137 @@
+/**
+ * The Graph: every node built, unique TensorFlow-style names, name scopes, collections of
+ * variables, and the default-graph context that node constructors consult.
+ */
+import { GraphError } from "../tensor/index.js";
+import type { GraphNode, Variable } from "./node.js";
+
+export class Graph {
+  private readonly nodeList: GraphNode[] = [];
+  private readonly byName = new Map<string, GraphNode>();
+  private readonly nameCounts = new Map<string, number>();
+  private readonly scopes: string[] = [];
+  private readonly variableList: Variable[] = [];
+  private finalized = false;
+  /** Bumped whenever a node is added; caches keyed on the graph's contents compare it. */
+  version = 0;
+
+  /**
+   * Makes this graph the default. Without a function it stays the default (the tutorial's
+   * `Graph().as_default()`); with one, only while the function runs.
+   */
+  asDefault(): this;
+  asDefault<T>(fn: () => T): T;
+  asDefault<T>(fn?: () => T): this | T {
+    if (fn === undefined) {
+      defaultGraph = this;
+      return this;
+    }
+    const previous = defaultGraph;
+    defaultGraph = this;
+    try {
+      return fn();
+    } finally {
+      defaultGraph = previous;
+    }
+  }
+
+  /** Runs `fn` with node names prefixed by `name/` (made unique, as TensorFlow does). */
+  nameScope<T>(name: string, fn: () => T): T {
+    const scope = this.uniqueName(name);
+    this.scopes.push(scope);
+    try {
+      return fn();
+    } finally {
+      this.scopes.pop();
+    }
+  }
+
+  /** The current scope prefix, e.g. "layer1/" (empty at the top). */
+  get currentScope(): string {
+    return this.scopes.length === 0 ? "" : `${this.scopes[this.scopes.length - 1]}/`;
+  }
+
+  /**
+   * `base` under the current scope, made unique with `_1`, `_2`, ... the way TensorFlow's
+   * `Graph.unique_name` does it: each name counts its uses, and a taken name gets the next free
+   * suffix.
+   */
+  uniqueName(base: string): string {
+    const full = this.currentScope + base;
+    let i = this.nameCounts.get(full) ?? 0;
+    this.nameCounts.set(full, i + 1);
+    if (i === 0) return full;
+    let candidate = `${full}_${i}`;
+    while (this.nameCounts.has(candidate)) candidate = `${full}_${++i}`;
+    this.nameCounts.set(candidate, 1);
+    return candidate;
+  }
+
+  /** Called by node constructors. */
+  addNode(node: GraphNode): number {
+    if (this.finalized) {
+      throw new GraphError(`graph is finalized and cannot be modified: tried to add '${node.name}' (${node.type})`);
+    }
+    this.nodeList.push(node);
+    this.byName.set(node.name, node);
+    this.version++;
+    return this.nodeList.length - 1;
+  }
+
+  addVariable(v: Variable): void {
+    this.variableList.push(v);
+  }
+
+  get nodes(): readonly GraphNode[] {
+    return this.nodeList;
+  }
+
+  numNodes(): number {
+    return this.nodeList.length;
+  }
+
+  /** The node with this name ("X" or TensorFlow's "X:0"). */
+  getNodeByName(name: string): GraphNode {
+    const node = this.byName.get(name.endsWith(":0") ? name.slice(0, -2) : name);
+    if (node === undefined) throw new GraphError(`the graph has no node named '${name}'`);
+    return node;
+  }
+
+  hasNode(name: string): boolean {
+    return this.byName.has(name.endsWith(":0") ? name.slice(0, -2) : name);
+  }
+
+  globalVariables(): Variable[] {
+    return [...this.variableList];
+  }
+
+  trainableVariables(): Variable[] {
+    return this.variableList.filter((v) => v.trainable);
+  }
+
+  /** Makes the graph read-only; adding a node afterwards throws (catches graphs that grow in a loop). */
+  finalize(): void {
+    this.finalized = true;
+  }
+
+  get isFinalized(): boolean {
+    return this.finalized;
+  }
+}
+
+let defaultGraph = new Graph();
+
+export function getDefaultGraph(): Graph {
+  return defaultGraph;
+}
+
+/** Replaces the default graph with a fresh one (TensorFlow's `reset_default_graph`). */
+export function resetDefaultGraph(): Graph {
+  defaultGraph = new Graph();
+  return defaultGraph;
+}
+
+/** `nameScope` on the default graph. */
+export function nameScope<T>(name: string, fn: () => T): T {
+  return defaultGraph.nameScope(name, fn);
+}

@@ -1,0 +1,3 @@
+export * from "./graph.js";
+export * from "./node.js";
+export type * from "./op-def.js";

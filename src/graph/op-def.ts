@@ -1,0 +1,42 @@
+/**
+ * The contract every op type fulfils, declared once per op in `src/ops/`. The graph uses `infer`
+ * when a node is built; the session uses `infer` again on concrete shapes and runs `kernel`;
+ * `gradients()` calls `gradient` to add gradient nodes.
+ */
+import type { DType, StaticShape } from "../tensor/index.js";
+import type { Node, Operation } from "./node.js";
+
+/** What inference sees of an input: its dtype and its (static or concrete) shape. */
+export interface TensorSpec {
+  dtype: DType;
+  shape: StaticShape;
+}
+
+/**
+ * Builds the gradient of an op as graph nodes: given the op and the gradient of its output, one
+ * entry per input (null where no gradient flows).
+ */
+export type GradientFn<A> = (op: Operation<A>, dy: Node) => (Node | null)[];
+
+export interface OpDef<A = Record<string, never>> {
+  /** The TensorFlow op type name; also the base of node names and what exporters map. */
+  readonly type: string;
+  /**
+   * Output dtype and shape from the inputs' and the attributes. Called with static shapes (where
+   * dimensions may be `null`) when the node is built, and with concrete shapes when it runs. Throws
+   * ShapeError/DTypeError; `name` is the node's name for the message.
+   */
+  readonly infer: (inputs: TensorSpec[], attrs: A, name: string) => TensorSpec;
+  /** The kernel, looked up by this name in the active backend. */
+  readonly kernel: string;
+  /**
+   * The gradient builder, or an explicit "not differentiable" with the reason (integer outputs,
+   * a piecewise-constant function, a state update).
+   */
+  readonly gradient: GradientFn<A> | { notDifferentiable: string };
+  /**
+   * For ops that update a variable (assign, assignAdd, ...): the index of the input that is the
+   * variable. The session writes the op's output into that variable's storage after the run.
+   */
+  readonly writesVariable?: number;
+}

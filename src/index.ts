@@ -1,0 +1,108 @@
+/**
+ * TensorSlow: a TensorFlow 1.x-style deep-learning library. Build a graph of nodes, run it in a
+ * Session, differentiate it with `gradients`, train it with an optimizer.
+ */
+import "./backends/index.js";
+import { getDefaultGraph } from "./graph/index.js";
+import type { Variable } from "./graph/index.js";
+
+export {
+  Tensor,
+  tensor,
+  scalar,
+  zeros,
+  ones,
+  castTensor,
+  random,
+  setRandomSeed,
+  formatShape,
+  DTYPES,
+  DEFAULT_DTYPE,
+  TensorSlowError,
+  ShapeError,
+  DTypeError,
+  ValueError,
+  GraphError,
+  FeedError,
+  GradientError,
+  type DType,
+  type TypedArray,
+  type TensorLike,
+  type NestedArray,
+  type TensorOptions,
+  type StaticShape,
+  type Dim,
+} from "./tensor/index.js";
+
+export {
+  Graph,
+  GraphNode,
+  Node,
+  Placeholder,
+  Variable,
+  Constant,
+  Operation,
+  Group,
+  getDefaultGraph,
+  resetDefaultGraph,
+  nameScope,
+  placeholder,
+  constant,
+  type PlaceholderOptions,
+  type VariableOptions,
+  type ConstantOptions,
+  type OpDef,
+  type TensorSpec,
+  type GradientFn,
+} from "./graph/index.js";
+
+export {
+  add,
+  subtract,
+  multiply,
+  divide,
+  negative,
+  log,
+  exp,
+  square,
+  sqrt,
+  matmul,
+  sigmoid,
+  softmax,
+  reduceSum,
+  reduceMean,
+  identity,
+  stopGradient,
+  reshape,
+  expandDims,
+  onesLike,
+  assign,
+  assignAdd,
+  assignSub,
+  group,
+  globalVariablesInitializer,
+  variablesInitializer,
+  registeredOps,
+  type NodeLike,
+  type MatMulOptions,
+  type ReduceOptions,
+} from "./ops/index.js";
+
+export { gradients } from "./autodiff/gradients.js";
+export { Session, type Fetches, type FetchResult, type SessionOptions } from "./runtime/session.js";
+export type { FeedDict, FeedValue } from "./runtime/feeds.js";
+export { getBackend, setBackend, listBackends, registerBackend, type Backend, type Kernel } from "./backends/index.js";
+export * as train from "./train/index.js";
+export * as nn from "./nn.js";
+
+/** The trainable variables of the default graph. */
+export function trainableVariables(): Variable[] {
+  return getDefaultGraph().trainableVariables();
+}
+
+/** Every variable of the default graph. */
+export function globalVariables(): Variable[] {
+  return getDefaultGraph().globalVariables();
+}
+
+export * from "./compat.js";

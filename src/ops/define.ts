@@ -1,0 +1,55 @@
+/**
+ * Declaring op types and building op nodes: the registry of every op type (exporters and the test
+ * suite walk it), turning plain JS values into constants, and the graph an op belongs to.
+ */
+import { Constant, GraphNode, Node, Operation, getDefaultGraph, type Graph, type OpDef } from "../graph/index.js";
+import { GraphError, Tensor, ValueError, type DType, type TensorLike } from "../tensor/index.js";
+
+/** A node, or a plain value that becomes a constant. */
+export type NodeLike = Node | TensorLike;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const registry = new Map<string, OpDef<any>>();
+
+/** Registers an op type. Each TensorFlow type name may be defined once. */
+export function defineOp<A>(def: OpDef<A>): OpDef<A> {
+  if (registry.has(def.type)) throw new Error(`op type '${def.type}' is defined twice`);
+  registry.set(def.type, def);
+  return def;
+}
+
+/** Every registered op type, in definition order. */
+export function registeredOps(): readonly OpDef<unknown>[] {
+  return [...registry.values()];
+}
+
+export function getOpDef(type: string): OpDef<unknown> | undefined {
+  return registry.get(type);
+}
+
+/** The graph of the first node among `values`, else the default graph. */
+export function graphOf(values: readonly unknown[]): Graph {
+  for (const v of values) if (v instanceof GraphNode) return v.graph;
+  return getDefaultGraph();
+}
+
+/**
+ * A node for `x`: nodes pass through (they must have a value), anything else becomes a constant of
+ * `dtype` (the other operand's dtype, so that `multiply(2, x)` works for float64 `x` too).
+ */
+export function toNode(x: NodeLike | GraphNode, graph: Graph, dtype?: DType, argName = "input"): Node {
+  if (x instanceof Node) return x;
+  if (x instanceof GraphNode) {
+    throw new GraphError(`${x} has no value and cannot be used as the ${argName} of an operation`);
+  }
+  if (x === undefined || x === null) throw new ValueError(`the ${argName} of an operation is ${String(x)}`);
+  return new Constant(x, dtype !== undefined && !(x instanceof Tensor) ? { dtype } : {}, graph);
+}
+
+/** Builds an operation node of type `def` on `inputs`. */
+export function apply<A>(def: OpDef<A>, inputs: readonly NodeLike[], attrs: A, name?: string): Operation<A> {
+  const graph = graphOf(inputs);
+  const firstNode = inputs.find((v): v is Node => v instanceof Node);
+  const nodes = inputs.map((x, i) => toNode(x, graph, firstNode?.dtype, `input ${i}`));
+  return new Operation(def, graph, nodes, attrs, name ?? def.type);
+}

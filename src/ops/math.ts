@@ -1,0 +1,82 @@
+/** Elementwise arithmetic: add, subtract, multiply, divide, negative, log, exp, square, sqrt. */
+import type { GradientFn, Node, Operation } from "../graph/index.js";
+import { sumToShape } from "./broadcast.js";
+import { apply, defineOp, type NodeLike } from "./define.js";
+import { broadcastBinary, floatUnary, sameAsInput } from "./infer.js";
+
+type NoAttrs = Record<string, never>;
+
+/**
+ * A broadcasting binary op. Its gradient builder returns the gradient for each input at the
+ * *output's* shape; summing back over broadcast axes happens here, once, for every binary op.
+ */
+function defineBinary(type: string, gradient: (op: Operation<NoAttrs>, dy: Node) => [Node, Node]) {
+  const reduced: GradientFn<NoAttrs> = (op, dy) => {
+    const [ga, gb] = gradient(op, dy);
+    return [sumToShape(ga, op.inputs[0]!), sumToShape(gb, op.inputs[1]!)];
+  };
+  return defineOp<NoAttrs>({ type, kernel: type, infer: broadcastBinary(type), gradient: reduced });
+}
+
+export const Add = defineBinary("Add", (_op, dy) => [dy, dy]);
+export const Sub = defineBinary("Sub", (_op, dy) => [dy, negative(dy)]);
+export const Mul = defineBinary("Mul", (op, dy) => [multiply(dy, op.inputs[1]!), multiply(dy, op.inputs[0]!)]);
+// d(a/b)/db = -a/b² = -(a/b)/b, reusing the op's own output.
+export const RealDiv = defineBinary("RealDiv", (op, dy) => [divide(dy, op.inputs[1]!), negative(divide(multiply(dy, op), op.inputs[1]!))]);
+
+export const Neg = defineOp<NoAttrs>({ type: "Neg", kernel: "Neg", infer: sameAsInput, gradient: (_op, dy) => [negative(dy)] });
+export const Log = defineOp<NoAttrs>({
+  type: "Log",
+  kernel: "Log",
+  infer: floatUnary("Log"),
+  gradient: (op, dy) => [divide(dy, op.inputs[0]!)],
+});
+export const Exp = defineOp<NoAttrs>({
+  type: "Exp",
+  kernel: "Exp",
+  infer: floatUnary("Exp"),
+  gradient: (op, dy) => [multiply(dy, op)],
+});
+export const Square = defineOp<NoAttrs>({
+  type: "Square",
+  kernel: "Square",
+  infer: sameAsInput,
+  gradient: (op, dy) => [multiply(dy, multiply(2, op.inputs[0]!))],
+});
+export const Sqrt = defineOp<NoAttrs>({
+  type: "Sqrt",
+  kernel: "Sqrt",
+  infer: floatUnary("Sqrt"),
+  gradient: (op, dy) => [divide(dy, multiply(2, op))],
+});
+
+/** x + y, broadcasting by numpy rules. */
+export function add(x: NodeLike, y: NodeLike, name?: string): Node {
+  return apply(Add, [x, y], {}, name ?? "Add");
+}
+export function subtract(x: NodeLike, y: NodeLike, name?: string): Node {
+  return apply(Sub, [x, y], {}, name);
+}
+export function multiply(x: NodeLike, y: NodeLike, name?: string): Node {
+  return apply(Mul, [x, y], {}, name);
+}
+/** x / y elementwise (TensorFlow's `divide`/`truediv`). */
+export function divide(x: NodeLike, y: NodeLike, name?: string): Node {
+  return apply(RealDiv, [x, y], {}, name);
+}
+export function negative(x: NodeLike, name?: string): Node {
+  return apply(Neg, [x], {}, name);
+}
+/** Natural logarithm; log(0) is -Infinity, as in IEEE arithmetic. */
+export function log(x: NodeLike, name?: string): Node {
+  return apply(Log, [x], {}, name);
+}
+export function exp(x: NodeLike, name?: string): Node {
+  return apply(Exp, [x], {}, name);
+}
+export function square(x: NodeLike, name?: string): Node {
+  return apply(Square, [x], {}, name);
+}
+export function sqrt(x: NodeLike, name?: string): Node {
+  return apply(Sqrt, [x], {}, name);
+}

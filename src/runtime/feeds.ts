@@ -1,0 +1,85 @@
+/** Turning a feed dict into checked values: the keys resolved to nodes, the values to tensors. */
+import { GraphNode, Node, Placeholder, type Graph, Operation } from "../graph/index.js";
+import {
+  FeedError,
+  GraphError,
+  Tensor,
+  TensorSlowError,
+  formatShape,
+  isCompatible,
+  tensor,
+  type TensorLike,
+} from "../tensor/index.js";
+
+export type FeedValue = TensorLike;
+/** A Map from nodes (or node names) to values, or an object keyed by node name. */
+export type FeedDict = ReadonlyMap<GraphNode | string, FeedValue> | { readonly [name: string]: FeedValue };
+
+function resolveKey(graph: Graph, key: unknown): Node {
+  let node: GraphNode;
+  if (typeof key === "string") {
+    if (!graph.hasNode(key)) throw new FeedError(`cannot feed '${key}': the graph has no node of that name`);
+    node = graph.getNodeByName(key);
+  } else if (key instanceof GraphNode) {
+    node = key;
+  } else {
+    throw new FeedError(`cannot interpret feed key ${String(key)} as a node: use a node or its name`);
+  }
+  if (node.graph !== graph) throw new GraphError(`cannot feed ${node}: it is not an element of this session's graph`);
+  if (!(node instanceof Node)) throw new FeedError(`cannot feed ${node}: it has no value to replace`);
+  if (node instanceof Operation && node.def.writesVariable !== undefined) {
+    throw new FeedError(`cannot feed ${node}: feeding it would skip the variable update it makes`);
+  }
+  return node;
+}
+
+function describe(node: Node): string {
+  return node instanceof Placeholder ? `placeholder '${node.name}'` : `${node}`;
+}
+
+/** Checks one fed value against its node's dtype and static shape. */
+function toFeedTensor(node: Node, value: unknown): Tensor {
+  if (value instanceof GraphNode) {
+    throw new FeedError(
+      `the value fed to ${describe(node)} is a graph node (${value}); feed numbers, arrays, typed arrays or Tensors. ` +
+        `To compute it first, run it and feed the result.`,
+    );
+  }
+  let t: Tensor;
+  try {
+    t = value instanceof Tensor ? value : tensor(value as TensorLike, { dtype: node.dtype });
+  } catch (e) {
+    if (e instanceof TensorSlowError) throw new FeedError(`cannot feed ${describe(node)}: ${e.message}`);
+    throw e;
+  }
+  if (t.dtype !== node.dtype) {
+    throw new FeedError(`cannot feed a ${t.dtype} value to ${describe(node)}, which has dtype ${node.dtype}`);
+  }
+  if (!isCompatible(node.shape, t.shape)) {
+    throw new FeedError(`Cannot feed value of shape ${formatShape(t.shape)} for ${describe(node)}, which has shape ${formatShape(node.shape)}`);
+  }
+  if (node.dtype === "int32" && !(value instanceof Tensor)) {
+    checkIntegral(node, value as TensorLike);
+  }
+  return t;
+}
+
+/** Plain JS numbers fed to an int32 placeholder must be integers (no silent truncation of 1.5 or NaN). */
+function checkIntegral(node: Node, value: TensorLike): void {
+  const bad = (x: unknown): boolean =>
+    Array.isArray(x) ? x.some(bad) : typeof x === "number" && !Number.isInteger(x);
+  const flat = ArrayBuffer.isView(value) ? Array.from(value as ArrayLike<number>) : value;
+  if (bad(flat)) throw new FeedError(`cannot feed non-integer values to int32 ${describe(node)}`);
+}
+
+export function resolveFeeds(graph: Graph, feedDict: FeedDict | undefined): Map<Node, Tensor> {
+  const feeds = new Map<Node, Tensor>();
+  if (feedDict === undefined) return feeds;
+  const entries: Iterable<[unknown, unknown]> =
+    feedDict instanceof Map ? feedDict.entries() : Object.entries(feedDict as Record<string, unknown>);
+  for (const [key, value] of entries) {
+    const node = resolveKey(graph, key);
+    feeds.set(node, toFeedTensor(node, value));
+  }
+  return feeds;
+}

@@ -1,0 +1,107 @@
+/**
+ * Session: runs parts of a graph. `run(fetches, feeds)` compiles a plan for the set of fetched
+ * and fed nodes the first time it sees that set, then executes the cached plan. Each session holds
+ * its own variable values.
+ */
+import { GraphNode, Node, getDefaultGraph, type Graph, type Group, type Variable } from "../graph/index.js";
+import { GraphError, TensorSlowError, type Tensor } from "../tensor/index.js";
+import { activeBackend } from "../backends/backend.js";
+import { resolveFeeds, type FeedDict } from "./feeds.js";
+import { Plan } from "./plan.js";
+import { VariableStore } from "./variable-store.js";
+
+/** What `run` accepts: a node (or node name), or arrays and objects of them, nested. */
+export type Fetches = GraphNode | string | readonly Fetches[] | { readonly [key: string]: Fetches };
+
+/** The value `run` returns for fetches of type F: the same structure, Tensors in place of nodes. */
+export type FetchResult<F> = F extends Group
+  ? null
+  : F extends Node
+    ? Tensor
+    : F extends GraphNode | string
+      ? Tensor | null
+      : F extends readonly unknown[]
+        ? { -readonly [K in keyof F]: FetchResult<F[K]> }
+        : F extends object
+          ? { -readonly [K in keyof F]: FetchResult<F[K]> }
+          : never;
+
+export interface SessionOptions {
+  graph?: Graph;
+}
+
+export class Session {
+  readonly graph: Graph;
+  private readonly variables = new VariableStore();
+  private readonly plans = new Map<string, Plan>();
+  private closed = false;
+
+  constructor(graphOrOptions: Graph | SessionOptions = {}) {
+    this.graph = "asDefault" in graphOrOptions ? graphOrOptions : (graphOrOptions.graph ?? getDefaultGraph());
+  }
+
+  /**
+   * Computes `fetches` given `feedDict`: only the nodes they need, each once. Returns the same
+   * structure with Tensors (null for nodes without a value, such as `minimize`'s result).
+   */
+  run<const F extends Fetches>(fetches: F, feedDict?: FeedDict): FetchResult<F> {
+    if (this.closed) throw new GraphError("this session is closed");
+    const nodes: GraphNode[] = [];
+    const template = this.flatten(fetches, nodes);
+    const feeds = resolveFeeds(this.graph, feedDict);
+    const backend = activeBackend();
+    const fedIds = [...feeds.keys()].map((n) => n.id).sort((a, b) => a - b);
+    const key = `${backend.name}|${nodes.map((n) => n.id).join(",")}|${fedIds.join(",")}`;
+    let plan = this.plans.get(key);
+    if (plan === undefined) {
+      plan = new Plan(nodes, new Set(feeds.keys()), backend);
+      this.plans.set(key, plan);
+    }
+    const values = plan.execute(feeds, this.variables);
+    let i = 0;
+    const rebuild = (t: unknown): unknown => {
+      if (t === LEAF) return values[i++];
+      if (Array.isArray(t)) return t.map(rebuild);
+      return Object.fromEntries(Object.entries(t as object).map(([k, v]) => [k, rebuild(v)]));
+    };
+    return rebuild(template) as FetchResult<F>;
+  }
+
+  /** The number of compiled plans (one per distinct fetch/feed signature). */
+  get planCount(): number {
+    return this.plans.size;
+  }
+
+  /** Loads a value into a variable of this session (restoring checkpoints uses it). */
+  loadVariable(v: Variable, value: Tensor): void {
+    this.variables.set(v, value);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.plans.clear();
+    this.variables.clear();
+  }
+
+  private flatten(fetches: Fetches, out: GraphNode[]): unknown {
+    if (typeof fetches === "string") return this.flatten(this.lookup(fetches), out);
+    if (fetches instanceof GraphNode) {
+      if (fetches.graph !== this.graph) {
+        throw new GraphError(`cannot fetch ${fetches}: it is not an element of this session's graph`);
+      }
+      out.push(fetches);
+      return LEAF;
+    }
+    if (Array.isArray(fetches)) return fetches.map((f) => this.flatten(f, out));
+    if (fetches !== null && typeof fetches === "object") {
+      return Object.fromEntries(Object.entries(fetches).map(([k, v]) => [k, this.flatten(v as Fetches, out)]));
+    }
+    throw new TensorSlowError(`cannot fetch ${String(fetches)}: fetch a node, a node name, or arrays/objects of them`);
+  }
+
+  private lookup(name: string): GraphNode {
+    return this.graph.getNodeByName(name);
+  }
+}
+
+const LEAF = Symbol("fetch");

@@ -1,0 +1,2 @@
+/** The public `ts.random` namespace. */
+export { normal, uniform, permutation } from "./random.js";

@@ -1,0 +1,2 @@
+export { Optimizer, trainableVariablesOf, type GradAndVar, type MinimizeOptions } from "./optimizer.js";
+export { GradientDescentOptimizer } from "./gradient-descent.js";
