@@ -91,9 +91,10 @@ export {
 export { gradients } from "./autodiff/gradients.js";
 export { Session, type Fetches, type FetchResult, type SessionOptions } from "./runtime/session.js";
 export type { FeedDict, FeedValue } from "./runtime/feeds.js";
-export { getBackend, setBackend, listBackends, registerBackend, type Backend, type Kernel } from "./backends/index.js";
+export { getBackend, setBackend, listBackends, registerBackend, jsBackend, type Backend, type Kernel } from "./backends/index.js";
 export * as train from "./train/index.js";
 export * as nn from "./nn.js";
+export * as data from "./data/index.js";
 
 /** The trainable variables of the default graph. */
 export function trainableVariables(): Variable[] {

@@ -5,3 +5,4 @@ import { jsBackend } from "./js/index.js";
 registerBackend(jsBackend);
 
 export { getBackend, listBackends, registerBackend, setBackend, type Backend, type Kernel } from "./backend.js";
+export { jsBackend } from "./js/index.js";

@@ -13,8 +13,8 @@ type NoAttrs = Record<string, never>;
 function updateInfer(type: string) {
   return ([ref, value]: TensorSpec[], _attrs: NoAttrs, name: string): TensorSpec => {
     requireSameDtype(type, name, ref!.dtype, value!.dtype);
-    const same = ref!.shape !== null && value!.shape !== null && ref!.shape.length === value!.shape.length;
-    if (!same || !staticCompatible(ref!.shape, value!.shape)) {
+    // An unknown value shape is checked again when the op runs, with the concrete shape.
+    if (!staticCompatible(ref!.shape, value!.shape)) {
       throw new ShapeError(
         `${type} '${name}': the value's shape ${formatShape(value!.shape)} must equal the variable's shape ${formatShape(ref!.shape)}`,
       );

@@ -1,0 +1,259 @@
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import * as ts from "tensorslow";
+
+/** Wraps the JS backend so that a test can count kernel calls per node type. */
+function countingBackend(): { counts: Map<string, number>; restore: () => void } {
+  const counts = new Map<string, number>();
+  const previous = ts.getBackend();
+  const js = ts.jsBackend;
+  const kernels: Record<string, ts.Kernel> = {};
+  for (const [name, k] of Object.entries(js.kernels)) {
+    kernels[name] = ((inputs: readonly ts.Tensor[], out: ts.Tensor, attrs: never) => {
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+      k(inputs, out, attrs);
+    }) as ts.Kernel;
+  }
+  ts.registerBackend({ name: "counting", kernels, allocate: js.allocate });
+  ts.setBackend("counting");
+  return { counts, restore: () => ts.setBackend(previous) };
+}
+
+describe("Session.run", () => {
+  test("returns the structure of its fetches: node, array, object, nested, group as null", () => {
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      const a = ts.constant(2);
+      const b = ts.constant([1, 2]);
+      const c = ts.multiply(a, b);
+      const v = new ts.Variable(1);
+      const grp = ts.group([ts.assignAdd(v, 1)]);
+      const s = new ts.Session();
+      assert.equal(s.run(a).item(), 2);
+      const [x, y] = s.run([a, c]);
+      assert.deepEqual([x.item(), y.toArray()], [2, [2, 4]]);
+      const out = s.run({ first: a, rest: [b, { deep: c }], nothing: grp });
+      assert.equal(out.first.item(), 2);
+      assert.deepEqual(out.rest[0].toArray(), [1, 2]);
+      assert.deepEqual(out.rest[1].deep.toArray(), [2, 4]);
+      assert.equal(out.nothing, null);
+      assert.equal(s.run(c.name)?.toArray().toString(), "2,4");
+    });
+  });
+
+  test("feeds by Map, by placeholder name, and by TensorFlow's name:0", () => {
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      const x = ts.placeholder({ name: "x" });
+      const y = ts.multiply(x, 3);
+      const s = new ts.Session();
+      assert.deepEqual(s.run(y, new Map([[x, [1, 2]]])).toArray(), [3, 6]);
+      assert.deepEqual(s.run(y, { x: [2] }).toArray(), [6]);
+      assert.deepEqual(s.run(y, { "x:0": 5 }).toArray(), 15);
+      assert.deepEqual(s.run(y, new Map([["x", ts.tensor([1], { dtype: "float32" })]])).toArray(), [3]);
+    });
+  });
+
+  test("computes only the nodes needed, each once per run", () => {
+    const { counts, restore } = countingBackend();
+    try {
+      const g = new ts.Graph();
+      g.asDefault(() => {
+        const x = ts.placeholder({ name: "x" });
+        const unused = ts.placeholder({ name: "unused" });
+        const e = ts.exp(x);
+        // e feeds three consumers; the fetch needs all of them, e must still run once.
+        const y = ts.add(ts.add(e, e), ts.multiply(e, 2));
+        ts.log(unused);
+        const s = new ts.Session();
+        const out = s.run([y, e], { x: [0, 1] });
+        assert.deepEqual(out[0].toArray(), [4, 4 * Math.fround(Math.E)].map((v) => Math.fround(v)));
+        assert.equal(counts.get("Exp"), 1);
+        assert.equal(counts.get("Log"), undefined, "log(unused) was not needed");
+        assert.equal(counts.get("Add"), 2);
+        assert.equal(counts.get("Mul"), 1);
+      });
+    } finally {
+      restore();
+    }
+  });
+
+  test("a missing feed names the placeholder, its dtype and shape, and what needs it", () => {
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      const X = ts.placeholder({ shape: [null, 2], name: "X" });
+      const W = new ts.Variable([[1], [2]], { name: "W" });
+      const z = ts.matmul(X, W);
+      const s = new ts.Session();
+      assert.throws(() => s.run(z), (e: Error) => {
+        assert.ok(e instanceof ts.FeedError);
+        assert.match(e.message, /You must feed a value for placeholder 'X' with dtype float32 and shape \[\?,2\]/);
+        assert.match(e.message, /MatMul/);
+        return true;
+      });
+    });
+  });
+
+  test("feeds that contradict the placeholder are refused with both shapes or dtypes", () => {
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      const X = ts.placeholder({ shape: [null, 2], name: "X" });
+      const n = ts.placeholder("int32", [2], "n");
+      const y = ts.reduceSum(X);
+      const s = new ts.Session();
+      assert.throws(() => s.run(y, { X: [1, 2, 3] }), /Cannot feed value of shape \[3\] for placeholder 'X', which has shape \[\?,2\]/);
+      assert.throws(() => s.run(y, { X: [[1, 2, 3]] }), /shape \[1,3\].*\[\?,2\]/);
+      assert.throws(() => s.run(y, { X: ts.tensor([[1, 2]], { dtype: "float64" }) }), /float64 value to placeholder 'X', which has dtype float32/);
+      assert.throws(() => s.run(y, { X: [[1, 2], [3]] }), (e: Error) => e instanceof ts.FeedError && /ragged/.test(e.message) && /'X'/.test(e.message));
+      assert.throws(() => s.run(n, { n: [1.5, 2] }), /non-integer values to int32 placeholder 'n'/);
+      assert.throws(() => s.run(y, { nope: 1 }), /no node of that name/);
+      assert.throws(() => s.run(y, new Map([[X, X as unknown as number]])), /is a graph node/);
+    });
+  });
+
+  test("an intermediate node can be fed; update ops and groups cannot", () => {
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      const x = ts.placeholder({ name: "x" });
+      const h = ts.square(x);
+      const y = ts.add(h, 1);
+      const v = new ts.Variable(0);
+      const up = ts.assign(v, 3);
+      const grp = ts.group([up]);
+      const s = new ts.Session();
+      // Feeding h cuts the graph there: x is not needed.
+      assert.equal(s.run(y, new Map([[h, 10]])).item(), 11);
+      assert.throws(() => s.run(v, new Map([[up, 1]])), /skip the variable update/);
+      assert.throws(() => s.run(v, new Map<ts.GraphNode, number>([[grp, 1]])), /has no value/);
+    });
+  });
+
+  test("nodes of another graph are refused when fetched, fed or combined", () => {
+    const g1 = new ts.Graph();
+    const g2 = new ts.Graph();
+    const a = g1.asDefault(() => ts.constant(1, { name: "a" }));
+    const p = g1.asDefault(() => ts.placeholder({ name: "p" }));
+    const b = g2.asDefault(() => ts.constant(2, { name: "b" }));
+    const s2 = new ts.Session(g2);
+    assert.throws(() => s2.run(a), /not an element of this session's graph/);
+    assert.throws(() => s2.run(b, new Map([[p, 1]])), /not an element of this session's graph/);
+    assert.throws(() => ts.add(a, b), (e: Error) => e instanceof ts.GraphError && /'b'.*another graph/.test(e.message));
+  });
+
+  test("plans are compiled once per signature and the graph stops growing", () => {
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      const x = ts.placeholder({ shape: [null, 1], name: "x" });
+      const w = new ts.Variable([[0.5]]);
+      const loss = ts.reduceMean(ts.square(ts.subtract(ts.matmul(x, w), ts.multiply(2, x))));
+      const step = new ts.train.GradientDescentOptimizer(0.1).minimize(loss);
+      const s = new ts.Session();
+      const nodes = g.numNodes();
+      for (let i = 0; i < 200; i++) s.run(step, { x: [[1], [2]] });
+      assert.equal(g.numNodes(), nodes);
+      assert.equal(s.planCount, 1);
+      s.run(loss, { x: [[1]] });
+      s.run(loss, { x: [[1], [2], [3]] });
+      assert.equal(s.planCount, 2);
+      // w converges to 2: the fixed point of the update.
+      assert.ok(Math.abs((s.run(w).item() as number) - 2) < 1e-4);
+    });
+  });
+
+  test("changing batch sizes between runs of one plan gives right answers (buffers regrow and shrink)", () => {
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      const x = ts.placeholder({ shape: [null, 2], name: "x" });
+      const W = ts.constant([[1, 2], [3, 4]]);
+      const y = ts.sigmoid(ts.add(ts.matmul(x, W), 1));
+      const total = ts.reduceSum(y, 1);
+      const s = new ts.Session();
+      const sig = (v: number) => 1 / (1 + Math.exp(-v));
+      for (const rows of [1, 5, 2, 7, 1]) {
+        const data = Array.from({ length: rows }, (_, i) => [i, -i]);
+        const out = s.run(total, { x: data });
+        const expected = data.map(([a, b]) => sig(a! * 1 + b! * 3 + 1) + sig(a! * 2 + b! * 4 + 1));
+        assert.equal(out.shape[0], rows);
+        (out.toArray() as number[]).forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) < 1e-6));
+      }
+    });
+  });
+
+  test("fetched values are copies: later runs do not change them", () => {
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      const x = ts.placeholder({ name: "x" });
+      const y = ts.multiply(x, 2);
+      const s = new ts.Session();
+      const first = s.run(y, { x: [1, 2] });
+      s.run(y, { x: [10, 20] });
+      assert.deepEqual(first.toArray(), [2, 4]);
+    });
+  });
+
+  test("a closed session refuses to run", () => {
+    const g = new ts.Graph();
+    const c = g.asDefault(() => ts.constant(1));
+    const s = new ts.Session(g);
+    s.close();
+    assert.throws(() => s.run(c), /closed/);
+  });
+});
+
+describe("variables", () => {
+  test("hold their initial value, per session, until changed; the initializer resets them", () => {
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      const v = new ts.Variable([1, 2], { name: "v" });
+      const inc = ts.assignAdd(v, [10, 10]);
+      const init = ts.globalVariablesInitializer();
+      const s1 = new ts.Session();
+      const s2 = new ts.Session();
+      s1.run(inc);
+      s1.run(inc);
+      assert.deepEqual(s1.run(v).toArray(), [21, 22]);
+      assert.deepEqual(s2.run(v).toArray(), [1, 2]);
+      assert.equal(s1.run(init), null);
+      assert.deepEqual(s1.run(v).toArray(), [1, 2]);
+    });
+  });
+
+  test("reads within one run see the values from the start of the run; updates land after", () => {
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      const v = new ts.Variable(1);
+      const set = ts.assign(v, 5);
+      const doubled = ts.multiply(v, 2);
+      const s = new ts.Session();
+      const [newValue, read, twice] = s.run([set, v, doubled]);
+      assert.equal(newValue.item(), 5);
+      assert.equal(read.item(), 1);
+      assert.equal(twice.item(), 2);
+      assert.equal(s.run(v).item(), 5);
+      assert.equal(s.run(ts.assignSub(v, 1.5)).item(), 3.5);
+    });
+  });
+
+  test("assigning a value of another shape or dtype is refused", () => {
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      const v = new ts.Variable([1, 2], { name: "v" });
+      assert.throws(() => ts.assign(v, [1, 2, 3]), /shape \[3\] must equal the variable's shape \[2\]/);
+      const p = ts.placeholder({ name: "p" });
+      const a = ts.assign(v, p);
+      assert.throws(() => new ts.Session().run(a, { p: [1, 2, 3] }), /\[3\].*\[2\]/);
+      const w = new ts.Variable([1, 2], { dtype: "float64" });
+      assert.throws(() => ts.assign(w, ts.constant([1, 2])), /float64 and float32/);
+    });
+  });
+
+  test("the initial value is copied: changing the caller's tensor later changes nothing", () => {
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      const init = ts.tensor([1, 2]);
+      const v = new ts.Variable(init);
+      init.data[0] = 100;
+      assert.deepEqual(new ts.Session().run(v).toArray(), [1, 2]);
+    });
+  });
+});
