@@ -14,8 +14,13 @@ export type Kernel = (inputs: readonly Tensor[], out: Tensor, attrs: never) => v
 export interface Backend {
   readonly name: string;
   readonly kernels: Readonly<Record<string, Kernel>>;
-  /** Storage for `size` elements of `dtype` (a backend may place it in its own memory). */
+  /**
+   * Storage for `size` elements of `dtype`. A backend may place it in its own memory (a wasm
+   * heap); it must stay valid until given back with `free`.
+   */
   allocate(dtype: DType, size: number): TypedArray;
+  /** Takes back storage from `allocate` that the runtime no longer uses (optional: GC suffices for JS). */
+  free?(data: TypedArray): void;
 }
 
 const backends = new Map<string, Backend>();

@@ -39,6 +39,8 @@ interface Step {
   inputs: Tensor[];
   lastInputShapes: (readonly number[])[] | null;
   output: Tensor | null;
+  /** The shared buffer `output` was carved from; another step may have regrown it since. */
+  outputBuffer: TypedArray | undefined;
 }
 
 export class Plan {
@@ -99,7 +101,7 @@ export class Plan {
       const released = new Set(inputSlots.filter((s) => lastUse[s] === i));
       if (slot >= 0 && lastUse[slot] === -1) released.add(slot);
       for (const s of released) if (bufferOfSlot[s]! >= 0) free.push(bufferOfSlot[s]!);
-      return { node, kind, slot, inputSlots, kernel, buffer, inputs: [], lastInputShapes: null, output: null };
+      return { node, kind, slot, inputSlots, kernel, buffer, inputs: [], lastInputShapes: null, output: null, outputBuffer: undefined };
     });
     this.buffers = new Array(this.bufferDtypes.length);
     this.feedSlots = new Map([...fed].filter((n) => slotOf.has(n)).map((n) => [n, slotOf.get(n)!]));
@@ -152,8 +154,7 @@ export class Plan {
       if (sameShapes && !shapesEqual(step.lastInputShapes![i]!, t.shape)) sameShapes = false;
     }
     let out = step.output;
-    const buffer = this.buffers[step.buffer];
-    if (!sameShapes || out === null || buffer === undefined || out.data.buffer !== buffer.buffer) {
+    if (!sameShapes || out === null || step.outputBuffer !== this.buffers[step.buffer]) {
       const spec = op.def.infer(
         inputs.map((t) => ({ dtype: t.dtype, shape: [...t.shape] })),
         op.attrs,
@@ -164,16 +165,25 @@ export class Plan {
       }
       out = new Tensor(spec.shape, spec.dtype, this.storage(step.buffer, spec.dtype, spec.shape.reduce((p, d) => p * d, 1)));
       step.output = out;
+      step.outputBuffer = this.buffers[step.buffer];
       step.lastInputShapes = inputs.map((t) => t.shape);
     }
     (step.kernel as (i: readonly Tensor[], o: Tensor, a: unknown) => void)(inputs, out, op.attrs);
     return out;
   }
 
+  /** Gives the plan's buffers back to the backend; the plan must not run afterwards. */
+  dispose(): void {
+    for (const buf of this.buffers) if (buf !== undefined) this.backend.free?.(buf);
+    this.buffers.fill(undefined);
+    for (const step of this.steps) step.output = null;
+  }
+
   /** A view of `size` elements of a shared buffer, growing the buffer when it is too small. */
   private storage(id: number, dtype: DType, size: number): TypedArray {
     let buf = this.buffers[id];
     if (buf === undefined || buf.length < size) {
+      if (buf !== undefined) this.backend.free?.(buf);
       buf = this.backend.allocate(dtype, size);
       this.buffers[id] = buf;
     }

@@ -79,6 +79,7 @@ export class Session {
 
   close(): void {
     this.closed = true;
+    for (const plan of this.plans.values()) plan.dispose();
     this.plans.clear();
     this.variables.clear();
   }

@@ -51,6 +51,11 @@ export function meanKernel(inputs: readonly Tensor[], out: Tensor, attrs: Reduce
 /** Sums `x` over the axes along which `like` was broadcast to reach x's shape. */
 export function sumToShapeKernel(inputs: readonly Tensor[], out: Tensor): void {
   const [x, like] = inputs as [Tensor, Tensor];
+  // Shapes that were only unknown when the graph was built are often equal at run time.
+  if (x.size === out.size) {
+    out.data.set(x.data);
+    return;
+  }
   const lead = x.rank - like.rank;
   const axes: number[] = [];
   for (let i = 0; i < x.rank; i++) if (i < lead || like.shape[i - lead] === 1) axes.push(i);
