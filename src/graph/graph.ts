@@ -58,13 +58,19 @@ export class Graph {
    */
   uniqueName(base: string): string {
     const full = this.currentScope + base;
+    const name = this.peekName(base);
+    this.nameCounts.set(full, (this.nameCounts.get(full) ?? 0) + 1);
+    if (name !== full) this.nameCounts.set(name, 1);
+    return name;
+  }
+
+  /** The name `uniqueName(base)` would give now, without taking it (for messages before a node exists). */
+  peekName(base: string): string {
+    const full = this.currentScope + base;
     let i = this.nameCounts.get(full) ?? 0;
-    this.nameCounts.set(full, i + 1);
     if (i === 0) return full;
-    let candidate = `${full}_${i}`;
-    while (this.nameCounts.has(candidate)) candidate = `${full}_${++i}`;
-    this.nameCounts.set(candidate, 1);
-    return candidate;
+    while (this.nameCounts.has(`${full}_${i}`)) i++;
+    return `${full}_${i}`;
   }
 
   /** Called by node constructors. */

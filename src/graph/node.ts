@@ -103,8 +103,8 @@ export class Placeholder extends Node {
     const graph = getDefaultGraph();
     const dtype = options.dtype ?? DEFAULT_DTYPE;
     if (!isDType(dtype)) throw new DTypeError(`placeholder: unknown dtype ${JSON.stringify(dtype)}`);
-    const name = graph.uniqueName(options.name ?? "Placeholder");
-    super(graph, "Placeholder", name, { dtype, shape: staticShape(options.shape, `placeholder '${name}'`) });
+    const shape = staticShape(options.shape, `placeholder '${graph.peekName(options.name ?? "Placeholder")}'`);
+    super(graph, "Placeholder", graph.uniqueName(options.name ?? "Placeholder"), { dtype, shape });
   }
 }
 
@@ -175,14 +175,15 @@ export class Operation<A = unknown> extends Node {
   readonly def: OpDef<A>;
   readonly attrs: A;
 
-  constructor(def: OpDef<A>, graph: Graph, inputs: Node[], attrs: A, name: string) {
-    const uniqueName = graph.uniqueName(name);
-    const spec = def.infer(
+  /** `spec` is the output inferred beforehand (by `apply`); without it, inference runs here. */
+  constructor(def: OpDef<A>, graph: Graph, inputs: Node[], attrs: A, name: string, spec?: TensorSpec) {
+    // Inference runs before the name is taken, so a failed op leaves the graph as it was.
+    spec ??= def.infer(
       inputs.map((n) => ({ dtype: n.dtype, shape: n.shape })),
       attrs,
-      uniqueName,
+      graph.peekName(name),
     );
-    super(graph, def.type, uniqueName, spec, inputs);
+    super(graph, def.type, graph.uniqueName(name), spec, inputs);
     this.def = def;
     this.attrs = Object.freeze(attrs);
   }

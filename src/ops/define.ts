@@ -3,7 +3,7 @@
  * suite walk it), turning plain JS values into constants, and the graph an op belongs to.
  */
 import { Constant, GraphNode, Node, Operation, getDefaultGraph, type Graph, type OpDef } from "../graph/index.js";
-import { GraphError, Tensor, ValueError, type DType, type TensorLike } from "../tensor/index.js";
+import { GraphError, Tensor, ValueError, tensor, type DType, type TensorLike } from "../tensor/index.js";
 
 /** A node, or a plain value that becomes a constant. */
 export type NodeLike = Node | TensorLike;
@@ -46,10 +46,29 @@ export function toNode(x: NodeLike | GraphNode, graph: Graph, dtype?: DType, arg
   return new Constant(x, dtype !== undefined && !(x instanceof Tensor) ? { dtype } : {}, graph);
 }
 
-/** Builds an operation node of type `def` on `inputs`. */
+/**
+ * Builds an operation node of type `def` on `inputs`. Inputs that are plain values become
+ * constants, but only once inference has accepted them: an op that fails to build adds nothing
+ * to the graph.
+ */
 export function apply<A>(def: OpDef<A>, inputs: readonly NodeLike[], attrs: A, name?: string): Operation<A> {
   const graph = graphOf(inputs);
+  const opName = name ?? def.type;
+  for (const x of inputs) {
+    if (x instanceof GraphNode && x.graph !== graph) {
+      throw new GraphError(`${x} belongs to another graph and cannot be an input of '${graph.peekName(opName)}' (${def.type})`);
+    }
+  }
   const firstNode = inputs.find((v): v is Node => v instanceof Node);
-  const nodes = inputs.map((x, i) => toNode(x, graph, firstNode?.dtype, `input ${i}`));
-  return new Operation(def, graph, nodes, attrs, name ?? def.type);
+  const values = inputs.map((x, i) => (x instanceof GraphNode ? toNode(x, graph) : toTensor(x, firstNode?.dtype, `input ${i}`)));
+  const specs = values.map((v) => ({ dtype: v.dtype, shape: v instanceof Node ? v.shape : [...v.shape] }));
+  const spec = def.infer(specs, attrs, graph.peekName(opName));
+  const nodes = values.map((v) => (v instanceof Node ? v : new Constant(v, {}, graph)));
+  return new Operation(def, graph, nodes, attrs, opName, spec);
+}
+
+/** A plain value as a tensor of `dtype` (the other operand's), or its own dtype for a Tensor. */
+function toTensor(x: TensorLike, dtype: DType | undefined, argName: string): Tensor {
+  if (x === undefined || x === null) throw new ValueError(`the ${argName} of an operation is ${String(x)}`);
+  return x instanceof Tensor || dtype === undefined ? tensor(x) : tensor(x, { dtype });
 }

@@ -97,3 +97,18 @@ describe("Graph", () => {
     });
   });
 });
+
+describe("a failed construction leaves the graph as it was", () => {
+  test("no constants, no names and no consumers are left behind", () => {
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      const x = ts.placeholder({ shape: [2, 3], name: "x" });
+      const count = g.numNodes();
+      assert.throws(() => ts.add(x, [1, 2]), /Add 'Add'.*\[2,3\] and \[2\]/);
+      assert.throws(() => ts.matmul(x, [[1, 2]]), /MatMul/);
+      assert.equal(g.numNodes(), count);
+      assert.deepEqual(x.consumers, []);
+      assert.equal(ts.add(x, 1).name, "Add", "the failed Add did not take the name");
+    });
+  });
+});
