@@ -1,0 +1,40 @@
+/** Small helpers the tutorial's examples share: printing, and running a file on its own. */
+import { fileURLToPath } from "node:url";
+import type * as ts from "tensorslow";
+
+/** Where an example prints (console.log by default; the tests pass a function that collects lines). */
+export type Log = (...args: unknown[]) => void;
+
+/** Whether the module at `importMetaUrl` is the program node was started with. */
+export function isMain(importMetaUrl: string): boolean {
+  return process.argv[1] !== undefined && fileURLToPath(importMetaUrl) === process.argv[1];
+}
+
+/** A tensor's values as rows of plain numbers. */
+export function rows(t: ts.Tensor): number[][] {
+  return t.toArray() as number[][];
+}
+
+/** A number with a fixed count of decimals, for tables a learner can read. */
+export function fixed(x: number, digits = 4): string {
+  return x.toFixed(digits);
+}
+
+/** The fraction of rows whose largest probability sits where the one-hot label has its 1. */
+export function accuracy(probabilities: ts.Tensor, labels: readonly (readonly number[])[]): number {
+  const p = rows(probabilities);
+  let correct = 0;
+  p.forEach((row, i) => {
+    const predicted = row.indexOf(Math.max(...row));
+    if (labels[i]![predicted] === 1) correct++;
+  });
+  return correct / p.length;
+}
+
+/**
+ * The tutorial's class list `[[1, 0]] * len(blue_points) + [[0, 1]] * len(red_points)`: blue is
+ * class 0, red class 1, blue rows first.
+ */
+export function blueThenRedClasses(blue: ts.Tensor, red: ts.Tensor): number[][] {
+  return [...Array.from({ length: blue.shape[0]! }, () => [1, 0]), ...Array.from({ length: red.shape[0]! }, () => [0, 1])];
+}
