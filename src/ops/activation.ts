@@ -1,6 +1,7 @@
 /** Activations: sigmoid (and its gradient op) and softmax. */
 import type { Node } from "../graph/index.js";
 import { ShapeError, normalizeAxes } from "../tensor/index.js";
+import { sumToShape } from "./broadcast.js";
 import { apply, defineOp, type NodeLike } from "./define.js";
 import { broadcastBinary, floatUnary, requireFloat } from "./infer.js";
 import { multiply, subtract } from "./math.js";
@@ -26,7 +27,10 @@ export const SigmoidGrad = defineOp<NoAttrs>({
   gradient: (op, g) => {
     const [y, dy] = op.inputs as [Node, Node];
     // ∂/∂y [dy·y·(1−y)] = dy·(1 − 2y);  ∂/∂dy = y·(1 − y).
-    return [multiply(multiply(g, dy), subtract(1, multiply(2, y))), sigmoidGrad(y, g)];
+    // SigmoidGrad broadcasts its inputs (broadcastBinary), so both terms have the output's shape
+    // and must be summed back to each input's shape, as every broadcasting binary op does; without
+    // sumToShape a broadcast SigmoidGrad(y [3,1], dy [1,4]) had no valid gradient (GradientError).
+    return [sumToShape(multiply(multiply(g, dy), subtract(1, multiply(2, y))), y), sumToShape(sigmoidGrad(y, g), dy)];
   },
 });
 

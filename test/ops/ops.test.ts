@@ -1,0 +1,198 @@
+/**
+ * The table-driven op tests. For every entry of OP_TABLE (one per registered op type):
+ *   1. coverage: every registered type has an entry, and every differentiable one a gradcheck case;
+ *   2. forward values against the plain-JS reference, in float64, float32 (and int32 where the op
+ *      takes integers), with placeholders that know the full shape, only the rank, or nothing;
+ *   3. the node's statically inferred shape and dtype fit the value the session computes;
+ *   4. gradcheck (float64 central differences) for every differentiable op, with second-order
+ *      checks where the entry asks for them;
+ *   5. ops marked not differentiable give null gradients.
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import * as ts from "tensorslow";
+import { assertClose, fmtShape, type Ref } from "../helpers/assert-close.js";
+import { gradcheck, gradgradcheck, type ShapeMode } from "../helpers/gradcheck.js";
+import { OP_TABLE, TOLERANCES, type OpCase, type OpEntry, type R64, type Tolerance } from "./op-table.js";
+
+const SHAPE_MODES: ShapeMode[] = ["static", "dims", "rank"];
+/** Variables always know their shape; what their update takes with an unknown rank is not tested here. */
+const STATE_SHAPE_MODES: ShapeMode[] = ["static", "dims"];
+
+/** The sample values as the dtype will hold them: rounded to float32, or scaled to integers. */
+function valuesFor(ref: Ref, dtype: ts.DType): R64 {
+  const data = Float64Array.from(ref.data, (v) => (dtype === "float32" ? Math.fround(v) : dtype === "int32" ? Math.round(3 * v) : v));
+  return { shape: [...ref.shape], data };
+}
+
+function typedArray(dtype: ts.DType, data: Float64Array): ts.TypedArray {
+  switch (dtype) {
+    case "float64":
+      return Float64Array.from(data);
+    case "float32":
+      return Float32Array.from(data);
+    case "int32":
+      return Int32Array.from(data);
+    case "bool":
+      return Uint8Array.from(data);
+  }
+}
+
+function declared(shape: readonly number[], mode: ShapeMode): (number | null)[] | null {
+  return mode === "rank" ? null : mode === "dims" ? shape.map(() => null) : [...shape];
+}
+
+/** Whether a value of `shape` can be the value of a node with static shape `s` (written here). */
+function fits(s: ts.StaticShape, shape: readonly number[]): boolean {
+  if (s === null) return true;
+  return s.length === shape.length && s.every((d, i) => d === null || d === shape[i]);
+}
+
+interface Built {
+  graph: ts.Graph;
+  node: ts.Node;
+  inputs: ts.Node[];
+  feeds: Map<ts.Node, ts.Tensor>;
+  values: R64[];
+}
+
+/** Builds one case in a fresh graph: placeholders (or variables) of `dtype`, then the op. */
+function buildCase(entry: OpEntry<any>, c: OpCase<any>, dtype: ts.DType, mode: ShapeMode): Built {
+  const graph = new ts.Graph();
+  return graph.asDefault(() => {
+    const values = c.inputs.map((r) => valuesFor(r, dtype));
+    const feeds = new Map<ts.Node, ts.Tensor>();
+    const inputs = values.map((v, i) => {
+      if ((entry.inputKinds?.[i] ?? "placeholder") === "variable") {
+        return new ts.Variable(new ts.Tensor(v.shape, dtype, typedArray(dtype, v.data)), { name: `v${i}` });
+      }
+      const p = ts.placeholder({ dtype, shape: declared(v.shape, mode), name: `x${i}` });
+      feeds.set(p, new ts.Tensor(v.shape, dtype, typedArray(dtype, v.data)));
+      return p;
+    });
+    const node = entry.build(inputs, c.attrs);
+    assert.ok(node instanceof ts.Node, "the builder returns a node with a value");
+    assert.equal(node.type, entry.type, `the case builds a ${entry.type} node (got ${node.type})`);
+    return { graph, node, inputs, feeds, values };
+  });
+}
+
+function forwardTolerance(entry: OpEntry<any>, dtype: ts.DType): Tolerance {
+  if (dtype === "int32") return { atol: 0, rtol: 0 };
+  if (dtype === "float32") return entry.f32 ?? TOLERANCES.F32_ELEMENTWISE;
+  return entry.f64 ?? TOLERANCES.F64_ELEMENTWISE;
+}
+
+function checkForward(entry: OpEntry<any>, c: OpCase<any>, dtype: ts.DType, mode: ShapeMode): void {
+  const what = `${entry.type} ${c.name}, ${dtype}, placeholder shapes ${mode}`;
+  const { graph, node, inputs, feeds, values } = buildCase(entry, c, dtype, mode);
+  const expected = entry.ref(values, c.attrs);
+  const session = new ts.Session(graph);
+  const out = session.run(node, feeds);
+
+  // (3) the static inference agrees with the value.
+  const outDtype = dtype;
+  assert.equal(node.dtype, outDtype, `${what}: inferred dtype`);
+  assert.equal(out.dtype, outDtype, `${what}: runtime dtype`);
+  assert.ok(fits(node.shape, out.shape), `${what}: inferred shape ${fmtShape(node.shape?.map((d) => d ?? -1) ?? [])} (null = unknown rank: ${node.shape === null}) does not fit the value's shape ${fmtShape(out.shape)}`);
+  if (mode === "static") {
+    assert.ok(node.shape !== null && node.shape.every((d) => d !== null), `${what}: with known input shapes the output shape is known`);
+    assert.deepEqual([...node.shape!], [...out.shape], `${what}: inferred shape equals the value's shape`);
+  }
+
+  // (2) values against the reference.
+  assertClose(out, expected, { ...forwardTolerance(entry, dtype), what });
+
+  // State ops: the variable holds the new value after the run.
+  entry.inputKinds?.forEach((kind, i) => {
+    if (kind === "variable") assertClose(session.run(inputs[i]!), expected, { ...forwardTolerance(entry, dtype), what: `${what}: variable after the update` });
+  });
+}
+
+const entries = Object.values(OP_TABLE) as OpEntry<any>[];
+const isDifferentiable = (e: OpEntry<any>): boolean => e.differentiable === true;
+
+// ---------------------------------------------------------------------------------------------
+// 1. Coverage.
+
+describe("op table coverage", () => {
+  const registered = ts.registeredOps();
+
+  test("every registered op type has an OP_TABLE entry", () => {
+    const missing = registered.map((d) => d.type).filter((t) => !(t in OP_TABLE));
+    assert.deepEqual(missing, [], `op types without an OP_TABLE entry in test/ops/op-table.ts: ${missing.join(", ")}`);
+  });
+
+  test("every OP_TABLE entry is a registered op type, under its own key", () => {
+    const types = new Set(registered.map((d) => d.type));
+    for (const [key, entry] of Object.entries(OP_TABLE)) {
+      assert.equal(entry.type, key, `entry '${key}' says it is '${entry.type}'`);
+      assert.ok(types.has(key), `OP_TABLE has '${key}', which is not a registered op type`);
+      assert.ok(entry.cases.length > 0, `OP_TABLE '${key}' has no sample cases`);
+    }
+  });
+
+  test("the table agrees with the registry on which ops are differentiable, and says why not", () => {
+    for (const def of registered) {
+      const entry = OP_TABLE[def.type];
+      if (entry === undefined) continue; // reported above
+      const registryDiff = typeof def.gradient === "function";
+      assert.equal(isDifferentiable(entry), registryDiff, `${def.type}: table says differentiable=${isDifferentiable(entry)}, the registry ${registryDiff}`);
+      if (entry.differentiable !== true) {
+        assert.ok(entry.differentiable.notDifferentiable.length > 10, `${def.type}: give the reason it is not differentiable`);
+        assert.equal(entry.differentiable.notDifferentiable, (def.gradient as { notDifferentiable: string }).notDifferentiable);
+      }
+    }
+  });
+
+  test("every differentiable op has a gradcheck case; the key ones a second-order check", () => {
+    for (const entry of entries.filter(isDifferentiable)) {
+      assert.ok(entry.cases.some((c) => c.noGradcheck === undefined), `${entry.type} is differentiable but no case runs gradcheck`);
+    }
+    for (const type of ["Sigmoid", "Softmax", "Mul", "MatMul", "Square"]) {
+      assert.equal(OP_TABLE[type]?.secondOrder, true, `${type} needs a second-order gradient check`);
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 2-5, per op type.
+
+for (const entry of entries) {
+  describe(`op ${entry.type}`, () => {
+    const dtypes = entry.dtypes ?? ["float64", "float32"];
+    const modes = entry.inputKinds?.includes("variable") ? STATE_SHAPE_MODES : SHAPE_MODES;
+
+    for (const c of entry.cases) {
+      test(`forward ${c.name} (${dtypes.join(", ")}) vs reference, inferred shape and dtype`, () => {
+        for (const dtype of dtypes) for (const mode of modes) checkForward(entry, c, dtype, mode);
+      });
+    }
+
+    if (entry.differentiable === true) {
+      for (const c of entry.cases) {
+        if (c.noGradcheck !== undefined) continue;
+        const gradModes = c.gradShapes ?? SHAPE_MODES;
+        test(`gradcheck ${c.name} (placeholder shapes: ${gradModes.join(", ")})`, () => {
+          for (const shapes of gradModes) gradcheck(`${entry.type} ${c.name}`, (xs) => entry.build(xs, c.attrs), c.inputs, { shapes });
+        });
+        if (entry.secondOrder === true) {
+          test(`gradgradcheck ${c.name}`, () => {
+            const checked = gradgradcheck(`${entry.type} ${c.name}`, (xs) => entry.build(xs, c.attrs), c.inputs);
+            assert.ok(checked > 0, "at least one input has a gradient to differentiate again");
+          });
+        }
+      }
+    } else {
+      const reason = entry.differentiable.notDifferentiable;
+      for (const c of entry.cases) {
+        test(`no gradient (${reason}): ${c.name}`, () => {
+          const { graph, node, inputs } = buildCase(entry, c, "float64", "static");
+          const grads = graph.asDefault(() => ts.gradients(node, inputs));
+          assert.equal(grads.length, inputs.length);
+          grads.forEach((g, i) => assert.equal(g, null, `${entry.type}: input ${i} got a gradient node ${g}`));
+        });
+      }
+    }
+  });
+}
