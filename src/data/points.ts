@@ -7,7 +7,8 @@
  *   around (0, 1) and (1, 0), 25 points each with standard deviation 0.2.
  *
  * Each set comes as float32 tensors of shape [n, 2]: `red`, `blue`, and both together in `points`
- * (red rows first) with one-hot `labels` ([1, 0] for red, [0, 1] for blue).
+ * with one-hot `labels`, in the tutorial's feed order: blue rows first with class [1, 0], then red
+ * rows with class [0, 1] (`np.concatenate((blue_points, red_points))`).
  */
 import { ValueError, Tensor, tensor } from "../tensor/index.js";
 import { normal } from "../tensor/random.js";
@@ -22,9 +23,9 @@ export interface PointSet {
   readonly red: Tensor;
   /** Blue points, shape [nBlue, 2]. */
   readonly blue: Tensor;
-  /** Red rows, then blue rows: shape [nRed + nBlue, 2]. */
+  /** Blue rows, then red rows (the tutorial's order): shape [nBlue + nRed, 2]. */
   readonly points: Tensor;
-  /** One-hot classes of `points`: [1, 0] for red, [0, 1] for blue. */
+  /** One-hot classes of `points`: [1, 0] for blue, [0, 1] for red. */
   readonly labels: Tensor;
 }
 
@@ -55,12 +56,18 @@ function pointSet(red: readonly Cluster[], blue: readonly Cluster[], stddev: num
     }
   }
   const nRed = red.reduce((s, c) => s + c.count, 0);
+  const nBlue = n - nRed;
+  const redRows = points.data.slice(0, 2 * nRed) as Float32Array;
+  const blueRows = points.data.slice(2 * nRed) as Float32Array;
+  const fed = new Float32Array(2 * n);
+  fed.set(blueRows);
+  fed.set(redRows, 2 * nBlue);
   const labels = new Float32Array(2 * n);
-  for (let i = 0; i < n; i++) labels[2 * i + (i < nRed ? 0 : 1)] = 1;
+  for (let i = 0; i < n; i++) labels[2 * i + (i < nBlue ? 0 : 1)] = 1;
   return {
-    red: new Tensor([nRed, 2], "float32", points.data.slice(0, 2 * nRed) as Float32Array),
-    blue: new Tensor([n - nRed, 2], "float32", points.data.slice(2 * nRed) as Float32Array),
-    points,
+    red: new Tensor([nRed, 2], "float32", redRows),
+    blue: new Tensor([nBlue, 2], "float32", blueRows),
+    points: new Tensor([n, 2], "float32", fed),
     labels: tensor(labels, { shape: [n, 2] }),
   };
 }

@@ -36,8 +36,8 @@ describe("ts.data point sets", () => {
     assertNear(mean(rows(blue)), [2, 2], 0.5, "blue mean");
     assert.ok(Math.abs(stddev(rows(red), [-2, -2]) - 1) < 0.3);
     assert.ok(Math.abs(stddev(rows(blue), [2, 2]) - 1) < 0.3);
-    // points: red rows, then blue rows; labels [1, 0] for red, [0, 1] for blue
-    assert.deepEqual(rows(points), [...rows(red), ...rows(blue)]);
+    // points: blue rows, then red rows (the tutorial's feed); labels [1, 0] for blue, [0, 1] for red
+    assert.deepEqual(rows(points), [...rows(blue), ...rows(red)]);
     assert.deepEqual(rows(labels), [...Array(50).fill([1, 0]), ...Array(50).fill([0, 1])]);
   });
 
@@ -57,7 +57,7 @@ describe("ts.data point sets", () => {
       assertNear(mean(pts), center, 0.15, `cluster at ${center}`);
       assert.ok(Math.abs(stddev(pts, center) - 0.2) < 0.07, `std of cluster at ${center}`);
     }
-    assert.deepEqual(rows(points), [...rows(red), ...rows(blue)]);
+    assert.deepEqual(rows(points), [...rows(blue), ...rows(red)]);
     assert.deepEqual(rows(labels), [...Array(50).fill([1, 0]), ...Array(50).fill([0, 1])]);
   });
 
