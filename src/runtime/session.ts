@@ -13,8 +13,14 @@ import { VariableStore } from "./variable-store.js";
 /** What `run` accepts: a node (or node name), or arrays and objects of them, nested. */
 export type Fetches = GraphNode | string | readonly Fetches[] | { readonly [key: string]: Fetches };
 
-/** The value `run` returns for fetches of type F: the same structure, Tensors in place of nodes. */
-export type FetchResult<F> = F extends Group
+/**
+ * The value `run` returns for fetches of type F: the same structure, Tensors in place of nodes.
+ * (When F is no narrower than `Fetches` itself, e.g. after a type error in the argument, the
+ * result is left loose instead of expanding the recursive type forever.)
+ */
+export type FetchResult<F> = [Fetches] extends [F]
+  ? unknown
+  : F extends Group
   ? null
   : F extends Node
     ? Tensor
