@@ -46,6 +46,16 @@ export const Reshape = defineOp<ReshapeAttrs>({
   kernel: "Reshape",
   infer: ([x, like], attrs, name): TensorSpec => {
     if (attrs.shape !== undefined) return { dtype: x!.dtype, shape: reshapeTarget(x!.shape, attrs.shape, name) };
+    // The `like` form must keep the element count too; unchecked, a mismatch surfaced as a bare
+    // RangeError from the copy kernel ("offset is out of bounds") or left stale values behind.
+    if (isFullyKnown(x!.shape) && isFullyKnown(like!.shape)) {
+      const size = (s: readonly number[]): number => s.reduce((p, d) => p * d, 1);
+      if (size(x!.shape) !== size(like!.shape)) {
+        throw new ShapeError(
+          `Reshape '${name}': cannot reshape a tensor of shape ${formatShape(x!.shape)} (${size(x!.shape)} elements) into the shape ${formatShape(like!.shape)} of its second input (${size(like!.shape)} elements)`,
+        );
+      }
+    }
     return { dtype: x!.dtype, shape: like!.shape };
   },
   gradient: (op, dy) => (op.inputs.length === 2 ? [reshapeLike(dy, op.inputs[0]!), null] : [reshapeLike(dy, op.inputs[0]!)]),

@@ -12,6 +12,7 @@ import {
   isFullyKnown,
   insertReducedAxes,
   shapesEqual,
+  staticCompatible,
   type StaticShape,
 } from "../tensor/index.js";
 import { apply, defineOp } from "./define.js";
@@ -23,7 +24,9 @@ export const SumToShape = defineOp<Record<string, never>>({
   infer: ([x, like], _attrs, name) => {
     // `x` must be `like` broadcast: broadcasting them together gives x's shape back.
     const joint = broadcastStatic(x!.shape, like!.shape, `SumToShape '${name}'`);
-    if (joint !== null && x!.shape !== null && joint.length !== x!.shape.length) {
+    // Every dimension must come back, not only the rank: checking the rank alone let x [1] be
+    // "summed" to like [3], and the kernel then wrote [x, 0, 0].
+    if (joint !== null && x!.shape !== null && (joint.length !== x!.shape.length || !staticCompatible(joint, x!.shape))) {
       throw new ShapeError(`SumToShape '${name}': cannot sum shape ${formatShape(x!.shape)} down to ${formatShape(like!.shape)}`);
     }
     return { dtype: x!.dtype, shape: like!.shape };
@@ -52,7 +55,9 @@ export const BroadcastLike = defineOp<BroadcastLikeAttrs>({
     if (like!.shape === null) return { dtype: x!.dtype, shape: null };
     const restored = restoreReducedShape(x!.shape, like!.shape.length, attrs, context);
     const joint = broadcastStatic(restored, like!.shape, context);
-    if (joint !== null && joint.length !== like!.shape.length) {
+    // The result must have like's shape in every dimension, not only its rank: x [3] cannot be
+    // broadcast to like [1] (the rank-only check let the kernel copy x[0] and drop the rest).
+    if (joint !== null && (joint.length !== like!.shape.length || !staticCompatible(joint, like!.shape))) {
       throw new ShapeError(`${context}: cannot broadcast ${formatShape(x!.shape)} to ${formatShape(like!.shape)}`);
     }
     return { dtype: x!.dtype, shape: like!.shape };

@@ -48,12 +48,20 @@ export const Mean = defineOp<ReduceAttrs>({
   gradient: (op, dy) => [divide(broadcastBack(op, dy), sizeRatio(op.inputs[0]!, op))],
 });
 
+/**
+ * The attrs keep their own copy of an axis array: holding the caller's array let a later change to
+ * it change the node (its static shape stayed, the kernel reduced other axes).
+ */
+function ownAxis(axis: number | readonly number[] | undefined): number | readonly number[] | undefined {
+  return typeof axis === "object" ? [...axis] : axis;
+}
+
 /** The sum of elements along `axis` (all axes when omitted), as TensorFlow's `reduce_sum`. */
 export function reduceSum(x: NodeLike, axis?: number | readonly number[], options: ReduceOptions = {}): Node {
-  return apply(Sum, [x], { axis, keepDims: options.keepDims ?? false }, options.name);
+  return apply(Sum, [x], { axis: ownAxis(axis), keepDims: options.keepDims ?? false }, options.name);
 }
 
 /** The mean of elements along `axis` (all axes when omitted), as TensorFlow's `reduce_mean`. */
 export function reduceMean(x: NodeLike, axis?: number | readonly number[], options: ReduceOptions = {}): Node {
-  return apply(Mean, [x], { axis, keepDims: options.keepDims ?? false }, options.name);
+  return apply(Mean, [x], { axis: ownAxis(axis), keepDims: options.keepDims ?? false }, options.name);
 }

@@ -111,3 +111,37 @@ export function insertReducedAxes<D extends Dim>(reduced: readonly D[], axis: nu
   for (const a of normalizeAxes(axis, rank, context)) out.splice(a, 0, 1 as D);
   return out;
 }
+
+/**
+ * Strides for reading a tensor of `shape` as if broadcast to rank `rank`: the tensor's own row-major
+ * strides, right-aligned, and 0 along axes that are missing or of size 1 (which stretch).
+ */
+export function broadcastStrides(shape: Shape, rank: number): number[] {
+  const own = stridesOf(shape);
+  const strides = new Array<number>(rank).fill(0);
+  for (let i = 0; i < shape.length; i++) {
+    if (shape[i] !== 1) strides[rank - shape.length + i] = own[i]!;
+  }
+  return strides;
+}
+
+/**
+ * Visits every index of `shape` in row-major order, calling `fn(i, offset)` with the flat index
+ * and the offset Σ index[d]·strides[d] (an odometer: no per-element division).
+ */
+export function walkStrided(shape: Shape, strides: readonly number[], fn: (i: number, offset: number) => void): void {
+  const rank = shape.length;
+  const size = sizeOf(shape);
+  const idx = new Array<number>(rank).fill(0);
+  let offset = 0;
+  for (let i = 0; i < size; i++) {
+    fn(i, offset);
+    for (let d = rank - 1; d >= 0; d--) {
+      idx[d]!++;
+      offset += strides[d]!;
+      if (idx[d]! < shape[d]!) break;
+      offset -= strides[d]! * idx[d]!;
+      idx[d] = 0;
+    }
+  }
+}

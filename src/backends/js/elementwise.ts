@@ -2,7 +2,7 @@
  * Elementwise kernels: a broadcasting binary loop and a unary loop, each written once and
  * instantiated per function. Same-shape and scalar operands take fast paths.
  */
-import { stridesOf, type Tensor, type TypedArray } from "../../tensor/index.js";
+import { broadcastStrides, type Tensor, type TypedArray } from "../../tensor/index.js";
 import type { Kernel } from "../backend.js";
 
 export type BinaryFn = (a: number, b: number) => number;
@@ -14,17 +14,8 @@ function broadcastLoop(a: Tensor, b: Tensor, out: Tensor, fn: BinaryFn): void {
   const o = out.data;
   const ad = a.data;
   const bd = b.data;
-  const stridesFor = (t: Tensor): number[] => {
-    const own = stridesOf(t.shape);
-    const s = new Array<number>(rank).fill(0);
-    for (let i = 0; i < t.shape.length; i++) {
-      const j = rank - t.shape.length + i;
-      s[j] = t.shape[i] === 1 ? 0 : own[i]!;
-    }
-    return s;
-  };
-  const sa = stridesFor(a);
-  const sb = stridesFor(b);
+  const sa = broadcastStrides(a.shape, rank);
+  const sb = broadcastStrides(b.shape, rank);
   const idx = new Array<number>(rank).fill(0);
   let ia = 0;
   let ib = 0;

@@ -2,38 +2,18 @@
  * Reductions and broadcasts over axes: sum, mean, softmax along an axis, and the gradient helpers
  * that sum a tensor down to a shape or stretch it up to one.
  */
-import { insertReducedAxes, normalizeAxes, stridesOf, type Tensor } from "../../tensor/index.js";
+import { broadcastStrides, insertReducedAxes, normalizeAxes, stridesOf, walkStrided, type Tensor } from "../../tensor/index.js";
 import type { ReduceAttrs } from "../../ops/reduce.js";
 import type { BroadcastLikeAttrs } from "../../ops/broadcast.js";
 import type { SoftmaxAttrs } from "../../ops/activation.js";
-
-/**
- * Adds every element of `x` into `out` at the index it reduces to. `outStrides[d]` is 0 on the
- * axes that are summed away and the output's stride elsewhere.
- */
-function accumulate(x: Tensor, out: Float64Array, outStrides: readonly number[]): void {
-  const rank = x.shape.length;
-  const idx = new Array<number>(rank).fill(0);
-  let o = 0;
-  const xd = x.data;
-  for (let i = 0; i < xd.length; i++) {
-    out[o]! += xd[i]!;
-    for (let d = rank - 1; d >= 0; d--) {
-      idx[d]!++;
-      o += outStrides[d]!;
-      if (idx[d]! < x.shape[d]!) break;
-      o -= outStrides[d]! * idx[d]!;
-      idx[d] = 0;
-    }
-  }
-}
 
 /** Sums `x` over `axes` into `out` (whose element count is the kept dimensions' product). */
 function sumAxes(x: Tensor, axes: readonly number[], out: Tensor, scale = 1): void {
   const keptShape = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
   const keptStrides = stridesOf(keptShape).map((s, i) => (axes.includes(i) ? 0 : s));
   const acc = new Float64Array(out.size);
-  accumulate(x, acc, keptStrides);
+  const xd = x.data;
+  walkStrided(x.shape, keptStrides, (i, o) => (acc[o]! += xd[i]!));
   for (let i = 0; i < acc.length; i++) out.data[i] = acc[i]! * scale;
 }
 
@@ -70,27 +50,9 @@ export function broadcastLikeKernel(inputs: readonly Tensor[], out: Tensor, attr
     reducedAxis === undefined || keepDims
       ? x.shape
       : insertReducedAxes(x.shape, reducedAxis === "all" ? undefined : reducedAxis, like.rank, "BroadcastLike");
-  const rank = out.rank;
-  const own = stridesOf(shape);
-  const strides = new Array<number>(rank).fill(0);
-  for (let i = 0; i < shape.length; i++) {
-    const j = rank - shape.length + i;
-    strides[j] = shape[i] === 1 ? 0 : own[i]!;
-  }
-  const idx = new Array<number>(rank).fill(0);
-  let s = 0;
   const xd = x.data;
   const o = out.data;
-  for (let i = 0; i < o.length; i++) {
-    o[i] = xd[s]!;
-    for (let d = rank - 1; d >= 0; d--) {
-      idx[d]!++;
-      s += strides[d]!;
-      if (idx[d]! < out.shape[d]!) break;
-      s -= strides[d]! * idx[d]!;
-      idx[d] = 0;
-    }
-  }
+  walkStrided(out.shape, broadcastStrides(shape, out.rank), (i, offset) => (o[i] = xd[offset]!));
 }
 
 /** Softmax along one axis, max-shifted so that exp never overflows. */
