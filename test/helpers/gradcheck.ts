@@ -80,6 +80,22 @@ export function gradcheck(
   const { eps, atol, rtol, seed } = { ...GRADCHECK_DEFAULTS, ...options };
   const mode = options.shapes ?? "static";
   const values = inputs.map((v) => toRef(v));
+  try {
+    return check(label, build, values, { eps, atol, rtol, seed, mode });
+  } catch (e) {
+    if (e instanceof assert.AssertionError) throw e;
+    // The library threw while building or running the graphs: say which check it was.
+    const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    throw new Error(`gradcheck ${label} (placeholder shapes: ${mode}) threw ${message}`, { cause: e });
+  }
+}
+
+function check(
+  label: string,
+  build: (inputs: ts.Node[]) => ts.Node,
+  values: { shape: number[]; data: Float64Array }[],
+  { eps, atol, rtol, seed, mode }: { eps: number; atol: number; rtol: number; seed: number; mode: ShapeMode },
+): GradcheckReport {
   const graph = new ts.Graph();
   return graph.asDefault(() => {
     const xs = values.map((v, i) => ts.placeholder({ dtype: "float64", shape: declaredShape(v.shape, mode), name: `gradcheck_x${i}` }));
