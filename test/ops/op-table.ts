@@ -258,6 +258,7 @@ function binaryCases(second: (shape: number[]) => Ref = rnd): OpCase<NoAttrs>[] 
     ["[2,1,3] with [4,1]", [2, 1, 3], [4, 1]],
     ["size-1 dims [1,1] with [1]", [1, 1], [1]],
     ["two scalars", [], []],
+    ["empty [0,3] with [3]", [0, 3], [3]],
   ];
   return pairs.map(([name, a, b]) => ({ name, inputs: [rnd(a), second(b)], attrs: none }));
 }
@@ -267,6 +268,7 @@ function unaryCases(values: (shape: number[]) => Ref): OpCase<NoAttrs>[] {
     { name: "[2,3]", inputs: [values([2, 3])], attrs: none },
     { name: "rank 0", inputs: [values([])], attrs: none },
     { name: "size-1 dims [1,4,1]", inputs: [values([1, 4, 1])], attrs: none },
+    { name: "empty [2,0]", inputs: [values([2, 0])], attrs: none },
   ];
 }
 
@@ -294,6 +296,7 @@ function reduceCases(): OpCase<ReduceCaseAttrs>[] {
     c("rank 0", [], undefined, false),
     c("[1,3] axis 0 (a size-1 axis)", [1, 3], 0, false),
     c("[3] axis 0, keepDims", [3], 0, true),
+    c("empty [0,3] axis 1", [0, 3], 1, false),
   ];
 }
 
@@ -328,6 +331,8 @@ function matmulCases(): OpCase<MatMulCaseAttrs>[] {
     c("batched transposes [2,3,2]ᵀ·[1,4,3]ᵀ", [2, 3, 2], [1, 4, 3], true, true),
     c("transposeB with a vector a: [3]·[4,3]ᵀ", [3], [4, 3], false, true, knownRank),
     c("transposeA with a vector b: [3,2]ᵀ·[3]", [3, 2], [3], true, false, knownRank),
+    c("empty inner dimension [2,0]·[0,3] (zeros)", [2, 0], [0, 3]),
+    c("empty rows [0,2]·[2,3]", [0, 2], [2, 3]),
   ];
 }
 
@@ -426,6 +431,7 @@ export const OP_TABLE: Record<string, OpEntry<any>> = {
       { name: "[2,3,2] axis 1", inputs: [rnd([2, 3, 2])], attrs: { axis: 1 } },
       { name: "[2,3,2] axis -3", inputs: [rnd([2, 3, 2])], attrs: { axis: -3 } },
       { name: "[1,1]", inputs: [rnd([1, 1])], attrs: {} },
+      { name: "empty [0,3]", inputs: [rnd([0, 3])], attrs: {} },
       { name: "large logits [[1000,0,-1000],[1e4,1e4,0]]", inputs: [lit([2, 3], [1000, 0, -1000, 1e4, 1e4, 0])], attrs: {} },
     ],
     differentiable: true,
@@ -480,6 +486,7 @@ export const OP_TABLE: Record<string, OpEntry<any>> = {
       { name: "[4,3] to [1,3]", inputs: [rnd([4, 3]), shaped([1, 3])], attrs: none },
       { name: "[2,3] to a scalar", inputs: [rnd([2, 3]), shaped([])], attrs: none },
       { name: "[2,3] to [2,3] (nothing summed)", inputs: [rnd([2, 3]), shaped([2, 3])], attrs: none },
+      { name: "empty [0,3] to [3] (zeros)", inputs: [rnd([0, 3]), shaped([3])], attrs: none },
     ],
     differentiable: true,
     secondOrder: true,
@@ -504,6 +511,7 @@ export const OP_TABLE: Record<string, OpEntry<any>> = {
       { name: "a scalar to [2,3]", inputs: [rnd([]), shaped([2, 3])], attrs: {} },
       { name: "[3] to [2,3]", inputs: [rnd([3]), shaped([2, 3])], attrs: {} },
       { name: "[2,3] to [2,3] (same shape)", inputs: [rnd([2, 3]), shaped([2, 3])], attrs: {} },
+      { name: "[3] to an empty [0,3]", inputs: [rnd([3]), shaped([0, 3])], attrs: {} },
       { name: "reduced over [0,-1]: [3] to [2,3,4]", inputs: [rnd([3]), shaped([2, 3, 4])], attrs: { reducedAxis: [0, -1] } },
       { name: "reduced over [0,-1] keepDims: [1,3,1] to [2,3,4]", inputs: [rnd([1, 3, 1]), shaped([2, 3, 4])], attrs: { reducedAxis: [0, -1], keepDims: true } },
       { name: "reduced over axis 1: [2,4] to [2,3,4]", inputs: [rnd([2, 4]), shaped([2, 3, 4])], attrs: { reducedAxis: 1 } },
@@ -555,6 +563,7 @@ export const OP_TABLE: Record<string, OpEntry<any>> = {
       { name: "[2,3] to [1,6,1]", inputs: [rnd([2, 3])], attrs: { shape: [1, 6, 1] } },
       { name: "rank 0 to [1,1]", inputs: [rnd([])], attrs: { shape: [1, 1] } },
       { name: "[1] to rank 0", inputs: [rnd([1])], attrs: { shape: [] } },
+      { name: "empty [0,3] to [3,-1]", inputs: [rnd([0, 3])], attrs: { shape: [3, -1] } },
       { name: "like form: [2,3] to the shape of a [3,2]", inputs: [rnd([2, 3]), shaped([3, 2])], attrs: {} },
       { name: "like form: [4] to the shape of a [2,1,2]", inputs: [rnd([4]), shaped([2, 1, 2])], attrs: {} },
     ],

@@ -6,13 +6,15 @@
  *   3. the node's statically inferred shape and dtype fit the value the session computes;
  *   4. gradcheck (float64 central differences) for every differentiable op, with second-order
  *      checks where the entry asks for them;
- *   5. ops marked not differentiable give null gradients.
+ *   5. ops marked not differentiable give null gradients;
+ *   6. gradient graphs built in float32 work (every constant they add has the right dtype) and
+ *      agree with the float64 ones at the same (float32-representable) inputs.
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as ts from "tensorslow";
 import { assertClose, fmtShape, type Ref } from "../helpers/assert-close.js";
-import { gradcheck, gradgradcheck, type ShapeMode } from "../helpers/gradcheck.js";
+import { gradcheck, gradgradcheck, seededRandom, type ShapeMode } from "../helpers/gradcheck.js";
 import { OP_TABLE, TOLERANCES, type OpCase, type OpEntry, type R64, type Tolerance } from "./op-table.js";
 
 const SHAPE_MODES: ShapeMode[] = ["static", "dims", "rank"];
@@ -109,6 +111,24 @@ function checkForward(entry: OpEntry<any>, c: OpCase<any>, dtype: ts.DType, mode
   });
 }
 
+/**
+ * Analytic gradients of Σ W·y in `dtype` at the case's inputs rounded to float32 (so both dtypes
+ * see the same numbers), with seeded weights W that are float32 numbers too.
+ */
+function analyticGradients(entry: OpEntry<any>, c: OpCase<any>, dtype: ts.DType): (ts.Tensor | null)[] {
+  const rounded: OpCase<any> = { ...c, inputs: c.inputs.map((r) => valuesFor(r, "float32")) };
+  const { graph, node, inputs, feeds } = buildCase(entry, rounded, dtype, "static");
+  return graph.asDefault(() => {
+    const shape = node.shape as number[];
+    const rng = seededRandom(99);
+    const w = Float64Array.from({ length: shape.reduce((p, d) => p * d, 1) }, () => Math.fround(2 * rng() - 1));
+    const loss = ts.reduceSum(ts.multiply(node, ts.constant(new ts.Tensor(shape, dtype, typedArray(dtype, w)))));
+    const grads = ts.gradients(loss, inputs);
+    const session = new ts.Session(graph);
+    return grads.map((g) => (g === null ? null : session.run(g, feeds)));
+  });
+}
+
 const entries = Object.values(OP_TABLE) as OpEntry<any>[];
 const isDifferentiable = (e: OpEntry<any>): boolean => e.differentiable === true;
 
@@ -175,6 +195,14 @@ for (const entry of entries) {
         const gradModes = c.gradShapes ?? SHAPE_MODES;
         test(`gradcheck ${c.name} (placeholder shapes: ${gradModes.join(", ")})`, () => {
           for (const shapes of gradModes) gradcheck(`${entry.type} ${c.name}`, (xs) => entry.build(xs, c.attrs), c.inputs, { shapes });
+        });
+        test(`float32 gradients ${c.name} agree with float64`, () => {
+          const g32 = analyticGradients(entry, c, "float32");
+          const g64 = analyticGradients(entry, c, "float64");
+          g32.forEach((g, i) => {
+            assert.equal(g === null, g64[i] === null, `input ${i}: a gradient in one dtype only`);
+            if (g !== null) assertClose(g, g64[i]!, { atol: 1e-4, rtol: 1e-4, dtype: "float32", what: `${entry.type} ${c.name}: float32 gradient of input ${i}` });
+          });
         });
         if (entry.secondOrder === true) {
           test(`gradgradcheck ${c.name}`, () => {
