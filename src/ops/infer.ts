@@ -7,11 +7,31 @@ export function sameAsInput([x]: TensorSpec[]): TensorSpec {
   return { dtype: x!.dtype, shape: x!.shape };
 }
 
-/** Both inputs of one dtype; the output broadcasts their shapes. */
-export function broadcastBinary(type: string) {
+/**
+ * Arithmetic: both inputs of one numeric dtype (float only when `floatOnly`); the output
+ * broadcasts their shapes.
+ */
+export function broadcastBinary(type: string, floatOnly = false) {
   return ([a, b]: TensorSpec[], _attrs: unknown, name: string): TensorSpec => {
     requireSameDtype(type, name, a!.dtype, b!.dtype);
+    if (floatOnly) requireFloat(type, name, a!);
+    else requireNumeric(type, name, a!);
     return { dtype: a!.dtype, shape: broadcastStatic(a!.shape, b!.shape, `${type} '${name}'`) };
+  };
+}
+
+/** Arithmetic on bool is refused, as TensorFlow does (cast to a number type first). */
+export function requireNumeric(type: string, name: string, spec: TensorSpec): void {
+  if (spec.dtype === "bool") {
+    throw new DTypeError(`${type} '${name}' does arithmetic and does not take bool values (shape ${formatShape(spec.shape)})`);
+  }
+}
+
+/** Elementwise unary arithmetic on numbers (not bool). */
+export function numericUnary(type: string) {
+  return (inputs: TensorSpec[], _attrs: unknown, name: string): TensorSpec => {
+    requireNumeric(type, name, inputs[0]!);
+    return sameAsInput(inputs);
   };
 }
 

@@ -2,7 +2,7 @@
 import type { GradientFn, Node, Operation } from "../graph/index.js";
 import { sumToShape } from "./broadcast.js";
 import { apply, defineOp, type NodeLike } from "./define.js";
-import { broadcastBinary, floatUnary, sameAsInput } from "./infer.js";
+import { broadcastBinary, floatUnary, numericUnary } from "./infer.js";
 
 type NoAttrs = Record<string, never>;
 
@@ -10,21 +10,26 @@ type NoAttrs = Record<string, never>;
  * A broadcasting binary op. Its gradient builder returns the gradient for each input at the
  * *output's* shape; summing back over broadcast axes happens here, once, for every binary op.
  */
-function defineBinary(type: string, gradient: (op: Operation<NoAttrs>, dy: Node) => [Node, Node]) {
+function defineBinary(type: string, gradient: (op: Operation<NoAttrs>, dy: Node) => [Node, Node], floatOnly = false) {
   const reduced: GradientFn<NoAttrs> = (op, dy) => {
     const [ga, gb] = gradient(op, dy);
     return [sumToShape(ga, op.inputs[0]!), sumToShape(gb, op.inputs[1]!)];
   };
-  return defineOp<NoAttrs>({ type, kernel: type, infer: broadcastBinary(type), gradient: reduced });
+  return defineOp<NoAttrs>({ type, kernel: type, infer: broadcastBinary(type, floatOnly), gradient: reduced });
 }
 
 export const Add = defineBinary("Add", (_op, dy) => [dy, dy]);
 export const Sub = defineBinary("Sub", (_op, dy) => [dy, negative(dy)]);
 export const Mul = defineBinary("Mul", (op, dy) => [multiply(dy, op.inputs[1]!), multiply(dy, op.inputs[0]!)]);
-// d(a/b)/db = -a/b² = -(a/b)/b, reusing the op's own output.
-export const RealDiv = defineBinary("RealDiv", (op, dy) => [divide(dy, op.inputs[1]!), negative(divide(multiply(dy, op), op.inputs[1]!))]);
+// d(a/b)/db = -a/b² = -(a/b)/b, reusing the op's own output. Floats only: TensorFlow's `divide`
+// of integers is a true division with a float result, never a truncating one.
+export const RealDiv = defineBinary(
+  "RealDiv",
+  (op, dy) => [divide(dy, op.inputs[1]!), negative(divide(multiply(dy, op), op.inputs[1]!))],
+  true,
+);
 
-export const Neg = defineOp<NoAttrs>({ type: "Neg", kernel: "Neg", infer: sameAsInput, gradient: (_op, dy) => [negative(dy)] });
+export const Neg = defineOp<NoAttrs>({ type: "Neg", kernel: "Neg", infer: numericUnary("Neg"), gradient: (_op, dy) => [negative(dy)] });
 export const Log = defineOp<NoAttrs>({
   type: "Log",
   kernel: "Log",
@@ -40,7 +45,7 @@ export const Exp = defineOp<NoAttrs>({
 export const Square = defineOp<NoAttrs>({
   type: "Square",
   kernel: "Square",
-  infer: sameAsInput,
+  infer: numericUnary("Square"),
   gradient: (op, dy) => [multiply(dy, multiply(2, op.inputs[0]!))],
 });
 export const Sqrt = defineOp<NoAttrs>({

@@ -9,7 +9,7 @@ import { ShapeError, broadcastStatic, formatShape, type Dim, type StaticShape } 
 import { expandDims, reshape } from "./array.js";
 import { sumToShape } from "./broadcast.js";
 import { apply, defineOp, type NodeLike } from "./define.js";
-import { requireSameDtype } from "./infer.js";
+import { requireNumeric, requireSameDtype } from "./infer.js";
 
 export interface MatMulAttrs {
   transposeA: boolean;
@@ -43,6 +43,7 @@ export const MatMul = defineOp<MatMulAttrs>({
   kernel: "MatMul",
   infer: ([a, b], attrs, name): TensorSpec => {
     requireSameDtype("MatMul", name, a!.dtype, b!.dtype);
+    requireNumeric("MatMul", name, a!);
     return { dtype: a!.dtype, shape: matmulShape(a!.shape, b!.shape, attrs, name) };
   },
   gradient: (op, dy) => matmulGradient(op.inputs[0]!, op.inputs[1]!, dy, op.attrs),

@@ -4,6 +4,7 @@ import { normalizeAxes, type DType, isFloatDType, DTypeError } from "../tensor/i
 import { broadcastLike, sizeRatio } from "./broadcast.js";
 import { apply, defineOp, type NodeLike } from "./define.js";
 import { divide } from "./math.js";
+import { requireNumeric } from "./infer.js";
 
 export interface ReduceAttrs {
   /** Axes to reduce (negative counts from the end); undefined reduces all. */
@@ -34,7 +35,10 @@ function broadcastBack(op: { inputs: readonly Node[]; attrs: ReduceAttrs }, dy: 
 export const Sum = defineOp<ReduceAttrs>({
   type: "Sum",
   kernel: "Sum",
-  infer: ([x], attrs, name) => reducedSpec(x!, attrs, `Sum '${name}'`),
+  infer: ([x], attrs, name) => {
+    requireNumeric("Sum", name, x!);
+    return reducedSpec(x!, attrs, `Sum '${name}'`);
+  },
   gradient: (op, dy) => [broadcastBack(op, dy)],
 });
 

@@ -92,14 +92,18 @@ export function broadcastShapes(a: Shape, b: Shape, context: string): number[] {
 export function normalizeAxes(axis: number | readonly number[] | undefined, rank: number, context: string): number[] {
   if (axis === undefined) return Array.from({ length: rank }, (_, i) => i);
   const list = typeof axis === "number" ? [axis] : [...axis];
-  const out = new Set<number>();
+  const out = new Map<number, number>();
   for (const a of list) {
     if (!Number.isInteger(a) || a < -rank || a >= rank) {
       throw new ShapeError(`${context}: axis ${a} is out of range for a tensor of rank ${rank}`);
     }
-    out.add(a < 0 ? a + rank : a);
+    const n = a < 0 ? a + rank : a;
+    if (out.has(n)) {
+      throw new ShapeError(`${context}: axes ${out.get(n)} and ${a} of [${list.join(",")}] both name axis ${n} of a tensor of rank ${rank}`);
+    }
+    out.set(n, a);
   }
-  return [...out].sort((x, y) => x - y);
+  return [...out.keys()].sort((x, y) => x - y);
 }
 
 /**

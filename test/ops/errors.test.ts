@@ -109,6 +109,16 @@ describe("dtype errors", () => {
     throwsWith(() => inGraph(() => ts.log(zeros([2], "int32"))), ts.DTypeError, /Log 'Log' needs a float32 or float64 input, got int32 of shape \[2\]/);
     throwsWith(() => inGraph(() => ts.reduceMean(zeros([2], "int32"))), ts.DTypeError, /Mean 'Mean'.*int32/);
     throwsWith(() => inGraph(() => ts.softmax(zeros([2], "int32"))), ts.DTypeError, /Softmax.*int32/);
+    // Integer division would truncate; TensorFlow's divide of integers is a true division.
+    throwsWith(() => inGraph(() => ts.divide(zeros([2], "int32"), zeros([2], "int32"))), ts.DTypeError, /RealDiv 'RealDiv' needs a float32 or float64 input, got int32/);
+  });
+
+  test("arithmetic on bool is refused", () => {
+    const bools = () => ts.constant([true, false]);
+    throwsWith(() => inGraph(() => ts.add(bools(), bools())), ts.DTypeError, /Add 'Add' does arithmetic and does not take bool values \(shape \[2\]\)/);
+    throwsWith(() => inGraph(() => ts.reduceSum(bools())), ts.DTypeError, /Sum 'Sum' does arithmetic/);
+    throwsWith(() => inGraph(() => ts.negative(bools())), ts.DTypeError, /Neg 'Neg' does arithmetic/);
+    throwsWith(() => inGraph(() => ts.matmul([[true]], [[true]])), ts.DTypeError, /MatMul 'MatMul' does arithmetic/);
   });
 });
 
@@ -117,6 +127,14 @@ describe("axis errors", () => {
     throwsWith(() => inGraph(() => ts.reduceSum(zeros([2, 3]), 2)), ts.ShapeError, /Sum 'Sum': axis 2 is out of range for a tensor of rank 2/);
     throwsWith(() => inGraph(() => ts.reduceMean(zeros([2, 3]), [0, -3])), ts.ShapeError, /Mean 'Mean': axis -3 is out of range for a tensor of rank 2/);
     throwsWith(() => inGraph(() => ts.reduceSum(zeros([2, 3]), 0.5)), ts.ShapeError, /axis 0\.5 is out of range/);
+  });
+
+  test("an axis named twice is refused, as numpy does", () => {
+    throwsWith(
+      () => inGraph(() => ts.reduceSum(zeros([2, 3, 4]), [-2, 1])),
+      ts.ShapeError,
+      /Sum 'Sum': axes -2 and 1 of \[-2,1\] both name axis 1 of a tensor of rank 3/,
+    );
   });
 
   test("at run time, for an input whose rank was unknown", () => {
