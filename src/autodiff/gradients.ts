@@ -27,6 +27,13 @@ export function gradients(ys: Node | readonly Node[], xs: Node | readonly Node[]
   for (const y of yList) {
     if (!isFloatDType(y.dtype)) throw new GradientError(`only float tensors have gradients: ${y} has dtype ${y.dtype}`);
   }
+  // One gradYs entry per y. A count that does not match used to be ignored silently: extra
+  // entries were dropped, and a lone node passed where an array belongs (TensorFlow takes one)
+  // was read as `node[0]`, i.e. undefined, so ones were used instead of the caller's weights.
+  if (gradYs !== undefined && !Array.isArray(gradYs)) gradYs = [gradYs as unknown as NodeLike];
+  if (gradYs !== undefined && gradYs.length !== yList.length) {
+    throw new GradientError(`gradients() got ${gradYs.length} gradYs for ${yList.length} ys: pass one per y (null for ones)`);
+  }
   const between = nodesBetween(xList, yList);
   const contributions = new Map<Node, Node[]>();
   const contribute = (n: Node, g: Node): void => {
@@ -38,7 +45,24 @@ export function gradients(ys: Node | readonly Node[], xs: Node | readonly Node[]
   return graph.nameScope("gradients", () => {
     yList.forEach((y, i) => {
       const given = gradYs?.[i];
-      contribute(y, given === undefined || given === null ? onesLikeOrScalar(y) : toNode(given, graph, y.dtype, "gradYs"));
+      if (given === undefined || given === null) {
+        contribute(y, onesLikeOrScalar(y));
+        return;
+      }
+      // gradYs[i] stands for the gradient of y, so it must have y's dtype and shape, as TensorFlow
+      // checks. Unchecked, a scalar weight for a vector y failed deep inside some op's gradient
+      // (a SumToShape error naming no gradYs), and a gradYs of another dtype failed in a Mul.
+      const gy = toNode(given, graph, y.dtype, "gradYs");
+      if (gy.graph !== graph) throw new GradientError(`gradYs[${i}] ${gy} belongs to another graph than ${y}`);
+      if (gy.dtype !== y.dtype) {
+        throw new GradientError(`gradYs[${i}] has dtype ${gy.dtype}, but ${y} has dtype ${y.dtype}: the gradient of y must have y's dtype`);
+      }
+      if (!staticCompatible(gy.shape, y.shape)) {
+        throw new GradientError(
+          `gradYs[${i}] has shape ${formatShape(gy.shape)}, which does not match the shape ${formatShape(y.shape)} of ${y}`,
+        );
+      }
+      contribute(y, gy);
     });
     const order = [...between].sort((a, b) => b.id - a.id);
     const total = new Map<Node, Node>();

@@ -57,6 +57,12 @@ export class Graph {
    * suffix.
    */
   uniqueName(base: string): string {
+    // ':' separates a node's name from an output index ("x:0"), and getNodeByName strips ":0":
+    // a node literally named "a:0" could not be looked up by its name and was shadowed by "a".
+    // TensorFlow refuses such names too.
+    if (base.includes(":")) {
+      throw new GraphError(`invalid node or scope name '${base}': names cannot contain ':' (it separates a name from an output index, as in 'x:0')`);
+    }
     const full = this.currentScope + base;
     const name = this.peekName(base);
     this.nameCounts.set(full, (this.nameCounts.get(full) ?? 0) + 1);

@@ -143,10 +143,21 @@ export class Variable extends Node {
     const name = graph.uniqueName(options.name ?? "Variable");
     super(graph, "VariableV2", name, { dtype: value.dtype, shape: [...value.shape] });
     // A private copy: later changes to the caller's array must not change the initial value.
-    this.initialValue = value === initialValue ? value.clone() : value;
+    this.initialValue = ownStorage(value, initialValue);
     this.trainable = options.trainable ?? true;
     graph.addVariable(this);
   }
+}
+
+/**
+ * `t`, copied when it shares storage with the caller's `source`. `tensor()` wraps a Tensor or a
+ * typed array of the right dtype without copying, so checking only `t === source` (as Variable did)
+ * missed typed arrays: `new Variable(f32)` or `constant(f32)` followed by `f32[0] = 9` changed the
+ * node's value.
+ */
+function ownStorage(t: Tensor, source: TensorLike): Tensor {
+  const shared = source instanceof Tensor ? t.data === source.data : ArrayBuffer.isView(source) && t.data === source;
+  return shared ? t.clone() : t;
 }
 
 export interface ConstantOptions {
@@ -162,7 +173,8 @@ export class Constant extends Node {
   constructor(value: TensorLike, options: ConstantOptions = {}, graph: Graph = getDefaultGraph()) {
     const t = tensor(value, options);
     super(graph, "Const", graph.uniqueName(options.name ?? "Const"), { dtype: t.dtype, shape: [...t.shape] });
-    this.value = t;
+    // A constant is fixed: it must not follow later changes to the caller's Tensor or typed array.
+    this.value = ownStorage(t, value);
   }
 }
 
@@ -194,6 +206,13 @@ export class Group extends GraphNode {
   readonly hasOutput = false as const;
 
   constructor(graph: Graph, members: GraphNode[], name: string) {
+    // Checked before the name is taken (the base constructor checks too, but only after
+    // `uniqueName` ran): a group that fails to build must leave its name free, as ops do.
+    for (const m of members) {
+      if (m.graph !== graph) {
+        throw new GraphError(`'${m.name}' belongs to another graph and cannot be an input of '${graph.peekName(name)}' (NoOp)`);
+      }
+    }
     super(graph, "NoOp", graph.uniqueName(name), [], members);
   }
 }

@@ -64,12 +64,18 @@ function toFeedTensor(node: Node, value: unknown): Tensor {
   return t;
 }
 
-/** Plain JS numbers fed to an int32 placeholder must be integers (no silent truncation of 1.5 or NaN). */
+/**
+ * Plain JS numbers fed to an int32 placeholder must be integers (no silent truncation of 1.5 or
+ * NaN) within int32's range (2 ** 31 used to wrap silently to -2147483648).
+ */
 function checkIntegral(node: Node, value: TensorLike): void {
   const bad = (x: unknown): boolean =>
     Array.isArray(x) ? x.some(bad) : typeof x === "number" && !Number.isInteger(x);
+  const outOfRange = (x: unknown): boolean =>
+    Array.isArray(x) ? x.some(outOfRange) : typeof x === "number" && (x < -2147483648 || x > 2147483647);
   const flat = ArrayBuffer.isView(value) ? Array.from(value as ArrayLike<number>) : value;
   if (bad(flat)) throw new FeedError(`cannot feed non-integer values to int32 ${describe(node)}`);
+  if (outOfRange(flat)) throw new FeedError(`cannot feed values outside int32's range [-2147483648, 2147483647] to ${describe(node)}`);
 }
 
 export function resolveFeeds(graph: Graph, feedDict: FeedDict | undefined): Map<Node, Tensor> {

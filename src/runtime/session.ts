@@ -4,7 +4,7 @@
  * its own variable values.
  */
 import { GraphNode, Node, getDefaultGraph, type Graph, type Group, type Variable } from "../graph/index.js";
-import { GraphError, TensorSlowError, type Tensor } from "../tensor/index.js";
+import { DTypeError, GraphError, ShapeError, Tensor as TensorClass, TensorSlowError, formatShape, shapesEqual, type Tensor } from "../tensor/index.js";
 import { activeBackend } from "../backends/backend.js";
 import { resolveFeeds, type FeedDict } from "./feeds.js";
 import { Plan } from "./plan.js";
@@ -80,6 +80,18 @@ export class Session {
 
   /** Loads a value into a variable of this session (restoring checkpoints uses it). */
   loadVariable(v: Variable, value: Tensor): void {
+    // Every plan relies on a variable keeping the dtype and shape it was built with (static
+    // inference, and updates that write in place). Unchecked, loading a [3] value into a [2]
+    // variable was accepted and later runs computed with the wrong shape.
+    if (v.graph !== this.graph) throw new GraphError(`cannot load ${v}: it is not an element of this session's graph`);
+    if (!(value instanceof TensorClass)) {
+      throw new TensorSlowError(`cannot load ${v}: the value must be a Tensor, got ${String(value)}`);
+    }
+    if (value.dtype !== v.dtype || !shapesEqual(value.shape, v.initialValue.shape)) {
+      throw new (value.dtype !== v.dtype ? DTypeError : ShapeError)(
+        `cannot load a ${value.dtype} value of shape ${formatShape(value.shape)} into ${v}, which has dtype ${v.dtype} and shape ${formatShape(v.shape)}`,
+      );
+    }
     this.variables.set(v, value);
   }
 
@@ -100,6 +112,10 @@ export class Session {
       return LEAF;
     }
     if (Array.isArray(fetches)) return fetches.map((f) => this.flatten(f, out));
+    // A Tensor is an object too: walked as a structure, it failed with "cannot fetch 2" (its shape).
+    if (fetches instanceof TensorClass) {
+      throw new TensorSlowError(`cannot fetch a Tensor value (shape ${formatShape(fetches.shape)}): fetch a node or a node name; to get a value into a run, feed it`);
+    }
     if (fetches !== null && typeof fetches === "object") {
       return Object.fromEntries(Object.entries(fetches).map(([k, v]) => [k, this.flatten(v as Fetches, out)]));
     }
