@@ -6,7 +6,7 @@
  */
 import type { Node, TensorSpec } from "../graph/index.js";
 import { ShapeError, broadcastStatic, formatShape, type Dim, type StaticShape } from "../tensor/index.js";
-import { expandDims, reshape } from "./array.js";
+import { expandDims, reshape, reshapeLike } from "./array.js";
 import { sumToShape } from "./broadcast.js";
 import { apply, defineOp, type NodeLike } from "./define.js";
 import { requireNumeric, requireSameDtype } from "./infer.js";
@@ -50,38 +50,92 @@ export const MatMul = defineOp<MatMulAttrs>({
 });
 
 /**
- * Gradients of C = op(A)·op(B). Vector operands are lifted to 1×k / k×1 matrices (so the matrix
- * rules below apply), and batch broadcasting is undone by sumToShape. An operand whose rank is
- * unknown when the gradient is built is taken to be a matrix.
+ * Gradients of C = op(A)·op(B). Vector operands are lifted to 1×k / k×1 matrices, in the
+ * orientation that makes their (ignored) transpose flag consistent, and the output gradient gets
+ * the dropped dimensions back; then one set of matrix rules applies, sumToShape undoes batch
+ * broadcasting, and the results are reshaped to the operands' shapes. Where an operand's rank is
+ * unknown when the gradient is built, lifting is decided at run time (AsMatrix, LiftMatMulGrad).
  */
 function matmulGradient(a: Node, b: Node, dy: Node, { transposeA: tA, transposeB: tB }: MatMulAttrs): Node[] {
-  const aVec = a.rank === 1;
-  const bVec = b.rank === 1;
-  const a2 = aVec ? reshape(a, [1, -1]) : a;
-  const b2 = bVec ? reshape(b, [-1, 1]) : b;
-  let g = dy;
-  if (aVec) g = expandDims(g, bVec ? 0 : -2);
-  if (bVec) g = expandDims(g, -1);
-  const ta = tA && !aVec;
-  const tb = tB && !bVec;
+  const a2 = asMatrix(a, tA ? "column" : "row");
+  const b2 = asMatrix(b, tB ? "row" : "column");
+  const g = liftOutputGradient(dy, a, b);
   let da: Node;
   let db: Node;
-  if (!ta && !tb) {
+  if (!tA && !tB) {
     da = matmul(g, b2, { transposeB: true });
     db = matmul(a2, g, { transposeA: true });
-  } else if (ta && !tb) {
+  } else if (tA && !tB) {
     da = matmul(b2, g, { transposeB: true });
     db = matmul(a2, g);
-  } else if (!ta && tb) {
+  } else if (!tA && tB) {
     da = matmul(g, b2);
     db = matmul(g, a2, { transposeA: true });
   } else {
     da = matmul(b2, g, { transposeA: true, transposeB: true });
     db = matmul(g, a2, { transposeA: true, transposeB: true });
   }
-  da = sumToShape(da, a2);
-  db = sumToShape(db, b2);
-  return [aVec ? reshape(da, [-1]) : da, bVec ? reshape(db, [-1]) : db];
+  return [backToOperand(sumToShape(da, a2), a), backToOperand(sumToShape(db, b2), b)];
+}
+
+export interface AsMatrixAttrs {
+  /** How a vector [k] becomes a matrix: a row [1,k] or a column [k,1]. */
+  vectorAs: "row" | "column";
+}
+
+/** A vector as a one-row or one-column matrix; a matrix or stack of matrices unchanged. */
+export const AsMatrix = defineOp<AsMatrixAttrs>({
+  type: "AsMatrix",
+  kernel: "Reshape",
+  infer: ([x], { vectorAs }, name): TensorSpec => {
+    const shape = x!.shape;
+    if (shape !== null && shape.length === 0) throw new ShapeError(`AsMatrix '${name}' needs a vector or a matrix, got a scalar`);
+    if (shape === null || shape.length > 1) return { dtype: x!.dtype, shape };
+    return { dtype: x!.dtype, shape: vectorAs === "row" ? [1, shape[0]!] : [shape[0]!, 1] };
+  },
+  gradient: (op, dy) => [reshapeLike(dy, op.inputs[0]!)],
+});
+
+/**
+ * The gradient of C = A·B (input 0) reshaped to the product of the lifted operands: a size-1
+ * dimension back where a vector A (before the last axis) or a vector B (at the end) dropped one.
+ */
+export const LiftMatMulGrad = defineOp<Record<string, never>>({
+  type: "LiftMatMulGrad",
+  kernel: "Reshape",
+  infer: ([dy, a, b]): TensorSpec => {
+    if (dy!.shape === null || a!.shape === null || b!.shape === null) return { dtype: dy!.dtype, shape: null };
+    return { dtype: dy!.dtype, shape: liftedShape(dy!.shape, a!.shape.length === 1, b!.shape.length === 1) };
+  },
+  gradient: (op, g) => [reshapeLike(g, op.inputs[0]!), null, null],
+});
+
+function liftedShape(dy: readonly Dim[], aVec: boolean, bVec: boolean): Dim[] {
+  const shape = [...dy];
+  if (bVec) shape.push(1);
+  if (aVec) shape.splice(shape.length - 1, 0, 1);
+  return shape;
+}
+
+function asMatrix(x: Node, vectorAs: AsMatrixAttrs["vectorAs"]): Node {
+  if (x.rank !== null && x.rank >= 2) return x;
+  if (x.rank === 1) return reshape(x, vectorAs === "row" ? [1, -1] : [-1, 1]);
+  return apply(AsMatrix, [x], { vectorAs }, "AsMatrix");
+}
+
+function liftOutputGradient(dy: Node, a: Node, b: Node): Node {
+  if (a.rank === null || b.rank === null) return apply(LiftMatMulGrad, [dy, a, b], {}, "LiftMatMulGrad");
+  let g = dy;
+  if (b.rank === 1) g = expandDims(g, -1);
+  if (a.rank === 1) g = expandDims(g, -2);
+  return g;
+}
+
+/** A lifted operand's gradient in the operand's own shape. */
+function backToOperand(d: Node, operand: Node): Node {
+  if (operand.rank !== null && operand.rank >= 2) return d;
+  if (operand.rank === 1) return reshape(d, [-1]);
+  return reshapeLike(d, operand);
 }
 
 export interface MatMulOptions {

@@ -160,3 +160,24 @@ describe("gradients() semantics", () => {
     });
   });
 });
+
+describe("matmul gradients when an operand's rank is unknown", () => {
+  test("the tutorial's part I graph: x = placeholder() fed a vector, or a matrix", () => {
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      const A = new ts.Variable([[1, 0], [0, -1]]);
+      const b = new ts.Variable([1, 1]);
+      const x = ts.placeholder();
+      const [dA, dx] = ts.gradients(ts.reduceSum(ts.add(ts.matmul(A, x), b)), [A, x]);
+      const s = new ts.Session();
+      // z_i = Σ_k A_ik x_k + b_i: ∂Σz/∂A_ik = x_k, ∂Σz/∂x_k = Σ_i A_ik.
+      const [gA, gx] = s.run([dA!, dx!], new Map([[x, [1, 2]]]));
+      assert.deepEqual(gA.toArray(), [[1, 2], [1, 2]]);
+      assert.deepEqual(gx.toArray(), [1, -1]);
+      // Fed a matrix: Z = A·X (+ b broadcast over the last axis), ∂ΣZ/∂A_ik = Σ_j X_kj.
+      const [gA2, gx2] = s.run([dA!, dx!], new Map([[x, [[1, 2], [3, 4]]]]));
+      assert.deepEqual(gA2.toArray(), [[3, 7], [3, 7]]);
+      assert.deepEqual(gx2.toArray(), [[1, 1], [-1, -1]]);
+    });
+  });
+});

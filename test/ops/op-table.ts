@@ -310,26 +310,25 @@ function matmulCases(): OpCase<MatMulCaseAttrs>[] {
     if (gradShapes !== undefined) out.gradShapes = gradShapes;
     return out;
   };
-  // With unknown rank, matmul's gradient takes an operand to be a matrix (src/ops/matmul.ts says
-  // so); vector operands are therefore checked with known ranks only.
-  const knownRank: ShapeMode[] = ["static", "dims"];
+  // Every case also runs with placeholders of unknown rank, where the gradient decides at run time
+  // whether an operand is a vector (AsMatrix, LiftMatMulGrad).
   return [
     c("[2,3]·[3,4]", [2, 3], [3, 4]),
     c("[1,1]·[1,1]", [1, 1], [1, 1]),
-    c("vector·matrix [3]·[3,4]", [3], [3, 4], false, false, knownRank),
-    c("matrix·vector [2,3]·[3]", [2, 3], [3], false, false, knownRank),
-    c("vector·vector [3]·[3]", [3], [3], false, false, knownRank),
+    c("vector·matrix [3]·[3,4]", [3], [3, 4]),
+    c("matrix·vector [2,3]·[3]", [2, 3], [3]),
+    c("vector·vector [3]·[3]", [3], [3]),
     c("batched [2,2,3]·[3,4]", [2, 2, 3], [3, 4]),
     c("batched [2,2,3]·[2,3,4]", [2, 2, 3], [2, 3, 4]),
     c("broadcast batch [2,1,2,3]·[3,3,2]", [2, 1, 2, 3], [3, 3, 2]),
-    c("vector·batch [3]·[2,3,4]", [3], [2, 3, 4], false, false, knownRank),
-    c("batch·vector [2,2,3]·[3]", [2, 2, 3], [3], false, false, knownRank),
+    c("vector·batch [3]·[2,3,4]", [3], [2, 3, 4]),
+    c("batch·vector [2,2,3]·[3]", [2, 2, 3], [3]),
     c("transposeA [3,2]ᵀ·[3,4]", [3, 2], [3, 4], true, false),
     c("transposeB [2,3]·[4,3]ᵀ", [2, 3], [4, 3], false, true),
     c("transposeA and B [3,2]ᵀ·[4,3]ᵀ", [3, 2], [4, 3], true, true),
     c("batched transposes [2,3,2]ᵀ·[1,4,3]ᵀ", [2, 3, 2], [1, 4, 3], true, true),
-    c("transposeB with a vector a: [3]·[4,3]ᵀ", [3], [4, 3], false, true, knownRank),
-    c("transposeA with a vector b: [3,2]ᵀ·[3]", [3, 2], [3], true, false, knownRank),
+    c("transposeB with a vector a: [3]·[4,3]ᵀ", [3], [4, 3], false, true),
+    c("transposeA with a vector b: [3,2]ᵀ·[3]", [3, 2], [3], true, false),
     c("empty inner dimension [2,0]·[0,3] (zeros)", [2, 0], [0, 3]),
     c("empty rows [0,2]·[2,3]", [0, 2], [2, 3]),
   ];
@@ -515,6 +514,47 @@ export const OP_TABLE: Record<string, OpEntry<any>> = {
       { name: "reduced over [0,-1] keepDims: [1,3,1] to [2,3,4]", inputs: [rnd([1, 3, 1]), shaped([2, 3, 4])], attrs: { reducedAxis: [0, -1], keepDims: true } },
       { name: "reduced over axis 1: [2,4] to [2,3,4]", inputs: [rnd([2, 4]), shaped([2, 3, 4])], attrs: { reducedAxis: 1 } },
       { name: "reduced over all: a scalar to [2,3]", inputs: [rnd([]), shaped([2, 3])], attrs: { reducedAxis: "all" } },
+    ],
+    differentiable: true,
+    secondOrder: true,
+  },
+
+  AsMatrix: {
+    type: "AsMatrix",
+    // A vector [k] as a row [1,k] or a column [k,1]; a matrix or a stack of matrices unchanged.
+    build: (xs, attrs: { vectorAs: "row" | "column" }) => buildRaw("AsMatrix", xs, attrs),
+    ref: ([x], { vectorAs }: { vectorAs: "row" | "column" }) => {
+      const k = x!.shape[0]!;
+      const shape = x!.shape.length !== 1 ? x!.shape : vectorAs === "row" ? [1, k] : [k, 1];
+      return mk(shape, x!.data.slice());
+    },
+    cases: [
+      { name: "a vector as a row", inputs: [rnd([3])], attrs: { vectorAs: "row" } },
+      { name: "a vector as a column", inputs: [rnd([3])], attrs: { vectorAs: "column" } },
+      { name: "a matrix unchanged", inputs: [rnd([2, 3])], attrs: { vectorAs: "row" } },
+      { name: "a batch unchanged", inputs: [rnd([2, 2, 3])], attrs: { vectorAs: "column" } },
+    ],
+    differentiable: true,
+    secondOrder: true,
+  },
+
+  LiftMatMulGrad: {
+    type: "LiftMatMulGrad",
+    // LiftMatMulGrad(dy, a, b): dy with a 1 put back before its last axis when a is a vector and
+    // at its end when b is a vector (the shape of the product of the lifted operands).
+    build: (xs) => buildRaw("LiftMatMulGrad", xs, {}),
+    ref: ([dy, a, b]) => {
+      const shape = [...dy!.shape];
+      if (b!.shape.length === 1) shape.push(1);
+      if (a!.shape.length === 1) shape.splice(shape.length - 1, 0, 1);
+      return mk(shape, dy!.data.slice());
+    },
+    cases: [
+      { name: "vector·matrix: [4] from [3]·[3,4]", inputs: [rnd([4]), shaped([3]), shaped([3, 4])], attrs: none },
+      { name: "matrix·vector: [2] from [2,3]·[3]", inputs: [rnd([2]), shaped([2, 3]), shaped([3])], attrs: none },
+      { name: "vector·vector: a scalar from [3]·[3]", inputs: [rnd([]), shaped([3]), shaped([3])], attrs: none },
+      { name: "batch·vector: [2,2] from [2,2,3]·[3]", inputs: [rnd([2, 2]), shaped([2, 2, 3]), shaped([3])], attrs: none },
+      { name: "matrices: [2,4] unchanged", inputs: [rnd([2, 4]), shaped([2, 3]), shaped([3, 4])], attrs: none },
     ],
     differentiable: true,
     secondOrder: true,
