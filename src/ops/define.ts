@@ -60,7 +60,16 @@ export function apply<A>(def: OpDef<A>, inputs: readonly NodeLike[], attrs: A, n
     }
   }
   const firstNode = inputs.find((v): v is Node => v instanceof Node);
-  const values = inputs.map((x, i) => (x instanceof GraphNode ? toNode(x, graph) : toTensor(x, firstNode?.dtype, `input ${i}`)));
+  const values = inputs.map((x, i) => {
+    if (x instanceof GraphNode) return toNode(x, graph);
+    try {
+      return toTensor(x, firstNode?.dtype, `input ${i}`);
+    } catch (e) {
+      // A plain value that the other operand's dtype cannot hold (0.5 for an int32 op, say).
+      if (e instanceof ValueError) throw new ValueError(`${def.type} '${graph.peekName(opName)}', input ${i}: ${e.message}`);
+      throw e;
+    }
+  });
   const specs = values.map((v) => ({ dtype: v.dtype, shape: v instanceof Node ? v.shape : [...v.shape] }));
   const spec = def.infer(specs, attrs, graph.peekName(opName));
   const nodes = values.map((v) => (v instanceof Node ? v : new Constant(v, {}, graph)));

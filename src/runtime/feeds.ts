@@ -6,6 +6,7 @@ import {
   Tensor,
   TensorSlowError,
   formatShape,
+  dtypeOfArray,
   isCompatible,
   tensor,
   type TensorLike,
@@ -45,6 +46,11 @@ function toFeedTensor(node: Node, value: unknown): Tensor {
         `To compute it first, run it and feed the result.`,
     );
   }
+  // A typed array, like a Tensor, says what it holds: it must match (plain arrays are converted).
+  const given = value instanceof Tensor ? value.dtype : ArrayBuffer.isView(value) ? dtypeOfArray(value) : undefined;
+  if (given !== undefined && given !== node.dtype) {
+    throw new FeedError(`cannot feed a ${given} value to ${describe(node)}, which has dtype ${node.dtype}`);
+  }
   let t: Tensor;
   try {
     t = value instanceof Tensor ? value : tensor(value as TensorLike, { dtype: node.dtype });
@@ -52,30 +58,10 @@ function toFeedTensor(node: Node, value: unknown): Tensor {
     if (e instanceof TensorSlowError) throw new FeedError(`cannot feed ${describe(node)}: ${e.message}`);
     throw e;
   }
-  if (t.dtype !== node.dtype) {
-    throw new FeedError(`cannot feed a ${t.dtype} value to ${describe(node)}, which has dtype ${node.dtype}`);
-  }
   if (!isCompatible(node.shape, t.shape)) {
     throw new FeedError(`Cannot feed value of shape ${formatShape(t.shape)} for ${describe(node)}, which has shape ${formatShape(node.shape)}`);
   }
-  if (node.dtype === "int32" && !(value instanceof Tensor)) {
-    checkIntegral(node, value as TensorLike);
-  }
   return t;
-}
-
-/**
- * Plain JS numbers fed to an int32 placeholder must be integers (no silent truncation of 1.5 or
- * NaN) within int32's range (2 ** 31 used to wrap silently to -2147483648).
- */
-function checkIntegral(node: Node, value: TensorLike): void {
-  const bad = (x: unknown): boolean =>
-    Array.isArray(x) ? x.some(bad) : typeof x === "number" && !Number.isInteger(x);
-  const outOfRange = (x: unknown): boolean =>
-    Array.isArray(x) ? x.some(outOfRange) : typeof x === "number" && (x < -2147483648 || x > 2147483647);
-  const flat = ArrayBuffer.isView(value) ? Array.from(value as ArrayLike<number>) : value;
-  if (bad(flat)) throw new FeedError(`cannot feed non-integer values to int32 ${describe(node)}`);
-  if (outOfRange(flat)) throw new FeedError(`cannot feed values outside int32's range [-2147483648, 2147483647] to ${describe(node)}`);
 }
 
 export function resolveFeeds(graph: Graph, feedDict: FeedDict | undefined): Map<Node, Tensor> {

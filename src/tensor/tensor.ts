@@ -100,7 +100,7 @@ export function tensor(value: TensorLike, options: TensorOptions = {}): Tensor {
   const inferred = inferShape(value);
   const targetDtype = dtype ?? (isBoolean(value) ? "bool" : DEFAULT_DTYPE);
   const out = allocate(targetDtype, sizeOf(inferred));
-  flattenInto(value, out);
+  flattenInto(value, out, targetDtype);
   if (shape !== undefined && sizeOf(shape) !== out.length) {
     throw new ValueError(`a value of shape ${formatShape(inferred)} cannot take the shape ${formatShape(shape)}`);
   }
@@ -146,11 +146,28 @@ function inferShape(value: NestedArray): number[] {
   return shape;
 }
 
-function flattenInto(value: NestedArray, out: TypedArray): void {
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+
+/**
+ * Writes the numbers of a nested array into `out` in row-major order. A typed array would
+ * silently truncate or wrap what it cannot hold, so plain numbers for int32 must be integers in
+ * range, as TensorFlow requires; anything nonzero is `true` for bool.
+ */
+function flattenInto(value: NestedArray, out: TypedArray, dtype: DType): void {
   let k = 0;
   const walk = (x: NestedArray): void => {
-    if (Array.isArray(x)) for (const y of x) walk(y);
-    else out[k++] = typeof x === "boolean" ? (x ? 1 : 0) : (x as number);
+    if (Array.isArray(x)) {
+      for (const y of x) walk(y);
+      return;
+    }
+    const v = typeof x === "boolean" ? (x ? 1 : 0) : (x as number);
+    if (dtype === "int32" && !(Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX)) {
+      throw new ValueError(
+        `element ${k} is ${v}, which int32 cannot hold exactly (int32 takes integers from ${INT32_MIN} to ${INT32_MAX}; use a float dtype or round first)`,
+      );
+    }
+    out[k++] = dtype === "bool" ? (v !== 0 ? 1 : 0) : v;
   };
   walk(value);
 }

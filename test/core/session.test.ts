@@ -105,7 +105,8 @@ describe("Session.run", () => {
       assert.throws(() => s.run(y, { X: [[1, 2, 3]] }), /shape \[1,3\].*\[\?,2\]/);
       assert.throws(() => s.run(y, { X: ts.tensor([[1, 2]], { dtype: "float64" }) }), /float64 value to placeholder 'X', which has dtype float32/);
       assert.throws(() => s.run(y, { X: [[1, 2], [3]] }), (e: Error) => e instanceof ts.FeedError && /ragged/.test(e.message) && /'X'/.test(e.message));
-      assert.throws(() => s.run(n, { n: [1.5, 2] }), /non-integer values to int32 placeholder 'n'/);
+      assert.throws(() => s.run(n, { n: [1.5, 2] }), /cannot feed placeholder 'n': element 0 is 1.5, which int32 cannot hold exactly/);
+      assert.throws(() => s.run(y, { X: new Float64Array([1, 2]) }), /float64 value to placeholder 'X', which has dtype float32/);
       assert.throws(() => s.run(y, { nope: 1 }), /no node of that name/);
       assert.throws(() => s.run(y, new Map([[X, X as unknown as number]])), /is a graph node/);
     });

@@ -13,8 +13,12 @@ describe("Tensor", () => {
     const f = ts.tensor(new Float64Array([1, 2, 3, 4]), { shape: [2, 2] });
     assert.equal(f.dtype, "float64");
     assert.deepEqual(f.toArray(), [[1, 2], [3, 4]]);
-    const i = ts.tensor([1.9, -1.9], { dtype: "int32" });
-    assert.deepEqual(i.toArray(), [1, -1]);
+    const i = ts.tensor([7, -2], { dtype: "int32" });
+    assert.deepEqual(i.toArray(), [7, -2]);
+    // What int32 cannot hold is refused, not truncated or wrapped (TensorFlow refuses too).
+    assert.throws(() => ts.tensor([1, 1.9], { dtype: "int32" }), /element 1 is 1.9, which int32 cannot hold exactly/);
+    assert.throws(() => ts.tensor(2 ** 31, { dtype: "int32" }), /int32 cannot hold/);
+    assert.deepEqual(ts.tensor([0, 2, -1], { dtype: "bool" }).toArray(), [false, true, true]);
     const b = ts.tensor([true, false]);
     assert.equal(b.dtype, "bool");
     assert.deepEqual(b.toArray(), [true, false]);

@@ -113,6 +113,14 @@ describe("dtype errors", () => {
     throwsWith(() => inGraph(() => ts.divide(zeros([2], "int32"), zeros([2], "int32"))), ts.DTypeError, /RealDiv 'RealDiv' needs a float32 or float64 input, got int32/);
   });
 
+  test("a plain number the other operand's dtype cannot hold is refused, not truncated", () => {
+    throwsWith(
+      () => inGraph(() => ts.multiply(zeros([2], "int32"), 0.5)),
+      ts.ValueError,
+      /Mul 'Mul', input 1: element 0 is 0.5, which int32 cannot hold exactly/,
+    );
+  });
+
   test("arithmetic on bool is refused", () => {
     const bools = () => ts.constant([true, false]);
     throwsWith(() => inGraph(() => ts.add(bools(), bools())), ts.DTypeError, /Add 'Add' does arithmetic and does not take bool values \(shape \[2\]\)/);
