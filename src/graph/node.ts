@@ -10,8 +10,6 @@ import {
   GraphError,
   ShapeError,
   Tensor,
-  formatShape,
-  isCompatible,
   isDType,
   tensor,
   type DType,
@@ -215,15 +213,4 @@ export class Group extends GraphNode {
     }
     super(graph, "NoOp", graph.uniqueName(name), [], members);
   }
-}
-
-export type Fetchable = GraphNode;
-
-/** Whether a concrete value fits a node's static shape. */
-export function fitsShape(node: Node, shape: readonly number[]): boolean {
-  return isCompatible(node.shape, shape);
-}
-
-export function describeShape(node: Node): string {
-  return formatShape(node.shape);
 }

@@ -119,10 +119,8 @@ export function onesLike(x: NodeLike, name?: string): Node {
   return apply(OnesLike, [x], {}, name);
 }
 
-/** Ones shaped like `x`: a constant when x's shape is known, an OnesLike node otherwise. */
+/** Ones shaped like `x`: a scalar constant for a scalar, else an OnesLike node (no large constant in the graph). */
 export function onesLikeOrScalar(x: Node): Node {
-  if (isFullyKnown(x.shape)) {
-    return new Constant(ones(x.shape, x.dtype), { name: "grad_ys" }, x.graph);
-  }
+  if (x.shape !== null && x.shape.length === 0) return new Constant(ones([], x.dtype), { name: "grad_ys" }, x.graph);
   return onesLike(x, "grad_ys");
 }

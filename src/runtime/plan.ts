@@ -35,6 +35,8 @@ interface Step {
   readonly kernel?: Kernel;
   /** The shared output buffer this op writes into (-1 for non-op steps). */
   readonly buffer: number;
+  /** For an update op (assign, assignAdd, ...): the variable it writes and which input is it. */
+  readonly writes?: { variable: Variable; input: number };
   /** Reused across runs while the input shapes stay the same. */
   inputs: Tensor[];
   lastInputShapes: (readonly number[])[] | null;
@@ -45,10 +47,10 @@ interface Step {
 
 export class Plan {
   private readonly steps: Step[];
-  private readonly slotCount: number;
   private readonly feedSlots: Map<Node, number>;
   private readonly fetchSlots: readonly number[];
-  private readonly updates: { variable: Variable; slot: number }[];
+  /** Per run: each updated variable's newest value, which the next update of it starts from. */
+  private readonly pending = new Map<Variable, Tensor>();
   private readonly bufferDtypes: DType[];
   private readonly buffers: (TypedArray | undefined)[];
   private readonly values: (Tensor | undefined)[];
@@ -62,7 +64,6 @@ export class Plan {
     const slotOf = new Map<GraphNode, number>();
     let slots = 0;
     for (const node of order) if (node instanceof Node) slotOf.set(node, slots++);
-    this.slotCount = slots;
     this.values = new Array(slots);
 
     // Last step that reads each slot; fetched slots and variable updates live to the end of the run.
@@ -79,6 +80,7 @@ export class Plan {
       let kind: StepKind;
       let kernel: Kernel | undefined;
       let buffer = -1;
+      let writes: Step["writes"];
       if (node instanceof Node && fed.has(node)) kind = StepKind.Feed;
       else if (node instanceof Constant) kind = StepKind.Constant;
       else if (node instanceof Variable) kind = StepKind.Variable;
@@ -89,7 +91,10 @@ export class Plan {
         if (kernel === undefined) {
           throw new Error(`backend '${backend.name}' has no kernel '${node.def.kernel}' for ${node}`);
         }
-        if (node.def.writesVariable !== undefined) lastUse[slot] = Infinity;
+        if (node.def.writesVariable !== undefined) {
+          lastUse[slot] = Infinity;
+          writes = { variable: node.inputs[node.def.writesVariable] as Variable, input: node.def.writesVariable };
+        }
         // Reuse a free buffer of the same dtype, else open a new one.
         const reuse = free.findIndex((b) => this.bufferDtypes[b] === node.dtype);
         buffer = reuse >= 0 ? free.splice(reuse, 1)[0]! : this.bufferDtypes.push(node.dtype) - 1;
@@ -101,17 +106,11 @@ export class Plan {
       const released = new Set(inputSlots.filter((s) => lastUse[s] === i));
       if (slot >= 0 && lastUse[slot] === -1) released.add(slot);
       for (const s of released) if (bufferOfSlot[s]! >= 0) free.push(bufferOfSlot[s]!);
-      return { node, kind, slot, inputSlots, kernel, buffer, inputs: [], lastInputShapes: null, output: null, outputBuffer: undefined };
+      return { node, kind, slot, inputSlots, kernel, buffer, writes, inputs: [], lastInputShapes: null, output: null, outputBuffer: undefined };
     });
     this.buffers = new Array(this.bufferDtypes.length);
     this.feedSlots = new Map([...fed].filter((n) => slotOf.has(n)).map((n) => [n, slotOf.get(n)!]));
     this.fetchSlots = fetches.map((f) => (f instanceof Node ? slotOf.get(f)! : -1));
-    this.updates = this.steps
-      .filter((s) => s.kind === StepKind.Op && (s.node as Operation).def.writesVariable !== undefined)
-      .map((s) => {
-        const op = s.node as Operation;
-        return { variable: op.inputs[op.def.writesVariable!] as Variable, slot: s.slot };
-      });
   }
 
   /** Runs the plan and returns a copy of each fetched value (null for a Group). */
@@ -128,23 +127,25 @@ export class Plan {
             values[step.slot] = variables.read(step.node as Variable);
             break;
           case StepKind.Op:
-            values[step.slot] = this.runOp(step, values);
+            values[step.slot] = this.runOp(step, values, variables);
             break;
           default:
             break;
         }
       }
       const results = this.fetchSlots.map((s) => (s < 0 ? null : values[s]!.clone()));
-      // Updates land after every read of the run, in plan order.
-      for (const { variable, slot } of this.updates) variables.write(variable, values[slot]!);
+      // Updates land after every read of the run.
+      for (const [variable, value] of this.pending) variables.write(variable, value);
       return results;
     } finally {
       // Do not keep the caller's feeds or variable snapshots alive between runs.
       values.fill(undefined);
+      this.pending.clear();
+      for (const step of this.steps) step.inputs.fill(undefined as unknown as Tensor);
     }
   }
 
-  private runOp(step: Step, values: (Tensor | undefined)[]): Tensor {
+  private runOp(step: Step, values: (Tensor | undefined)[], variables: VariableStore): Tensor {
     const op = step.node as Operation;
     const inputs = step.inputs;
     let sameShapes = step.lastInputShapes !== null;
@@ -152,6 +153,12 @@ export class Plan {
       const t = values[step.inputSlots[i]!]!;
       inputs[i] = t;
       if (sameShapes && !shapesEqual(step.lastInputShapes![i]!, t.shape)) sameShapes = false;
+    }
+    const writes = step.writes;
+    if (writes !== undefined) {
+      // Updates of one variable within a run compose in plan order: each starts from the newest
+      // value (the stored one, not a value fed for the variable's reads).
+      inputs[writes.input] = this.pending.get(writes.variable) ?? variables.read(writes.variable);
     }
     let out = step.output;
     if (!sameShapes || out === null || step.outputBuffer !== this.buffers[step.buffer]) {
@@ -169,6 +176,7 @@ export class Plan {
       step.lastInputShapes = inputs.map((t) => t.shape);
     }
     (step.kernel as (i: readonly Tensor[], o: Tensor, a: unknown) => void)(inputs, out, op.attrs);
+    if (writes !== undefined) this.pending.set(writes.variable, out);
     return out;
   }
 

@@ -3,7 +3,7 @@
  * and fed nodes the first time it sees that set, then executes the cached plan. Each session holds
  * its own variable values.
  */
-import { GraphNode, Node, getDefaultGraph, type Graph, type Group, type Variable } from "../graph/index.js";
+import { Graph, GraphNode, Node, getDefaultGraph, type Group, type Variable } from "../graph/index.js";
 import { DTypeError, GraphError, ShapeError, Tensor as TensorClass, TensorSlowError, formatShape, shapesEqual, type Tensor } from "../tensor/index.js";
 import { activeBackend } from "../backends/backend.js";
 import { resolveFeeds, type FeedDict } from "./feeds.js";
@@ -42,8 +42,9 @@ export class Session {
   private readonly plans = new Map<string, Plan>();
   private closed = false;
 
-  constructor(graphOrOptions: Graph | SessionOptions = {}) {
-    this.graph = "asDefault" in graphOrOptions ? graphOrOptions : (graphOrOptions.graph ?? getDefaultGraph());
+  constructor(graphOrOptions: Graph | SessionOptions | null = {}) {
+    const given = graphOrOptions ?? {};
+    this.graph = given instanceof Graph ? given : (given.graph ?? getDefaultGraph());
   }
 
   /**

@@ -9,8 +9,8 @@ export class GradientDescentOptimizer extends Optimizer {
     name = "GradientDescent",
   ) {
     super(name);
-    if (typeof learningRate === "number" && !(learningRate > 0)) {
-      throw new RangeError(`${name}: invalid learning rate ${learningRate} (it must be a positive number)`);
+    if (typeof learningRate === "number" && !(learningRate >= 0 && Number.isFinite(learningRate))) {
+      throw new RangeError(`${name}: invalid learning rate ${learningRate} (it must be a finite number >= 0)`);
     }
   }
 

@@ -235,6 +235,37 @@ describe("variables", () => {
     });
   });
 
+  test("two updates of one variable in one run compose in plan order", () => {
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      const v = new ts.Variable(1);
+      const set = ts.assign(v, 5);
+      const inc = ts.assignAdd(v, 2);
+      const read = ts.multiply(v, 10);
+      const s = new ts.Session();
+      const [afterSet, afterInc, r] = s.run([set, inc, read]);
+      // set runs first (built first): 5; inc starts from it: 7; plain reads see the snapshot: 1·10.
+      assert.deepEqual([afterSet.item(), afterInc.item(), r.item()], [5, 7, 10]);
+      assert.equal(s.run(v).item(), 7);
+    });
+  });
+
+  test("two optimizers sharing a global step, run together, both count and both update", () => {
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      const w = new ts.Variable(1, { dtype: "float64" });
+      const step = new ts.Variable(0, { dtype: "int32", trainable: false });
+      const loss = ts.square(w); // ∇ = 2w, evaluated at the run's snapshot w = 1
+      const a = new ts.train.GradientDescentOptimizer(0.1).minimize(loss, { globalStep: step });
+      const b = new ts.train.GradientDescentOptimizer(0.25).minimize(loss, { globalStep: step });
+      const s = new ts.Session();
+      s.run([a, b]);
+      // w = 1 − 0.1·2 − 0.25·2 = 0.3 (both gradients from the snapshot), two steps counted.
+      assert.ok(Math.abs((s.run(w).item() as number) - 0.3) < 1e-15);
+      assert.equal(s.run(step).item(), 2);
+    });
+  });
+
   test("assigning a value of another shape or dtype is refused", () => {
     const g = new ts.Graph();
     g.asDefault(() => {
