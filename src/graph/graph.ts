@@ -63,6 +63,9 @@ export class Graph {
     if (base.includes(":")) {
       throw new GraphError(`invalid node or scope name '${base}': names cannot contain ':' (it separates a name from an output index, as in 'x:0')`);
     }
+    if (base === "" || base.endsWith("/")) {
+      throw new GraphError(`invalid node or scope name '${base}': a name needs at least one character and cannot end with '/'`);
+    }
     const full = this.currentScope + base;
     const name = this.peekName(base);
     this.nameCounts.set(full, (this.nameCounts.get(full) ?? 0) + 1);

@@ -112,3 +112,11 @@ describe("a failed construction leaves the graph as it was", () => {
     });
   });
 });
+
+test("empty names are refused", () => {
+  const g = new ts.Graph();
+  g.asDefault(() => {
+    assert.throws(() => ts.placeholder({ name: "" }), /needs at least one character/);
+    assert.throws(() => ts.nameScope("", () => 0), /needs at least one character/);
+  });
+});
