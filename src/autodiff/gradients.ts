@@ -27,9 +27,7 @@ export function gradients(ys: Node | readonly Node[], xs: Node | readonly Node[]
   for (const y of yList) {
     if (!isFloatDType(y.dtype)) throw new GradientError(`only float tensors have gradients: ${y} has dtype ${y.dtype}`);
   }
-  // One gradYs entry per y. A count that does not match used to be ignored silently: extra
-  // entries were dropped, and a lone node passed where an array belongs (TensorFlow takes one)
-  // was read as `node[0]`, i.e. undefined, so ones were used instead of the caller's weights.
+  // One gradYs entry per y; a lone node is taken as a one-element list, as TensorFlow does.
   if (gradYs !== undefined && !Array.isArray(gradYs)) gradYs = [gradYs as unknown as NodeLike];
   if (gradYs !== undefined && gradYs.length !== yList.length) {
     throw new GradientError(`gradients() got ${gradYs.length} gradYs for ${yList.length} ys: pass one per y (null for ones)`);
@@ -49,9 +47,8 @@ export function gradients(ys: Node | readonly Node[], xs: Node | readonly Node[]
         contribute(y, onesLikeOrScalar(y));
         return;
       }
-      // gradYs[i] stands for the gradient of y, so it must have y's dtype and shape, as TensorFlow
-      // checks. Unchecked, a scalar weight for a vector y failed deep inside some op's gradient
-      // (a SumToShape error naming no gradYs), and a gradYs of another dtype failed in a Mul.
+      // gradYs[i] stands for the gradient of y, so it must have y's dtype and shape (as TensorFlow
+      // checks); a mismatch found later would surface deep inside some op's gradient instead.
       const gy = toNode(given, graph, y.dtype, "gradYs");
       if (gy.graph !== graph) throw new GradientError(`gradYs[${i}] ${gy} belongs to another graph than ${y}`);
       if (gy.dtype !== y.dtype) {

@@ -148,10 +148,9 @@ export class Variable extends Node {
 }
 
 /**
- * `t`, copied when it shares storage with the caller's `source`. `tensor()` wraps a Tensor or a
- * typed array of the right dtype without copying, so checking only `t === source` (as Variable did)
- * missed typed arrays: `new Variable(f32)` or `constant(f32)` followed by `f32[0] = 9` changed the
- * node's value.
+ * `t`, copied when it shares storage with the caller's `source`: `tensor()` wraps a Tensor or a
+ * typed array of the right dtype without copying, and a node's value must not follow later
+ * changes to the caller's array.
  */
 function ownStorage(t: Tensor, source: TensorLike): Tensor {
   const shared = source instanceof Tensor ? t.data === source.data : ArrayBuffer.isView(source) && t.data === source;
@@ -204,8 +203,7 @@ export class Group extends GraphNode {
   readonly hasOutput = false as const;
 
   constructor(graph: Graph, members: GraphNode[], name: string) {
-    // Checked before the name is taken (the base constructor checks too, but only after
-    // `uniqueName` ran): a group that fails to build must leave its name free, as ops do.
+    // Checked before the name is taken: a group that fails to build leaves its name free.
     for (const m of members) {
       if (m.graph !== graph) {
         throw new GraphError(`'${m.name}' belongs to another graph and cannot be an input of '${graph.peekName(name)}' (NoOp)`);

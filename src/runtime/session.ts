@@ -82,8 +82,7 @@ export class Session {
   /** Loads a value into a variable of this session (restoring checkpoints uses it). */
   loadVariable(v: Variable, value: Tensor): void {
     // Every plan relies on a variable keeping the dtype and shape it was built with (static
-    // inference, and updates that write in place). Unchecked, loading a [3] value into a [2]
-    // variable was accepted and later runs computed with the wrong shape.
+    // inference, and updates that write in place).
     if (v.graph !== this.graph) throw new GraphError(`cannot load ${v}: it is not an element of this session's graph`);
     if (!(value instanceof TensorClass)) {
       throw new TensorSlowError(`cannot load ${v}: the value must be a Tensor, got ${String(value)}`);
@@ -113,7 +112,7 @@ export class Session {
       return LEAF;
     }
     if (Array.isArray(fetches)) return fetches.map((f) => this.flatten(f, out));
-    // A Tensor is an object too: walked as a structure, it failed with "cannot fetch 2" (its shape).
+    // A Tensor is an object too; walked as a structure it would give a confusing message.
     if (fetches instanceof TensorClass) {
       throw new TensorSlowError(`cannot fetch a Tensor value (shape ${formatShape(fetches.shape)}): fetch a node or a node name; to get a value into a run, feed it`);
     }
