@@ -27,9 +27,8 @@ export const SigmoidGrad = defineOp<NoAttrs>({
   gradient: (op, g) => {
     const [y, dy] = op.inputs as [Node, Node];
     // ∂/∂y [dy·y·(1−y)] = dy·(1 − 2y);  ∂/∂dy = y·(1 − y).
-    // SigmoidGrad broadcasts its inputs (broadcastBinary), so both terms have the output's shape
-    // and must be summed back to each input's shape, as every broadcasting binary op does; without
-    // sumToShape a broadcast SigmoidGrad(y [3,1], dy [1,4]) had no valid gradient (GradientError).
+    // SigmoidGrad broadcasts its inputs, so both terms have the output's shape and are summed back
+    // to each input's shape, as for every broadcasting binary op.
     return [sumToShape(multiply(multiply(g, dy), subtract(1, multiply(2, y))), y), sumToShape(sigmoidGrad(y, g), dy)];
   },
 });

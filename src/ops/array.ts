@@ -46,8 +46,7 @@ export const Reshape = defineOp<ReshapeAttrs>({
   kernel: "Reshape",
   infer: ([x, like], attrs, name): TensorSpec => {
     if (attrs.shape !== undefined) return { dtype: x!.dtype, shape: reshapeTarget(x!.shape, attrs.shape, name) };
-    // The `like` form must keep the element count too; unchecked, a mismatch surfaced as a bare
-    // RangeError from the copy kernel ("offset is out of bounds") or left stale values behind.
+    // The `like` form must keep the element count too, or the copy kernel would run off the end.
     if (isFullyKnown(x!.shape) && isFullyKnown(like!.shape)) {
       const size = (s: readonly number[]): number => s.reduce((p, d) => p * d, 1);
       if (size(x!.shape) !== size(like!.shape)) {

@@ -24,8 +24,7 @@ export const SumToShape = defineOp<Record<string, never>>({
   infer: ([x, like], _attrs, name) => {
     // `x` must be `like` broadcast: broadcasting them together gives x's shape back.
     const joint = broadcastStatic(x!.shape, like!.shape, `SumToShape '${name}'`);
-    // Every dimension must come back, not only the rank: checking the rank alone let x [1] be
-    // "summed" to like [3], and the kernel then wrote [x, 0, 0].
+    // Every dimension must come back, not only the rank (x [1] cannot be "summed" to like [3]).
     if (joint !== null && x!.shape !== null && (joint.length !== x!.shape.length || !staticCompatible(joint, x!.shape))) {
       throw new ShapeError(`SumToShape '${name}': cannot sum shape ${formatShape(x!.shape)} down to ${formatShape(like!.shape)}`);
     }
@@ -55,8 +54,8 @@ export const BroadcastLike = defineOp<BroadcastLikeAttrs>({
     if (like!.shape === null) return { dtype: x!.dtype, shape: null };
     const restored = restoreReducedShape(x!.shape, like!.shape.length, attrs, context);
     const joint = broadcastStatic(restored, like!.shape, context);
-    // The result must have like's shape in every dimension, not only its rank: x [3] cannot be
-    // broadcast to like [1] (the rank-only check let the kernel copy x[0] and drop the rest).
+    // The result must have like's shape in every dimension, not only its rank (x [3] cannot be
+    // broadcast to like [1]).
     if (joint !== null && (joint.length !== like!.shape.length || !staticCompatible(joint, like!.shape))) {
       throw new ShapeError(`${context}: cannot broadcast ${formatShape(x!.shape)} to ${formatShape(like!.shape)}`);
     }

@@ -53,8 +53,8 @@ export const Mean = defineOp<ReduceAttrs>({
 });
 
 /**
- * The attrs keep their own copy of an axis array: holding the caller's array let a later change to
- * it change the node (its static shape stayed, the kernel reduced other axes).
+ * The attrs keep their own copy of an axis array, so a later change to the caller's array cannot
+ * change the node.
  */
 function ownAxis(axis: number | readonly number[] | undefined): number | readonly number[] | undefined {
   return typeof axis === "object" ? [...axis] : axis;

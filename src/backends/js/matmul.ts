@@ -50,8 +50,7 @@ export function matmulKernel(inputs: readonly Tensor[], out: Tensor, attrs: MatM
       acc.fill(0);
       for (let kk = 0; kk < k; kk++) {
         const av = A[aOff + (tA ? kk * aCols + i : i * aCols + kk)]!;
-        // No skipping of zero entries of A: 0·Inf and 0·NaN must give NaN as IEEE (and numpy) do;
-        // skipping them made matmul([[0, 1]], [[Inf], [1]]) return 1 instead of NaN.
+        // Zero entries of A are not skipped: 0·Inf and 0·NaN must give NaN, as IEEE (and numpy) do.
         if (tB) for (let j = 0; j < n; j++) acc[j]! += av * B[bOff + j * bCols + kk]!;
         else {
           const row = bOff + kk * bCols;
