@@ -1,6 +1,6 @@
 /** Ops that move or relabel values: identity, stopGradient, reshape, expandDims, onesLike. */
 import { Constant, type Node, type TensorSpec } from "../graph/index.js";
-import { ShapeError, formatShape, isFullyKnown, ones, type Dim } from "../tensor/index.js";
+import { ShapeError, formatShape, isFullyKnown, ones, sizeOf, type Dim } from "../tensor/index.js";
 import { apply, defineOp, type NodeLike } from "./define.js";
 import { sameAsInput } from "./infer.js";
 
@@ -33,7 +33,7 @@ function reshapeTarget(from: readonly Dim[] | null, target: readonly number[], n
   }
   const known = target.reduce((p, d) => (d === -1 ? p : p * d), 1);
   if (from === null || !isFullyKnown(from)) return target.map((d) => (d === -1 ? null : d));
-  const size = from.reduce((p, d) => p * d, 1);
+  const size = sizeOf(from);
   const inferred = wild === 1 && known > 0 ? size / known : known;
   if ((wild === 1 && !Number.isInteger(inferred)) || (wild === 0 && known !== size) || (wild === 1 && known === 0)) {
     throw new ShapeError(`Reshape '${name}': cannot reshape a tensor of shape ${formatShape(from)} (${size} elements) into shape [${target.join(",")}]`);
@@ -48,10 +48,9 @@ export const Reshape = defineOp<ReshapeAttrs>({
     if (attrs.shape !== undefined) return { dtype: x!.dtype, shape: reshapeTarget(x!.shape, attrs.shape, name) };
     // The `like` form must keep the element count too, or the copy kernel would run off the end.
     if (isFullyKnown(x!.shape) && isFullyKnown(like!.shape)) {
-      const size = (s: readonly number[]): number => s.reduce((p, d) => p * d, 1);
-      if (size(x!.shape) !== size(like!.shape)) {
+      if (sizeOf(x!.shape) !== sizeOf(like!.shape)) {
         throw new ShapeError(
-          `Reshape '${name}': cannot reshape a tensor of shape ${formatShape(x!.shape)} (${size(x!.shape)} elements) into the shape ${formatShape(like!.shape)} of its second input (${size(like!.shape)} elements)`,
+          `Reshape '${name}': cannot reshape a tensor of shape ${formatShape(x!.shape)} (${sizeOf(x!.shape)} elements) into the shape ${formatShape(like!.shape)} of its second input (${sizeOf(like!.shape)} elements)`,
         );
       }
     }

@@ -14,6 +14,7 @@ import {
   shapesEqual,
   staticCompatible,
   type StaticShape,
+  sizeOf,
 } from "../tensor/index.js";
 import { apply, defineOp } from "./define.js";
 import { reduceSum } from "./reduce.js";
@@ -95,8 +96,7 @@ export const SizeRatio = defineOp<Record<string, never>>({
 /** size(x) / size(y) as a scalar of x's dtype: a constant when both shapes are known. */
 export function sizeRatio(x: Node, y: Node): Node | number {
   if (isFullyKnown(x.shape) && isFullyKnown(y.shape)) {
-    const size = (s: number[]): number => s.reduce((p, d) => p * d, 1);
-    return size(x.shape) / size(y.shape);
+    return sizeOf(x.shape) / sizeOf(y.shape);
   }
   return apply(SizeRatio, [x, y], {}, "SizeRatio");
 }

@@ -14,6 +14,7 @@ import {
   shapesEqual,
   type DType,
   type TypedArray,
+  sizeOf,
 } from "../tensor/index.js";
 import type { Backend, Kernel } from "../backends/backend.js";
 import type { VariableStore } from "./variable-store.js";
@@ -170,7 +171,7 @@ export class Plan {
       if (!isFullyKnown(spec.shape)) {
         throw new ShapeError(`${op}: could not determine the output shape from input shapes ${inputs.map((t) => formatShape(t.shape)).join(", ")}`);
       }
-      out = new Tensor(spec.shape, spec.dtype, this.storage(step.buffer, spec.dtype, spec.shape.reduce((p, d) => p * d, 1)));
+      out = new Tensor(spec.shape, spec.dtype, this.storage(step.buffer, spec.dtype, sizeOf(spec.shape)));
       step.output = out;
       step.outputBuffer = this.buffers[step.buffer];
       step.lastInputShapes = inputs.map((t) => t.shape);

@@ -2,7 +2,7 @@
  * Reference matmul: numpy semantics (vectors, broadcast batches, transposes), i-k-j loops with a
  * double-precision accumulator row. Written for clarity; the fast GEMM lives in the wasm backend.
  */
-import { broadcastShapes, stridesOf, type Tensor } from "../../tensor/index.js";
+import { broadcastShapes, broadcastStrides, sizeOf, type Tensor } from "../../tensor/index.js";
 import type { MatMulAttrs } from "../../ops/matmul.js";
 
 export function matmulKernel(inputs: readonly Tensor[], out: Tensor, attrs: MatMulAttrs): void {
@@ -22,17 +22,18 @@ export function matmulKernel(inputs: readonly Tensor[], out: Tensor, attrs: MatM
   const aBatch = aVec ? [] : a.shape.slice(0, -2);
   const bBatch = bVec ? [] : b.shape.slice(0, -2);
   const batch = broadcastShapes(aBatch, bBatch, "MatMul");
-  const batchSize = batch.reduce((p, d) => p * d, 1);
-  const batchIndex = (own: readonly number[], flat: number): number => {
-    // Offset (in matrices) of batch element `flat` of the broadcast batch within an operand.
+  const batchSize = sizeOf(batch);
+  // Offset (in matrices) of batch element `flat` within an operand: the shared broadcast-stride
+  // rule, computed once per operand.
+  const aStrides = broadcastStrides(aBatch, batch.length);
+  const bStrides = broadcastStrides(bBatch, batch.length);
+  const batchIndex = (strides: readonly number[], flat: number): number => {
     let offset = 0;
     let rem = flat;
-    const ownStrides = stridesOf(own);
     for (let d = batch.length - 1; d >= 0; d--) {
       const i = rem % batch[d]!;
       rem = (rem - i) / batch[d]!;
-      const j = d - (batch.length - own.length);
-      if (j >= 0 && own[j] !== 1) offset += i * ownStrides[j]!;
+      offset += i * strides[d]!;
     }
     return offset;
   };
@@ -43,8 +44,8 @@ export function matmulKernel(inputs: readonly Tensor[], out: Tensor, attrs: MatM
   const aMat = aRows * aCols;
   const bMat = bRows * bCols;
   for (let p = 0; p < batchSize; p++) {
-    const aOff = batchIndex(aBatch, p) * aMat;
-    const bOff = batchIndex(bBatch, p) * bMat;
+    const aOff = batchIndex(aStrides, p) * aMat;
+    const bOff = batchIndex(bStrides, p) * bMat;
     const cOff = p * m * n;
     for (let i = 0; i < m; i++) {
       acc.fill(0);
