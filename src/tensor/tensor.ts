@@ -66,9 +66,15 @@ export class Tensor {
     return formatTensor(this);
   }
 
-  /** A copy with its own storage. */
+  /**
+   * A copy with its own storage. Copied by `set` into a fresh array, not `slice`: on views of a
+   * SharedArrayBuffer (the wasm backend's memory) V8's `slice` copies element by element, about
+   * ten times slower (3.8 ms against 0.4 ms for 4 MB here).
+   */
   clone(): Tensor {
-    return new Tensor(this.shape, this.dtype, this.data.slice() as TypedArray);
+    const copy = new (this.data.constructor as new (length: number) => TypedArray)(this.data.length);
+    copy.set(this.data);
+    return new Tensor(this.shape, this.dtype, copy);
   }
 }
 
