@@ -152,7 +152,7 @@ export type { Conv2DOptions, PoolOptions, WindowArg } from "./ops/index.js";
 export type { Padding } from "./tensor/index.js";
 
 export { gradients } from "./autodiff/gradients.js";
-export { Session, setFusionEnabled, isFusionEnabled, type Fetches, type FetchResult, type SessionOptions } from "./runtime/session.js";
+export { Session, setFusionEnabled, isFusionEnabled, type Fetches, type FetchResult, type SessionOptions, type RunOptions, type Into } from "./runtime/session.js";
 export type { FeedDict, FeedValue } from "./runtime/feeds.js";
 export { getBackend, setBackend, listBackends, registerBackend, jsBackend, type Backend, type Kernel } from "./backends/index.js";
 export {

@@ -106,6 +106,7 @@ export interface PlanOptions {
 export class Plan {
   private readonly steps: Step[];
   private readonly fetchSlots: readonly number[];
+  private readonly fetches: readonly GraphNode[];
   /** Per run: each updated variable's newest value, which the next update of it starts from. */
   private readonly pending = new Map<Variable, Tensor>();
   private readonly bufferDtypes: DType[] = [];
@@ -120,6 +121,7 @@ export class Plan {
     private readonly backend: Backend,
     options: PlanOptions = {},
   ) {
+    this.fetches = [...fetches];
     const order = neededNodes(fetches, fed);
     const fused = backend.fused;
     const units: Unit[] =
@@ -212,8 +214,11 @@ export class Plan {
     this.fusedSteps = this.steps.filter((s) => s.kind === Kind.Fused).length;
   }
 
-  /** Runs the plan and returns a copy of each fetched value (null for a Group). */
-  execute(feeds: ReadonlyMap<Node, Tensor>, variables: VariableStore): (Tensor | null)[] {
+  /**
+   * Runs the plan and returns a copy of each fetched value (null for a Group). A fetch with a
+   * tensor in `into` is copied into that tensor's storage, which is returned in its place.
+   */
+  execute(feeds: ReadonlyMap<Node, Tensor>, variables: VariableStore, into?: readonly (Tensor | undefined)[]): (Tensor | null)[] {
     const values = this.values;
     const steps = this.steps;
     try {
@@ -237,7 +242,7 @@ export class Plan {
             break;
         }
       }
-      const results = this.fetchSlots.map((s) => (s < 0 ? null : values[s]!.clone()));
+      const results = into === undefined ? this.fetchSlots.map((s) => (s < 0 ? null : values[s]!.clone())) : this.copyOut(values, into);
       // Updates land after every read of the run.
       this.pending.forEach((value, variable) => variables.write(variable, value));
       return results;
@@ -247,6 +252,30 @@ export class Plan {
       this.pending.clear();
       for (const step of steps) if (step.kind === Kind.Op || step.kind === Kind.Fused) step.inputs.fill(undefined as unknown as Tensor);
     }
+  }
+
+  /** The fetched values, copied into the given tensors where there is one; all are checked before any is written. */
+  private copyOut(values: readonly (Tensor | undefined)[], into: readonly (Tensor | undefined)[]): (Tensor | null)[] {
+    const slots = this.fetchSlots;
+    for (let i = 0; i < slots.length; i++) {
+      const target = into[i];
+      if (target === undefined) continue;
+      const node = this.fetches[i]!;
+      if (slots[i]! < 0) throw new TensorSlowError(`cannot write ${node} into a tensor: it has no value (a Group only runs its members)`);
+      const value = values[slots[i]!]!;
+      if (target.dtype !== value.dtype || !shapesEqual(target.shape, value.shape)) {
+        throw new ShapeError(
+          `cannot write the value of ${node} (${value.dtype}, shape ${formatShape(value.shape)}) into a tensor of dtype ${target.dtype} and shape ${formatShape(target.shape)}`,
+        );
+      }
+    }
+    return slots.map((s, i) => {
+      if (s < 0) return null;
+      const target = into[i];
+      if (target === undefined) return values[s]!.clone();
+      target.data.set(values[s]!.data);
+      return target;
+    });
   }
 
   /** Reads a step's inputs into `step.inputs`; true when their shapes are those of the last run. */

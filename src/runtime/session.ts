@@ -32,6 +32,29 @@ export type FetchResult<F> = [Fetches] extends [F]
           ? { -readonly [K in keyof F]: FetchResult<F[K]> }
           : never;
 
+/**
+ * Where `run` may write fetched values instead of allocating them: the fetches' structure with a
+ * Tensor (of the value's dtype and shape) at any leaf, and null or undefined where `run` allocates.
+ */
+export type Into<F> = [Fetches] extends [F]
+  ? unknown
+  : F extends GraphNode | string
+    ? Tensor | null | undefined
+    : F extends readonly unknown[]
+      ? { readonly [K in keyof F]?: Into<F[K]> }
+      : F extends object
+        ? { readonly [K in keyof F]?: Into<F[K]> }
+        : never;
+
+export interface RunOptions<F extends Fetches = Fetches> {
+  /**
+   * Tensors to copy fetched values into, in the fetches' structure, instead of new ones: a loop
+   * that fetches large values then allocates nothing (as onnxruntime's preallocated outputs).
+   * Each must have the value's dtype and shape; all are checked before any is written.
+   */
+  into?: Into<F>;
+}
+
 export interface SessionOptions {
   graph?: Graph;
   /**
@@ -70,14 +93,16 @@ export class Session {
   /**
    * Computes `fetches` given `feedDict`: only the nodes they need, each once. Returns the same
    * structure with Tensors (null for nodes without a value, such as `minimize`'s result).
+   * `options.into` gives tensors to write the values into instead (see RunOptions).
    */
-  run<const F extends Fetches>(fetches: F, feedDict?: FeedDict): FetchResult<F> {
+  run<const F extends Fetches>(fetches: F, feedDict?: FeedDict, options?: RunOptions<F>): FetchResult<F> {
     if (this.closed) throw new GraphError("this session is closed");
     const nodes: GraphNode[] = [];
     const template = this.flatten(fetches, nodes);
+    const into = options?.into === undefined || options.into === null ? undefined : intoList(template, options.into, nodes);
     const feeds = resolveFeeds(this.graph, feedDict);
     const plan = this.planFor(nodes, feeds);
-    const values = plan.execute(feeds, this.variables);
+    const values = plan.execute(feeds, this.variables, into);
     if (template === LEAF) return values[0] as FetchResult<F>;
     let i = 0;
     const rebuild = (t: unknown): unknown => {
@@ -177,6 +202,27 @@ export class Session {
 }
 
 const LEAF = Symbol("fetch");
+
+/** `into` walked along the fetches' template: one entry per fetched node (undefined: allocate). */
+function intoList(template: unknown, into: unknown, nodes: readonly GraphNode[]): (Tensor | undefined)[] {
+  const out: (Tensor | undefined)[] = [];
+  const walk = (t: unknown, v: unknown, where: string): void => {
+    if (t === LEAF) {
+      if (v !== undefined && v !== null && !(v instanceof TensorClass)) {
+        throw new TensorSlowError(`run: into${where} for ${nodes[out.length]} must be a Tensor (or null to allocate), got ${String(v)}`);
+      }
+      out.push(v ?? undefined);
+      return;
+    }
+    const entries = Array.isArray(t) ? t.map((x, i) => [String(i), x] as const) : Object.entries(t as object);
+    if (v !== undefined && v !== null && (typeof v !== "object" || v instanceof TensorClass || Array.isArray(v) !== Array.isArray(t))) {
+      throw new TensorSlowError(`run: into${where} must have the fetches' structure (${Array.isArray(t) ? "an array" : "an object"}), got ${String(v)}`);
+    }
+    for (const [k, x] of entries) walk(x, v === undefined || v === null ? undefined : (v as Record<string, unknown>)[k], Array.isArray(t) ? `${where}[${k}]` : `${where}.${k}`);
+  };
+  walk(template, into, "");
+  return out;
+}
 
 function sameNodes(a: readonly GraphNode[], b: readonly GraphNode[]): boolean {
   if (a.length !== b.length) return false;

@@ -192,6 +192,46 @@ describe("Session.run", () => {
     });
   });
 
+  test("into: fetched values are written into the given tensors, in the fetches' structure", () => {
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      const x = ts.placeholder("float32", [2], "x");
+      const y = ts.multiply(x, 2);
+      const z = ts.reduceSum(x);
+      const s = new ts.Session();
+      const yOut = ts.zeros([2]);
+      const zOut = ts.zeros([]);
+      const got = s.run({ y, rest: [z, y] }, { x: [1, 2] }, { into: { y: yOut, rest: [zOut, null] } });
+      assert.equal(got.y, yOut, "the given tensor is returned");
+      assert.equal(got.rest[0], zOut);
+      assert.deepEqual(yOut.toArray(), [2, 4]);
+      assert.equal(zOut.item(), 3);
+      assert.notEqual(got.rest[1], yOut, "a null leaf gets a new tensor");
+      assert.deepEqual(got.rest[1].toArray(), [2, 4]);
+      // A second run overwrites the same storage: a loop allocates nothing for its results.
+      const data = yOut.data;
+      assert.equal(s.run(y, { x: [5, 6] }, { into: yOut }), yOut);
+      assert.equal(yOut.data, data);
+      assert.deepEqual(yOut.toArray(), [10, 12]);
+    });
+  });
+
+  test("into: a tensor of the wrong shape or dtype is refused, naming the node, before anything is written", () => {
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      const x = ts.placeholder("float32", [2], "x");
+      const y = ts.multiply(x, 2, "double");
+      const k = ts.cast(x, "int32");
+      const s = new ts.Session();
+      const ok = ts.zeros([2]);
+      assert.throws(() => s.run([y, y], { x: [1, 2] }, { into: [ok, ts.zeros([3])] }), /double.*float32, shape \[2\].*shape \[3\]/);
+      assert.deepEqual(ok.toArray(), [0, 0], "the first target is untouched when the second is refused");
+      assert.throws(() => s.run(k, { x: [1, 2] }, { into: ts.zeros([2]) }), /dtype float32/);
+      assert.throws(() => s.run(y, { x: [1, 2] }, { into: [1, 2] as never }), /Tensor/);
+      assert.throws(() => s.run([y], { x: [1, 2] }, { into: ok as never }), /structure/);
+    });
+  });
+
   test("a closed session refuses to run", () => {
     const g = new ts.Graph();
     const c = g.asDefault(() => ts.constant(1));
