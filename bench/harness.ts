@@ -35,6 +35,13 @@ export function now(): number {
   return Number(process.hrtime.bigint()) / 1e9;
 }
 
+const gc = (globalThis as { gc?: () => void }).gc;
+
+/** A full collection when node runs with --expose-gc (`npm run bench` does), else nothing. */
+export function collectGarbage(): void {
+  gc?.();
+}
+
 /** Runs `rounds` alternating rounds of every contestant that set up without error. */
 export async function alternate(contestants: readonly Contestant[], rounds: number): Promise<Measured[]> {
   const results: Measured[] = contestants.map((c) => ({ name: c.name, median: null, min: null, max: null, samples: [] }));
@@ -51,6 +58,9 @@ export async function alternate(contestants: readonly Contestant[], rounds: numb
   for (let r = 0; r < rounds; r++) {
     for (const [i, c] of contestants.entries()) {
       if (!ready[i]) continue;
+      // Each round starts on a collected heap, so that no contestant's round pays (on the main
+      // thread or in V8's concurrent GC threads) for the garbage of the one before it.
+      collectGarbage();
       try {
         results[i]!.samples.push(await c.round());
       } catch (e) {
