@@ -199,6 +199,40 @@ describe("the page in headless Chromium", { skip: missing, timeout: 180_000 }, (
         assert.deepEqual(problems, []);
       });
 
+      if (isolated) {
+        it("runs a large product on Web Workers and the page's thread, as the JS backend computes it", async (t) => {
+          const got = await page.evaluate(async () => {
+            const ts = await import("tensorslow");
+            const n = 256; // 2^24 multiply-adds: past the size where the wasm GEMM splits
+            const g = new ts.Graph();
+            const c = g.asDefault(() => ts.matmul(ts.constant(ts.random.uniform([n, n], { seed: 1 })), ts.constant(ts.random.uniform([n, n], { seed: 2 }))));
+            const previous = ts.getBackend();
+            ts.setBackend("wasm");
+            const session = new ts.Session(g);
+            // Workers start once the page's task returns: until they are ready, products run on one thread.
+            const t0 = performance.now();
+            while (ts.wasmBackend!.threadStats().parallelCalls === 0 && performance.now() - t0 < 20000) {
+              session.run(c);
+              await new Promise((resolve) => setTimeout(resolve, 20));
+            }
+            const wasm = session.run(c).data;
+            const stats = ts.wasmBackend!.threadStats();
+            ts.setBackend("js");
+            const js = new ts.Session(g).run(c).data;
+            ts.setBackend(previous);
+            let worst = 0;
+            for (let i = 0; i < js.length; i++) worst = Math.max(worst, Math.abs(wasm[i]! - js[i]!) / (1 + Math.abs(js[i]!)));
+            return { stats, worst, waited: performance.now() - t0, cores: (globalThis as unknown as { navigator: { hardwareConcurrency: number } }).navigator.hardwareConcurrency };
+          });
+          t.diagnostic(`threads ${got.stats.threads}, workers ${got.stats.workers}, parallel calls ${got.stats.parallelCalls}, workers ready after ${got.waited.toFixed(0)} ms, worst relative difference ${got.worst}`);
+          if (got.cores < 2) return t.skip(`the browser reports ${got.cores} core`);
+          assert.equal(got.stats.threads, got.cores);
+          assert.ok(got.stats.workers >= 1 && got.stats.parallelCalls >= 1, "the product ran on several threads");
+          assert.ok(got.worst <= 1e-5, `wasm on threads against the JS backend: ${got.worst}`);
+          assert.deepEqual(problems, []);
+        });
+      }
+
       if (!isolated) {
         it("trains again, on the backend chosen and with the seed typed in, when Train is pressed", async (t) => {
           const before = (await runs(page, 1)).length;

@@ -22,7 +22,7 @@ import { BINARY, UNARY, biasAddKernel, binaryKernel, broadcastLikeKernel, unaryK
 import { wasmFused } from "./fused.js";
 import { matmulKernel } from "./matmul.js";
 import { initThreads, ThreadPool } from "./pool.js";
-import { loadNodeHost } from "./platform.js";
+import { loadThreadHost } from "./platform.js";
 import { biasAddGradKernel, meanKernel, softmaxKernel, sumKernel, sumToShapeKernel } from "./reduce.js";
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel } from "./conv.js";
 import { avgPoolGradKernel, avgPoolKernel, maxPoolGradGradKernel, maxPoolGradKernel, maxPoolKernel } from "./pooling.js";
@@ -165,7 +165,7 @@ export function createWasmBackend(rt: WasmRuntime): WasmBackend {
 
 // Top-level await: compiling asynchronously is what browsers allow on their main thread.
 const runtime = await loadRuntime();
-initThreads(await loadNodeHost());
+initThreads(await loadThreadHost());
 
 /** The wasm backend, or undefined where WebAssembly SIMD is not available. */
 export const wasmBackend: WasmBackend | undefined = runtime === null ? undefined : createWasmBackend(runtime);

@@ -30,6 +30,8 @@ interface HostGlobals {
   process?: { versions?: { node?: string } };
   crossOriginIsolated?: boolean;
   navigator?: { hardwareConcurrency?: number };
+  Worker?: new (url: object, options: { type: "module"; name: string }) => BrowserWorker;
+  addEventListener?: (type: "message", listener: (event: { data: unknown }) => void, options: { once: boolean }) => void;
 }
 
 const host = globalThis as HostGlobals;
@@ -59,34 +61,79 @@ export function importNode(specifier: string): Promise<unknown> {
   return import(/* webpackIgnore: true */ /* @vite-ignore */ specifier);
 }
 
-/** A node:worker_threads Worker, as far as the pool uses it. */
-export interface NodeWorker {
+/** A worker thread (Node's worker_threads or a browser's Web Worker), as far as the pool uses it. */
+export interface PoolWorker {
   unref(): void;
-  terminate(): Promise<number>;
-  on(event: "error" | "exit", listener: (arg: unknown) => void): void;
+  terminate(): unknown;
 }
 
-export interface NodeHost {
-  Worker: new (url: object, options: { workerData: unknown; execArgv: string[] }) => NodeWorker;
-  availableParallelism(): number;
+/** What a pool worker is started with (see pool-worker.ts). */
+export interface PoolWorkerData {
+  module: WasmModule;
+  memory: WasmMemory;
+  ctl: number;
+  index: number;
+  scratch: number;
+  functions: readonly string[];
 }
 
-/** Node's worker_threads and os, or undefined elsewhere (loaded once, when the module loads). */
-export async function loadNodeHost(): Promise<NodeHost | undefined> {
-  if (!isNode) return undefined;
-  const [wt, os] = (await Promise.all(["node:worker_threads", "node:os"].map(importNode))) as [
-    { Worker: NodeHost["Worker"] },
-    { availableParallelism?: () => number; cpus: () => unknown[] },
-  ];
+/**
+ * Where the pool gets its threads: Node's worker_threads, or Web Workers in a cross-origin
+ * isolated page. `canBlock` says whether this thread may sleep in Atomics.wait: everywhere but a
+ * browser's main thread, which must spin instead, and must not wait for workers to start either
+ * (a browser starts them only once the page's task returns).
+ */
+export interface ThreadHost {
+  start(url: object, data: PoolWorkerData): PoolWorker;
+  cores(): number;
+  canBlock: boolean;
+}
+
+interface BrowserWorker {
+  postMessage(message: unknown): void;
+  terminate(): void;
+}
+
+/** Node's worker_threads and os; Web Workers where a page may share memory; else undefined. */
+export async function loadThreadHost(): Promise<ThreadHost | undefined> {
+  if (isNode) {
+    const [wt, os] = (await Promise.all(["node:worker_threads", "node:os"].map(importNode))) as [
+      { Worker: new (url: object, options: { workerData: unknown; execArgv: string[] }) => PoolWorker },
+      { availableParallelism?: () => number; cpus: () => unknown[] },
+    ];
+    return {
+      // The parent's flags (--input-type, loaders, ...) are for its entry point, not for ours.
+      start: (url, data) => new wt.Worker(url, { workerData: data, execArgv: [] }),
+      cores: () => os.availableParallelism?.() ?? os.cpus().length,
+      canBlock: true,
+    };
+  }
+  if (!canShareMemory || host.Worker === undefined) return undefined;
+  const WorkerClass = host.Worker;
   return {
-    Worker: wt.Worker,
-    availableParallelism: () => os.availableParallelism?.() ?? os.cpus().length,
+    start: (url, data) => {
+      const worker = new WorkerClass(url, { type: "module", name: `tensorslow-pool-${data.index}` });
+      worker.postMessage(data);
+      return { unref: () => {}, terminate: () => worker.terminate() };
+    },
+    cores: () => host.navigator?.hardwareConcurrency ?? 1,
+    canBlock: atomicsWaitAllowed(),
   };
 }
 
+/** Whether Atomics.wait may block here (it throws on a browser's main thread, whatever the value). */
+function atomicsWaitAllowed(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Cores the host offers (the default thread count). */
-export function hardwareConcurrency(node: NodeHost | undefined): number {
-  return Math.max(1, node?.availableParallelism() ?? host.navigator?.hardwareConcurrency ?? 1);
+export function hardwareConcurrency(threads: ThreadHost | undefined): number {
+  return Math.max(1, threads?.cores() ?? host.navigator?.hardwareConcurrency ?? 1);
 }
 
 /** The URL of a module next to this one (for starting workers). */
@@ -96,4 +143,9 @@ export function siblingUrl(file: string): object {
 
 export function warn(message: string): void {
   host.console?.warn(message);
+}
+
+/** In a browser pool worker: the first message, which carries the worker's data. */
+export function firstMessage(): Promise<unknown> {
+  return new Promise((resolve) => host.addEventListener!("message", (event) => resolve(event.data), { once: true }));
 }

@@ -1,21 +1,13 @@
 /**
- * A pool worker (Node worker_threads): instantiates the kernels module over the shared memory,
- * then serves jobs forever (see pool-protocol.ts).
+ * A pool worker (Node's worker_threads, or a Web Worker in a cross-origin isolated page):
+ * instantiates the kernels module over the shared memory, then serves jobs forever (see
+ * pool-protocol.ts). Workers may always block in Atomics.wait.
  */
 import { CTL, serveChunks, STATUS } from "./pool-protocol.js";
-import { importNode, wasmApi, type WasmMemory, type WasmModule } from "./platform.js";
+import { firstMessage, importNode, isNode, wasmApi, type PoolWorkerData } from "./platform.js";
 
-interface WorkerData {
-  module: WasmModule;
-  memory: WasmMemory;
-  ctl: number;
-  index: number;
-  scratch: number;
-  functions: readonly string[];
-}
-
-const { workerData } = (await importNode("node:worker_threads")) as { workerData: WorkerData };
-const { module, memory, ctl, index, scratch, functions } = workerData;
+const data = (isNode ? ((await importNode("node:worker_threads")) as { workerData: PoolWorkerData }).workerData : await firstMessage()) as PoolWorkerData;
+const { module, memory, ctl, index, scratch, functions } = data;
 const i32 = new Int32Array(memory.buffer);
 const base = ctl >>> 2;
 let fns: ((...args: number[]) => void)[] = [];

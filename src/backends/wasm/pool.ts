@@ -1,13 +1,14 @@
 /**
  * Worker threads over the kernels' shared memory. Kernels are synchronous (Session.run is), so a
  * parallel call posts one job, cut into chunks, takes chunks on the calling thread as well, and
- * waits for the last ones with Atomics.wait (pool-protocol.ts). That blocking wait is allowed in
- * Node (and in browser workers) but never on a browser's main thread, so threads are used in
- * Node only for now. Workers are unref'd: an idle pool never keeps Node from exiting.
+ * waits for the last ones (pool-protocol.ts): asleep in Atomics.wait where the thread may block,
+ * spinning on a browser's main thread, where it may not (as Emscripten's threads do). Workers are
+ * Node's worker_threads (unref'd: an idle pool never keeps Node from exiting) or, in a
+ * cross-origin isolated page, Web Workers.
  */
 import type { KernelExports, WasmRuntime } from "./runtime.js";
 import { CTL, CTL_BYTES, FUNCTIONS, MAX_CHUNKS, MAX_WORKERS, serveChunks, STATUS, type ParallelFn } from "./pool-protocol.js";
-import { hardwareConcurrency, isNode, siblingUrl, warn, type NodeHost, type NodeWorker } from "./platform.js";
+import { hardwareConcurrency, siblingUrl, warn, type PoolWorker, type ThreadHost } from "./platform.js";
 
 export type { ParallelFn } from "./pool-protocol.js";
 
@@ -15,11 +16,11 @@ export type { ParallelFn } from "./pool-protocol.js";
 const TAKES_SCRATCH: readonly ParallelFn[] = ["gemm", "gemmBatch", "conv2d", "conv2dBackpropInput", "conv2dBackpropFilter", "winogradConv", "winogradFilterGrad"];
 const BOOT_TIMEOUT_MS = 20000;
 let requestedThreads = 1;
-let nodeHost: NodeHost | undefined;
+let threadHost: ThreadHost | undefined;
 
 /** Called once when the backend loads. */
-export function initThreads(host: NodeHost | undefined): void {
-  nodeHost = host;
+export function initThreads(host: ThreadHost | undefined): void {
+  threadHost = host;
   requestedThreads = hardwareConcurrency(host);
 }
 
@@ -35,7 +36,9 @@ export function getNumThreads(): number {
 }
 
 export class ThreadPool {
-  private readonly workers: NodeWorker[] = [];
+  private readonly workers: PoolWorker[] = [];
+  /** When the workers not yet ready were started (a browser's main thread does not wait for them). */
+  private bootStarted = 0;
   private ctl = -1;
   private gen = 0;
   private argsPtr = 0;
@@ -49,9 +52,9 @@ export class ThreadPool {
     this.fns = FUNCTIONS.map((name) => rt.kernels[name as keyof KernelExports] as (...args: number[]) => void);
   }
 
-  /** Threads a parallel call may use now: 1 without a shared memory, off Node, or after a failure. */
+  /** Threads a parallel call may use: 1 without a shared memory, without a way to start workers, or after a failure. */
   get threads(): number {
-    if (!this.rt.shared || !isNode || nodeHost === undefined || this.broken !== undefined) return 1;
+    if (!this.rt.shared || threadHost === undefined || this.broken !== undefined) return 1;
     return Math.min(requestedThreads, MAX_WORKERS + 1);
   }
 
@@ -93,7 +96,11 @@ export class ThreadPool {
     Atomics.notify(i32, base + CTL.GEN, threads - 1);
     serveChunks(i32, this.rt.memory, this.ctl, this.gen, this.fns, this.rt.scratchFor(0));
     let d: number;
-    while ((d = Atomics.load(i32, base + CTL.DONE)) < chunks.length) Atomics.wait(i32, base + CTL.DONE, d);
+    if (threadHost!.canBlock) {
+      while ((d = Atomics.load(i32, base + CTL.DONE)) < chunks.length) Atomics.wait(i32, base + CTL.DONE, d);
+    } else {
+      while (Atomics.load(i32, base + CTL.DONE) < chunks.length);
+    }
     if (Atomics.load(i32, base + CTL.FAILED) !== 0) throw new Error(`wasm backend: a kernel failed running ${fn} on several threads`);
   }
 
@@ -105,33 +112,46 @@ export class ThreadPool {
     this.argsPtr = this.rt.heap.alloc(this.argsBytes);
   }
 
-  /** Starts workers up to `count` and waits (bounded) until they have instantiated the module. */
+  /**
+   * Whether `count` workers are ready, starting those missing. Where this thread may block, it
+   * waits (bounded) for them to instantiate the module; on a browser's main thread it never
+   * waits: the call runs on one thread until the workers report ready.
+   */
   private ensureWorkers(count: number): boolean {
     if (this.broken !== undefined) return false;
-    if (this.workers.length >= count) return true;
-    if (this.ctl < 0) {
-      this.ctl = this.rt.heap.alloc(CTL_BYTES);
-      this.rt.heap.i32.fill(0, this.ctl >>> 2, (this.ctl + CTL_BYTES) >>> 2);
-    }
-    const base = this.ctl >>> 2;
-    const first = this.workers.length;
+    const host = threadHost!;
+    const base = () => this.ctl >>> 2;
     try {
-      for (let index = first; index < count; index++) {
-        const worker = new nodeHost!.Worker(siblingUrl("./pool-worker.js"), {
-          workerData: { module: this.rt.module, memory: this.rt.memory, ctl: this.ctl, index, scratch: this.rt.scratchFor(index + 1), functions: FUNCTIONS },
-          // The parent's flags (--input-type, loaders, ...) are for its entry point, not for ours.
-          execArgv: [],
-        });
-        worker.unref();
-        this.workers.push(worker);
+      if (this.workers.length < count) {
+        if (this.ctl < 0) {
+          this.ctl = this.rt.heap.alloc(CTL_BYTES);
+          this.rt.heap.i32.fill(0, this.ctl >>> 2, (this.ctl + CTL_BYTES) >>> 2);
+        }
+        for (let index = this.workers.length; index < count; index++) {
+          const worker = host.start(siblingUrl("./pool-worker.js"), {
+            module: this.rt.module,
+            memory: this.rt.memory,
+            ctl: this.ctl,
+            index,
+            scratch: this.rt.scratchFor(index + 1),
+            functions: FUNCTIONS,
+          });
+          worker.unref();
+          this.workers.push(worker);
+        }
+        this.bootStarted = Date.now();
       }
-      const deadline = Date.now() + BOOT_TIMEOUT_MS;
-      for (let index = first; index < count; index++) {
-        const at = base + CTL.STATUS + index;
-        const i32 = this.rt.heap.i32;
-        while (Atomics.load(i32, at) === STATUS.booting && Date.now() < deadline) Atomics.wait(i32, at, STATUS.booting, 50);
+      const i32 = this.rt.heap.i32;
+      const deadline = this.bootStarted + BOOT_TIMEOUT_MS;
+      for (let index = 0; index < count; index++) {
+        const at = base() + CTL.STATUS + index;
+        if (host.canBlock) {
+          while (Atomics.load(i32, at) === STATUS.booting && Date.now() < deadline) Atomics.wait(i32, at, STATUS.booting, 50);
+        }
         const status = Atomics.load(i32, at);
-        if (status !== STATUS.ready) throw new Error(status === STATUS.booting ? "timed out starting" : "could not instantiate the kernels");
+        if (status === STATUS.ready) continue;
+        if (status === STATUS.booting && Date.now() < deadline) return false;
+        throw new Error(status === STATUS.booting ? "timed out starting" : "could not instantiate the kernels");
       }
     } catch (e) {
       this.broken = `worker threads unavailable (${(e as Error).message}); wasm kernels run on one thread`;
