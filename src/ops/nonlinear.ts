@@ -67,7 +67,7 @@ export const EluGrad = defineExpUnitGrad("EluGrad");
 /** SeluGrad(dy, y) = dy·(y + scale·alpha) where y < 0, else dy·scale (y: selu's output). */
 export const SeluGrad = defineExpUnitGrad("SeluGrad");
 
-/** TanhGrad(y, dy) = dy·(1 − y²) for y = tanh(x), argument order as TensorFlow's. */
+/** TanhGrad(y, dy) = dy·(1 − y²), computed as dy·(1 − y)(1 + y), for y = tanh(x); argument order as TensorFlow's. */
 export const TanhGrad = defineOp<NoAttrs>({
   type: "TanhGrad",
   kernel: "TanhGrad",

@@ -57,7 +57,8 @@ export const FORMULAS = {
   LeakyReluGrad: (dy: number, x: number, alpha: number) => (x > 0 ? dy : alpha * dy),
   EluGrad: (dy: number, y: number) => (y < 0 ? dy * (y + 1) : dy),
   SeluGrad: (dy: number, y: number) => (y < 0 ? dy * (y + SELU_SCALE_ALPHA) : dy * SELU_SCALE),
-  TanhGrad: (y: number, dy: number) => dy * (1 - y * y),
+  // (1 − y)(1 + y), not 1 − y·y: 1 − y is exact near 1, where 1 − y·y cancels (and the wasm kernel computes it so).
+  TanhGrad: (y: number, dy: number) => dy * ((1 - y) * (1 + y)),
 } satisfies Record<string, Formula>;
 
 export type FormulaId = keyof typeof FORMULAS;
