@@ -253,7 +253,7 @@ describe("fused kernels", () => {
     });
   }
 
-  test("a float32 program on the wasm backend matches the loops above, below and above the SIMD threshold", { skip: ts.wasmBackend === undefined }, () => {
+  test("a float32 program on the wasm backend matches the loops below and above the SIMD threshold, and split across threads", { skip: ts.wasmBackend === undefined }, () => {
     // out0 = relu(sigmoid(x + row) * col − s), out1 = exp(s) as a scalar, out2 = exp(s) everywhere
     const p32: ts.FusedProgram = {
       dtype: "float32",
@@ -271,15 +271,27 @@ describe("fused kernels", () => {
     };
     const kernel = ts.wasmBackend!.fused!.compile(p32);
     const all = { ...fns, Relu: (v: number) => (v < 0 ? 0 : v) };
-    for (const [outer, inner] of [[5, 3], [300, 30], [1, 5000]] as const) {
-      const rnd = seededRandom(inner);
-      const inputs = [outer * inner, inner, outer, 1].map((len) => Float32Array.from({ length: len }, () => 4 * rnd() - 2));
-      const expected = evaluate(p32, inputs.map((a) => Float64Array.from(a)), outer, inner, all);
-      // Outputs in wasm memory (as the plan's are) and one ordinary array (staged by the backend).
-      const outs = [ts.wasmBackend!.allocate("float32", outer * inner) as Float32Array, new Float32Array(1), new Float32Array(outer * inner)];
-      kernel(inputs, outs, outer, inner);
-      outs.forEach((o, i) => assertClose(o, expected[i]!, { atol: 1e-6, rtol: 1e-5, what: `[${outer}, ${inner}] output ${i}` }));
-      ts.wasmBackend!.free!(outs[0]!);
+    const threadsBefore = ts.getNumThreads();
+    try {
+      // [1031, 1019]: past the size where a program with an exponential splits (its chunks are
+      // CHUNK-aligned, so rows and columns start mid-row), run on 1 and on 2 threads.
+      for (const [outer, inner, threads] of [[5, 3, 1], [300, 30, 1], [1, 5000, 1], [1031, 1019, 1], [1031, 1019, 2]] as const) {
+        ts.setNumThreads(threads);
+        const rnd = seededRandom(inner);
+        const inputs = [outer * inner, inner, outer, 1].map((len) => Float32Array.from({ length: len }, () => 4 * rnd() - 2));
+        const expected = evaluate(p32, inputs.map((a) => Float64Array.from(a)), outer, inner, all);
+        // Outputs in wasm memory (as the plan's are) and one ordinary array (staged by the backend).
+        const outs = [ts.wasmBackend!.allocate("float32", outer * inner) as Float32Array, new Float32Array(1), new Float32Array(outer * inner)];
+        const before = ts.wasmBackend!.threadStats().parallelCalls;
+        kernel(inputs, outs, outer, inner);
+        const split = ts.wasmBackend!.threadStats().parallelCalls - before;
+        const shared = ts.wasmBackend!.threadStats().threads > 1;
+        assert.equal(split, threads === 2 && shared ? 1 : 0, `[${outer}, ${inner}] on ${threads} thread(s): parallel calls`);
+        outs.forEach((o, i) => assertClose(o, expected[i]!, { atol: 1e-6, rtol: 1e-5, what: `[${outer}, ${inner}] on ${threads} thread(s), output ${i}` }));
+        ts.wasmBackend!.free!(outs[0]!);
+      }
+    } finally {
+      ts.setNumThreads(threadsBefore);
     }
   });
 });

@@ -8,14 +8,18 @@
 import type { TypedArray } from "../../tensor/index.js";
 import type { FusedKernel, FusedKernels, FusedProgram } from "../fused.js";
 import { formula } from "../js/formulas.js";
-import type { WasmContext } from "./context.js";
+import { PARALLEL_MIN, type WasmContext } from "./context.js";
 import { BINARY, UNARY } from "./elementwise.js";
+import { splitRange } from "./pool.js";
 
 /** Domains smaller than this run the JS fused kernel. */
 export const FUSED_WASM_MIN = 4096;
 /** Must match assembly/fused.ts. */
 const CHUNK = 256;
 const STEP_WORDS = 9;
+const MODE = { fixed: 0, moves: 1, register: 2 } as const;
+/** Formulas costing about a nanosecond per element: programs with one split across threads sooner. */
+const COSTLY: ReadonlySet<number> = new Set([UNARY.Exp, UNARY.Log, UNARY.Sigmoid]);
 const KIND = { unary: 0, binary: 1, gatherRow: 2, gatherCol: 3 } as const;
 const LAYOUT = { VV: 0, VS: 1, SV: 2 } as const;
 
@@ -137,18 +141,21 @@ export function wasmFused(ctx: WasmContext, js: FusedKernels): FusedKernels {
       const lowered = p.dtype === "float32" ? lower(p) : null;
       if (lowered === null) return jsKernel;
       const { steps, scalarSlot, scalarCode, fills } = lowered;
+      // Registers live in each thread's scratch (see assembly/fused.ts); a program needing more
+      // than that (hundreds of live values) runs the JS kernel.
+      if (lowered.registers * CHUNK * 4 > ctx.rt.scratchBytes) return jsKernel;
+      const costly = steps.some((s) => s.kind === KIND.unary && COSTLY.has(s.op));
+      const parallelMin = costly ? PARALLEL_MIN.computeBound : PARALLEL_MIN.memoryBound;
       const values = new Float64Array(p.inputs.length + p.code.length);
       const words = new Int32Array(steps.length * STEP_WORDS);
       const inputPtr = new Array<number>(p.inputs.length).fill(0);
       const outputPtr = new Array<number>(p.outputs.length).fill(0);
       let scalarBlock = 0;
-      let regs = 0;
-      /** Writes a place's (base address, moves) pair at words[w]. */
+      /** Writes a place's (base, mode) pair at words[w]. */
       const put = (w: number, pl: Place): void => {
-        const moves = pl.kind === "input" || pl.kind === "output";
         words[w] =
-          pl.kind === "input" ? inputPtr[pl.input]! : pl.kind === "output" ? outputPtr[pl.output]! : pl.kind === "scalar" ? scalarBlock + 4 * pl.slot : regs + pl.reg * CHUNK * 4;
-        words[w + 1] = moves ? 1 : 0;
+          pl.kind === "input" ? inputPtr[pl.input]! : pl.kind === "output" ? outputPtr[pl.output]! : pl.kind === "scalar" ? scalarBlock + 4 * pl.slot : pl.reg * CHUNK * 4;
+        words[w + 1] = pl.kind === "input" || pl.kind === "output" ? MODE.moves : pl.kind === "register" ? MODE.register : MODE.fixed;
       };
       return (I: readonly TypedArray[], O: readonly TypedArray[], outer: number, inner: number) => {
         const n = outer * inner;
@@ -173,7 +180,6 @@ export function wasmFused(ctx: WasmContext, js: FusedKernels): FusedKernels {
         const { rt } = ctx;
         rt.begin();
         scalarBlock = rt.arena.take(Math.max(1, lowered.scalars) * 4);
-        regs = rt.arena.take(Math.max(1, lowered.registers) * CHUNK * 4);
         const f32 = rt.heap.f32;
         for (let r = 0; r < scalarSlot.length; r++) if (scalarSlot[r]! >= 0) f32[(scalarBlock >>> 2) + scalarSlot[r]!] = values[r]!;
         for (let i = 0; i < p.inputs.length; i++) if (p.inputs[i] !== "scalar") inputPtr[i] = rt.input(I[i] as Float32Array);
@@ -193,7 +199,11 @@ export function wasmFused(ctx: WasmContext, js: FusedKernels): FusedKernels {
           }
           put(w + 7, s.out);
         }
-        if (steps.length > 0) rt.kernels.fused(rt.words(words), steps.length, 0, n);
+        if (steps.length > 0) {
+          const table = rt.words(words);
+          const threads = n >= parallelMin ? ctx.pool.threads : 1;
+          ctx.pool.run("fused", splitRange(n, threads, CHUNK).map(([s, e]) => [table, steps.length, s, e - s]));
+        }
         rt.end();
         // Outputs whose value is the same everywhere (after the staged ones are copied out).
         for (const { output, ref } of fills) O[output]!.fill(values[ref]!);

@@ -30,6 +30,7 @@ export const FUNCTIONS = [
   "maxPoolGradGrad",
   "avgPool",
   "avgPoolGrad",
+  "fused",
 ] as const;
 export type ParallelFn = (typeof FUNCTIONS)[number];
 

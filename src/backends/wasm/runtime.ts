@@ -34,7 +34,7 @@ export interface KernelExports {
   logSoftmax(x: number, out: number, rows: number, classes: number): void;
   threadScratchBytes(): number;
   convColsBytes(): number;
-  fused(table: number, steps: number, start: number, count: number): void;
+  fused(table: number, steps: number, start: number, count: number, scratch: number): void;
   heapBase(): number;
 }
 

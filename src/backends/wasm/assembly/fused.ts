@@ -5,8 +5,9 @@
  * CHUNK floats (in L1) instead of making a trip through memory per op.
  *
  * A step is STEP_WORDS i32 words: kind, op, layout, then three operands (a, b, out), each as
- * (base address, moves): an operand that moves is a whole-domain array read at the chunk's
- * offset, one that does not is a register or a scalar. Gathers read `b` as the row length.
+ * (base, mode): a whole-domain array read at the chunk's offset (MOVES), a register (REGISTER:
+ * base is its byte offset in the calling thread's scratch, so threads running chunks of one
+ * table never share registers), or a fixed address (a scalar). Gathers read `b` as the row length.
  */
 import { binaryFlat, unary } from "./elementwise";
 
@@ -17,14 +18,18 @@ const BINARY = 1;
 const GATHER_ROW = 2;
 const GATHER_COL = 3;
 
+const MOVES = 1;
+const REGISTER = 2;
+
 // @ts-ignore: decorator
-@inline function operand(step: usize, which: i32, offset: usize): usize {
+@inline function operand(step: usize, which: i32, offset: usize, registers: usize): usize {
   const at = step + 12 + (<usize>which << 3);
-  return <usize>load<i32>(at) + (load<i32>(at + 4) != 0 ? offset : 0);
+  const mode = load<i32>(at + 4);
+  return <usize>load<i32>(at) + (mode == MOVES ? offset : mode == REGISTER ? registers : 0);
 }
 
-/** Runs `steps` steps of the table at `table` over elements [start, start + count). */
-export function fused(table: usize, steps: i32, start: i32, count: i32): void {
+/** Runs `steps` steps of the table at `table` over elements [start, start + count), registers in `scratch`. */
+export function fused(table: usize, steps: i32, start: i32, count: i32, scratch: usize): void {
   const end = start + count;
   for (let k = start; k < end; k += CHUNK) {
     const len = min(CHUNK, end - k);
@@ -33,9 +38,9 @@ export function fused(table: usize, steps: i32, start: i32, count: i32): void {
       const step = table + <usize>(s * STEP_WORDS * 4);
       const kind = load<i32>(step);
       const op = load<i32>(step + 4);
-      const o = operand(step, 2, offset);
-      if (kind == UNARY) unary(op, operand(step, 0, offset), o, len);
-      else if (kind == BINARY) binaryFlat(op, load<i32>(step + 8), operand(step, 0, offset), operand(step, 1, offset), o, len);
+      const o = operand(step, 2, offset, scratch);
+      if (kind == UNARY) unary(op, operand(step, 0, offset, scratch), o, len);
+      else if (kind == BINARY) binaryFlat(op, load<i32>(step + 8), operand(step, 0, offset, scratch), operand(step, 1, offset, scratch), o, len);
       else {
         // A row (read at (k + e) mod inner) or a column (read at (k + e) div inner) into a register.
         const src = <usize>load<i32>(step + 12);
