@@ -273,9 +273,10 @@ describe("fused kernels", () => {
     const all = { ...fns, Relu: (v: number) => (v < 0 ? 0 : v) };
     const threadsBefore = ts.getNumThreads();
     try {
-      // [1031, 1019]: past the size where a program with an exponential splits (its chunks are
-      // CHUNK-aligned, so rows and columns start mid-row), run on 1 and on 2 threads.
-      for (const [outer, inner, threads] of [[5, 3, 1], [300, 30, 1], [1, 5000, 1], [1031, 1019, 1], [1031, 1019, 2]] as const) {
+      // [2000, 3]: columns in runs shorter than a SIMD vector. [1031, 1019]: past the size where a
+      // program with an exponential splits (its chunks are CHUNK-aligned, so rows and columns
+      // start mid-row), run on 1 and on 2 threads.
+      for (const [outer, inner, threads] of [[5, 3, 1], [300, 30, 1], [2000, 3, 1], [1, 5000, 1], [1031, 1019, 1], [1031, 1019, 2]] as const) {
         ts.setNumThreads(threads);
         const rnd = seededRandom(inner);
         const inputs = [outer * inner, inner, outer, 1].map((len) => Float32Array.from({ length: len }, () => 4 * rnd() - 2));

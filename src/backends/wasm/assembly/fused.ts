@@ -41,20 +41,33 @@ export function fused(table: usize, steps: i32, start: i32, count: i32, scratch:
       const o = operand(step, 2, offset, scratch);
       if (kind == UNARY) unary(op, operand(step, 0, offset, scratch), o, len);
       else if (kind == BINARY) binaryFlat(op, load<i32>(step + 8), operand(step, 0, offset, scratch), operand(step, 1, offset, scratch), o, len);
-      else {
-        // A row (read at (k + e) mod inner) or a column (read at (k + e) div inner) into a register.
-        const src = <usize>load<i32>(step + 12);
-        const inner = load<i32>(step + 20);
-        let r = k / inner;
-        let c = k % inner;
-        for (let e = 0; e < len; e++) {
-          store<f32>(o + (<usize>e << 2), load<f32>(src + (<usize>(kind == GATHER_ROW ? c : r) << 2)));
-          if (++c == inner) {
-            c = 0;
-            r++;
-          }
-        }
-      }
+      else gather(kind, <usize>load<i32>(step + 12), load<i32>(step + 20), k, o, len);
     }
+  }
+}
+
+/**
+ * A row (element e of the chunk reads src[(k + e) mod inner]) or a column (src[(k + e) div inner])
+ * into the register at `o`, in runs: a row is copied a run at a time, a column's value is splat
+ * over its run. (Element by element, this cost more than the rest of a bias-add and relu.)
+ */
+function gather(kind: i32, src: usize, inner: i32, k: i32, o: usize, len: i32): void {
+  let r = k / inner;
+  let c = k % inner;
+  let e = 0;
+  while (e < len) {
+    const run = min(inner - c, len - e);
+    const dst = o + (<usize>e << 2);
+    if (kind == GATHER_ROW) {
+      memory.copy(dst, src + (<usize>c << 2), <usize>run << 2);
+    } else {
+      const v = f32x4.splat(load<f32>(src + (<usize>r << 2)));
+      let i = 0;
+      for (; i + 4 <= run; i += 4) v128.store(dst + (<usize>i << 2), v);
+      for (; i < run; i++) store<f32>(dst + (<usize>i << 2), f32x4.extract_lane(v, 0));
+    }
+    e += run;
+    c = 0;
+    r++;
   }
 }
