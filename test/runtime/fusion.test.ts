@@ -297,6 +297,38 @@ describe("fused kernels", () => {
   });
 });
 
+describe("fused programs on threads", { skip: ts.wasmBackend === undefined }, () => {
+  test("a long program splits from 2^16 elements, a short memory-bound one only from 2^20; both match the loops", () => {
+    const chain = (length: number): ts.FusedProgram => ({
+      dtype: "float32",
+      inputs: ["full", "full"],
+      // x·y + x, then alternately · y and + x: no exponential, `length` steps.
+      code: Array.from({ length }, (_, k) => ({ formula: k % 2 === 0 ? "Mul" : "Add", args: [k === 0 ? 0 : k + 1, k % 2 === 0 ? 1 : 0], params: [] })),
+      outputs: [{ ref: length + 1, scalar: false }],
+    });
+    const fns = { Mul: (a: number, b: number) => a * b, Add: (a: number, b: number) => a + b };
+    const threadsBefore = ts.getNumThreads();
+    ts.setNumThreads(2);
+    try {
+      const n = 100_003;
+      const rnd = seededRandom(5);
+      const inputs = [0, 1].map(() => Float32Array.from({ length: n }, () => rnd() - 0.5));
+      for (const [length, splits] of [[2, false], [12, true]] as const) {
+        const p = chain(length);
+        const expected = evaluate(p, inputs.map((a) => Float64Array.from(a)), 1, n, fns);
+        const out = new Float32Array(n);
+        const before = ts.wasmBackend!.threadStats().parallelCalls;
+        ts.wasmBackend!.fused!.compile(p)(inputs, [out], 1, n);
+        const shared = ts.wasmBackend!.threadStats().threads > 1;
+        assert.equal(ts.wasmBackend!.threadStats().parallelCalls - before, splits && shared ? 1 : 0, `${length} steps over ${n} elements`);
+        assertClose(out, expected[0]!, { atol: 1e-6, rtol: 1e-5, what: `${length} steps` });
+      }
+    } finally {
+      ts.setNumThreads(threadsBefore);
+    }
+  });
+});
+
 describe("what fuses", () => {
   test("Adam's update of a weight matrix is one program: 3 outputs (m, v, the weight), its scalars computed once", () => {
     const { backend, programs, calls } = recordingBackend("recording-adam", ts.jsBackend);

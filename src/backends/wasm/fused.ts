@@ -18,8 +18,12 @@ export const FUSED_WASM_MIN = 4096;
 const CHUNK = 256;
 const STEP_WORDS = 9;
 const MODE = { fixed: 0, moves: 1, register: 2 } as const;
-/** Formulas costing about a nanosecond per element: programs with one split across threads sooner. */
+/**
+ * Programs that cost about a nanosecond per element or more split across threads sooner: those
+ * with an exponential, a logarithm or a sigmoid, and long ones (an Adam update is 20 steps).
+ */
 const COSTLY: ReadonlySet<number> = new Set([UNARY.Exp, UNARY.Log, UNARY.Sigmoid]);
+const LONG_PROGRAM = 8;
 const KIND = { unary: 0, binary: 1, gatherRow: 2, gatherCol: 3 } as const;
 const LAYOUT = { VV: 0, VS: 1, SV: 2 } as const;
 
@@ -144,7 +148,7 @@ export function wasmFused(ctx: WasmContext, js: FusedKernels): FusedKernels {
       // Registers live in each thread's scratch (see assembly/fused.ts); a program needing more
       // than that (hundreds of live values) runs the JS kernel.
       if (lowered.registers * CHUNK * 4 > ctx.rt.scratchBytes) return jsKernel;
-      const costly = steps.some((s) => s.kind === KIND.unary && COSTLY.has(s.op));
+      const costly = steps.length >= LONG_PROGRAM || steps.some((s) => s.kind === KIND.unary && COSTLY.has(s.op));
       const parallelMin = costly ? PARALLEL_MIN.computeBound : PARALLEL_MIN.memoryBound;
       const values = new Float64Array(p.inputs.length + p.code.length);
       const words = new Int32Array(steps.length * STEP_WORDS);
