@@ -37,9 +37,15 @@ export function now(): number {
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
-/** A full collection when node runs with --expose-gc (`npm run bench` does), else nothing. */
-export function collectGarbage(): void {
-  gc?.();
+/**
+ * A full collection when node runs with --expose-gc (`npm run bench` does), else nothing; then a
+ * pause, so that V8's background threads finish sweeping before the round rather than competing
+ * with it for the cores.
+ */
+export async function collectGarbage(): Promise<void> {
+  if (gc === undefined) return;
+  gc();
+  await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
 /** Runs `rounds` alternating rounds of every contestant that set up without error. */
@@ -60,7 +66,7 @@ export async function alternate(contestants: readonly Contestant[], rounds: numb
       if (!ready[i]) continue;
       // Each round starts on a collected heap, so that no contestant's round pays (on the main
       // thread or in V8's concurrent GC threads) for the garbage of the one before it.
-      collectGarbage();
+      await collectGarbage();
       try {
         results[i]!.samples.push(await c.round());
       } catch (e) {
