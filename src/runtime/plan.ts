@@ -242,9 +242,13 @@ export class Plan {
             break;
         }
       }
-      const results = into === undefined ? this.fetchSlots.map((s) => (s < 0 ? null : values[s]!.clone())) : this.copyOut(values, into);
+      // A target that does not fit a value (a shape known only now) is refused with the run
+      // complete: its updates land, and no target is written.
+      const refused = into === undefined ? undefined : this.checkInto(values, into);
+      const results = into === undefined ? this.fetchSlots.map((s) => (s < 0 ? null : values[s]!.clone())) : refused === undefined ? this.copyOut(values, into) : [];
       // Updates land after every read of the run.
       this.pending.forEach((value, variable) => variables.write(variable, value));
+      if (refused !== undefined) throw refused;
       return results;
     } finally {
       // Do not keep the caller's feeds or variable snapshots alive between runs.
@@ -254,26 +258,39 @@ export class Plan {
     }
   }
 
-  /** The fetched values, copied into the given tensors where there is one; all are checked before any is written. */
-  private copyOut(values: readonly (Tensor | undefined)[], into: readonly (Tensor | undefined)[]): (Tensor | null)[] {
+  /** The error for the first target in `into` that cannot hold its fetched value, if any. */
+  private checkInto(values: readonly (Tensor | undefined)[], into: readonly (Tensor | undefined)[]): TensorSlowError | undefined {
     const slots = this.fetchSlots;
     for (let i = 0; i < slots.length; i++) {
       const target = into[i];
       if (target === undefined) continue;
       const node = this.fetches[i]!;
-      if (slots[i]! < 0) throw new TensorSlowError(`cannot write ${node} into a tensor: it has no value (a Group only runs its members)`);
+      if (slots[i]! < 0) return new TensorSlowError(`cannot write ${node} into a tensor: it has no value (a Group only runs its members)`);
       const value = values[slots[i]!]!;
       if (target.dtype !== value.dtype || !shapesEqual(target.shape, value.shape)) {
-        throw new ShapeError(
-          `cannot write the value of ${node} (${value.dtype}, shape ${formatShape(value.shape)}) into a tensor of dtype ${target.dtype} and shape ${formatShape(target.shape)}`,
+        return new ShapeError(
+          `cannot write the value of ${node} (${value.dtype}, shape ${formatShape(value.shape)}) into a tensor of dtype ${target.dtype} and shape ${formatShape(target.shape)}; the run's updates were applied`,
         );
       }
+    }
+    return undefined;
+  }
+
+  /** The fetched values, copied into the given tensors where there is one (checked by checkInto). */
+  private copyOut(values: readonly (Tensor | undefined)[], into: readonly (Tensor | undefined)[]): (Tensor | null)[] {
+    const slots = this.fetchSlots;
+    // A value whose storage is also a target (a fed tensor given as a target) is copied first,
+    // so that writing the target does not change what is fetched after it.
+    const sources = slots.map((s) => (s < 0 ? undefined : values[s]!));
+    for (let j = 0; j < sources.length; j++) {
+      const v = sources[j];
+      if (v !== undefined && into.some((t) => t !== undefined && t.data.buffer === v.data.buffer && overlaps(t.data, v.data))) sources[j] = v.clone();
     }
     return slots.map((s, i) => {
       if (s < 0) return null;
       const target = into[i];
-      if (target === undefined) return values[s]!.clone();
-      target.data.set(values[s]!.data);
+      if (target === undefined) return sources[i]!.clone();
+      target.data.set(sources[i]!.data);
       return target;
     });
   }
@@ -478,4 +495,9 @@ function neededNodes(fetches: readonly GraphNode[], fed: ReadonlySet<Node>): Gra
     }
   }
   return [...needed].sort((a, b) => a.id - b.id);
+}
+
+/** Whether two views of one buffer share bytes. */
+function overlaps(a: TypedArray, b: TypedArray): boolean {
+  return a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
 }

@@ -38,19 +38,23 @@ export type FetchResult<F> = [Fetches] extends [F]
  */
 export type Into<F> = [Fetches] extends [F]
   ? unknown
-  : F extends GraphNode | string
-    ? Tensor | null | undefined
-    : F extends readonly unknown[]
-      ? { readonly [K in keyof F]?: Into<F[K]> }
-      : F extends object
-        ? { readonly [K in keyof F]?: Into<F[K]> }
-        : never;
+  : F extends Group
+    ? null | undefined
+    : F extends GraphNode | string
+      ? Tensor | null | undefined
+      : F extends readonly unknown[]
+          ? { readonly [K in keyof F]?: Into<F[K]> }
+        : F extends object
+          ? { readonly [K in keyof F]?: Into<F[K]> }
+          : never;
 
 export interface RunOptions<F extends Fetches = Fetches> {
   /**
    * Tensors to copy fetched values into, in the fetches' structure, instead of new ones: a loop
    * that fetches large values then allocates nothing (as onnxruntime's preallocated outputs).
-   * Each must have the value's dtype and shape; all are checked before any is written.
+   * Each must have the value's dtype and shape. What the graph knows (dtypes, static shapes,
+   * Groups, which have no value) is checked before the run; a shape known only at run time that
+   * does not fit is refused after it, with its updates applied. No target is written unless all fit.
    */
   into?: Into<F>;
 }
@@ -203,13 +207,27 @@ export class Session {
 
 const LEAF = Symbol("fetch");
 
+/** Refuses a target that cannot hold `node`'s value, from what the graph knows before a run. */
+function checkTarget(node: GraphNode, target: Tensor, where: string): void {
+  if (!(node instanceof Node)) throw new TensorSlowError(`run: into${where}: ${node} has no value to write (a Group only runs its members); give null`);
+  const shape = node.shape;
+  const fits = shape === null || (shape.length === target.rank && shape.every((d, i) => d === null || d === target.shape[i]));
+  if (node.dtype !== target.dtype || !fits) {
+    throw new (node.dtype !== target.dtype ? DTypeError : ShapeError)(
+      `run: into${where}: ${node} (${node.dtype}, shape ${formatShape(shape)}) cannot be written into a tensor of dtype ${target.dtype} and shape ${formatShape(target.shape)}`,
+    );
+  }
+}
+
 /** `into` walked along the fetches' template: one entry per fetched node (undefined: allocate). */
 function intoList(template: unknown, into: unknown, nodes: readonly GraphNode[]): (Tensor | undefined)[] {
   const out: (Tensor | undefined)[] = [];
   const walk = (t: unknown, v: unknown, where: string): void => {
     if (t === LEAF) {
-      if (v !== undefined && v !== null && !(v instanceof TensorClass)) {
-        throw new TensorSlowError(`run: into${where} for ${nodes[out.length]} must be a Tensor (or null to allocate), got ${String(v)}`);
+      const node = nodes[out.length]!;
+      if (v !== undefined && v !== null) {
+        if (!(v instanceof TensorClass)) throw new TensorSlowError(`run: into${where} for ${node} must be a Tensor (or null to allocate), got ${String(v)}`);
+        checkTarget(node, v, where);
       }
       out.push(v ?? undefined);
       return;

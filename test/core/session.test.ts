@@ -232,6 +232,40 @@ describe("Session.run", () => {
     });
   });
 
+  test("into: what the graph knows is refused before the run; a shape known only at run time after it, with its updates applied", () => {
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      const x = ts.placeholder("float32", [null], "x");
+      const v = new ts.Variable(1, { name: "v" });
+      const step = ts.group([ts.assignAdd(v, ts.reduceSum(x))]);
+      const y = ts.multiply(x, 2, "double");
+      const s = new ts.Session();
+      const target = ts.zeros([3]);
+      // A Group has no value; a known dtype or rank that differs: nothing runs.
+      assert.throws(() => s.run([step, y], { x: [1, 2] }, { into: [ts.zeros([]) as never, null] }), /Group/);
+      assert.throws(() => s.run(y, { x: [1, 2] }, { into: ts.zeros([1, 2]) }), /double.*shape \[\?\].*shape \[1,2\]/);
+      assert.equal(s.run(v).item(), 1, "refused before the run: v is unchanged");
+      // [?] fed 2 values against a target of 3: the run happens, the target is not written.
+      assert.throws(() => s.run([step, y], { x: [1, 2] }, { into: [null, target] }), /double.*shape \[2\].*shape \[3\].*updates were applied/);
+      assert.equal(s.run(v).item(), 4, "the refused run's update landed (1 + 1 + 2)");
+      assert.deepEqual(target.toArray(), [0, 0, 0]);
+    });
+  });
+
+  test("into: a fed tensor given as a target does not change the values fetched after it", () => {
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      const x = ts.placeholder("float32", [2], "x");
+      const y = ts.multiply(x, 2);
+      const s = new ts.Session();
+      const fed = ts.tensor([1, 2]);
+      const [yOut, xOut] = s.run([y, x], new Map([[x, fed]]), { into: [fed, null] });
+      assert.equal(yOut, fed);
+      assert.deepEqual(fed.toArray(), [2, 4]);
+      assert.deepEqual(xOut.toArray(), [1, 2], "x as it was fed, not the target written before it");
+    });
+  });
+
   test("a closed session refuses to run", () => {
     const g = new ts.Graph();
     const c = g.asDefault(() => ts.constant(1));
