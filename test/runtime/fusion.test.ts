@@ -286,7 +286,7 @@ describe("fused kernels", () => {
         const before = ts.wasmBackend!.threadStats().parallelCalls;
         kernel(inputs, outs, outer, inner);
         const split = ts.wasmBackend!.threadStats().parallelCalls - before;
-        const shared = ts.wasmBackend!.threadStats().threads > 1;
+        const shared = typeof SharedArrayBuffer === "function"; // so a pool that could not start its workers fails here
         assert.equal(split, threads === 2 && shared ? 1 : 0, `[${outer}, ${inner}] on ${threads} thread(s): parallel calls`);
         outs.forEach((o, i) => assertClose(o, expected[i]!, { atol: 1e-6, rtol: 1e-5, what: `[${outer}, ${inner}] on ${threads} thread(s), output ${i}` }));
         ts.wasmBackend!.free!(outs[0]!);
@@ -319,7 +319,7 @@ describe("fused programs on threads", { skip: ts.wasmBackend === undefined }, ()
         const out = new Float32Array(n);
         const before = ts.wasmBackend!.threadStats().parallelCalls;
         ts.wasmBackend!.fused!.compile(p)(inputs, [out], 1, n);
-        const shared = ts.wasmBackend!.threadStats().threads > 1;
+        const shared = typeof SharedArrayBuffer === "function"; // so a pool that could not start its workers fails here
         assert.equal(ts.wasmBackend!.threadStats().parallelCalls - before, splits && shared ? 1 : 0, `${length} steps over ${n} elements`);
         assertClose(out, expected[0]!, { atol: 1e-6, rtol: 1e-5, what: `${length} steps` });
       }

@@ -84,7 +84,8 @@ export interface PoolWorkerData {
  * (a browser starts them only once the page's task returns).
  */
 export interface ThreadHost {
-  start(url: object, data: PoolWorkerData): PoolWorker;
+  /** Starts a worker; `failed` is called if it cannot load or throws. */
+  start(url: object, data: PoolWorkerData, failed: (message: string) => void): PoolWorker;
   cores(): number;
   canBlock: boolean;
 }
@@ -92,18 +93,23 @@ export interface ThreadHost {
 interface BrowserWorker {
   postMessage(message: unknown): void;
   terminate(): void;
+  addEventListener(type: "error", listener: (event: { message?: string }) => void): void;
 }
 
 /** Node's worker_threads and os; Web Workers where a page may share memory; else undefined. */
 export async function loadThreadHost(): Promise<ThreadHost | undefined> {
   if (isNode) {
     const [wt, os] = (await Promise.all(["node:worker_threads", "node:os"].map(importNode))) as [
-      { Worker: new (url: object, options: { workerData: unknown; execArgv: string[] }) => PoolWorker },
+      { Worker: new (url: object, options: { workerData: unknown; execArgv: string[] }) => PoolWorker & { on(event: "error", listener: (e: Error) => void): void } },
       { availableParallelism?: () => number; cpus: () => unknown[] },
     ];
     return {
       // The parent's flags (--input-type, loaders, ...) are for its entry point, not for ours.
-      start: (url, data) => new wt.Worker(url, { workerData: data, execArgv: [] }),
+      start: (url, data, failed) => {
+        const worker = new wt.Worker(url, { workerData: data, execArgv: [] });
+        worker.on("error", (e) => failed(e.message));
+        return worker;
+      },
       cores: () => os.availableParallelism?.() ?? os.cpus().length,
       canBlock: true,
     };
@@ -111,8 +117,10 @@ export async function loadThreadHost(): Promise<ThreadHost | undefined> {
   if (!canShareMemory || host.Worker === undefined) return undefined;
   const WorkerClass = host.Worker;
   return {
-    start: (url, data) => {
+    start: (url, data, failed) => {
       const worker = new WorkerClass(url, { type: "module", name: `tensorslow-pool-${data.index}` });
+      // A script that does not load (a CSP without worker-src, a missing file) or throws.
+      worker.addEventListener("error", (e) => failed(e.message ?? "the worker's script failed"));
       worker.postMessage(data);
       return { unref: () => {}, terminate: () => worker.terminate() };
     },

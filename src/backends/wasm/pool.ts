@@ -39,6 +39,8 @@ export class ThreadPool {
   private readonly workers: PoolWorker[] = [];
   /** When the workers not yet ready were started (a browser's main thread does not wait for them). */
   private bootStarted = 0;
+  /** What a worker reported when it failed to start. */
+  private failure: string | undefined;
   private ctl = -1;
   private gen = 0;
   private argsPtr = 0;
@@ -128,13 +130,12 @@ export class ThreadPool {
           this.rt.heap.i32.fill(0, this.ctl >>> 2, (this.ctl + CTL_BYTES) >>> 2);
         }
         for (let index = this.workers.length; index < count; index++) {
-          const worker = host.start(siblingUrl("./pool-worker.js"), {
-            module: this.rt.module,
-            memory: this.rt.memory,
-            ctl: this.ctl,
-            index,
-            scratch: this.rt.scratchFor(index + 1),
-            functions: FUNCTIONS,
+          const status = (this.ctl >>> 2) + CTL.STATUS + index;
+          const data = { module: this.rt.module, memory: this.rt.memory, ctl: this.ctl, index, scratch: this.rt.scratchFor(index + 1), functions: FUNCTIONS };
+          const worker = host.start(siblingUrl("./pool-worker.js"), data, (message) => {
+            this.failure ??= message;
+            Atomics.store(this.rt.heap.i32, status, STATUS.dead);
+            Atomics.notify(this.rt.heap.i32, status);
           });
           worker.unref();
           this.workers.push(worker);
@@ -150,8 +151,10 @@ export class ThreadPool {
         }
         const status = Atomics.load(i32, at);
         if (status === STATUS.ready) continue;
-        if (status === STATUS.booting && Date.now() < deadline) return false;
-        throw new Error(status === STATUS.booting ? "timed out starting" : "could not instantiate the kernels");
+        // A browser's main thread holds its workers' start up while it runs: there a worker is
+        // given up only when it reports a failure, never for taking long.
+        if (status === STATUS.booting && (!host.canBlock || Date.now() < deadline)) return false;
+        throw new Error(status === STATUS.booting ? "timed out starting" : (this.failure ?? "could not instantiate the kernels"));
       }
     } catch (e) {
       this.broken = `worker threads unavailable (${(e as Error).message}); wasm kernels run on one thread`;
