@@ -43,7 +43,7 @@ export type Into<F> = [Fetches] extends [F]
     : F extends GraphNode | string
       ? Tensor | null | undefined
       : F extends readonly unknown[]
-          ? { readonly [K in keyof F]?: Into<F[K]> }
+        ? { readonly [K in keyof F]?: Into<F[K]> }
         : F extends object
           ? { readonly [K in keyof F]?: Into<F[K]> }
           : never;
