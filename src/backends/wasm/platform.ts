@@ -80,14 +80,16 @@ export interface PoolWorkerData {
 /**
  * Where the pool gets its threads: Node's worker_threads, or Web Workers in a cross-origin
  * isolated page. `canBlock` says whether this thread may sleep in Atomics.wait: everywhere but a
- * browser's main thread, which must spin instead, and must not wait for workers to start either
- * (a browser starts them only once the page's task returns).
+ * browser's main thread, which must spin instead. `waitsForStart` says whether it may wait for new
+ * workers to start: in Node only, since a browser may start a worker (from a page or from another
+ * worker) only once the creating thread's task returns.
  */
 export interface ThreadHost {
   /** Starts a worker; `failed` is called if it cannot load or throws. */
   start(url: object, data: PoolWorkerData, failed: (message: string) => void): PoolWorker;
   cores(): number;
   canBlock: boolean;
+  waitsForStart: boolean;
 }
 
 interface BrowserWorker {
@@ -112,6 +114,7 @@ export async function loadThreadHost(): Promise<ThreadHost | undefined> {
       },
       cores: () => os.availableParallelism?.() ?? os.cpus().length,
       canBlock: true,
+      waitsForStart: true,
     };
   }
   if (!canShareMemory || host.Worker === undefined) return undefined;
@@ -126,6 +129,7 @@ export async function loadThreadHost(): Promise<ThreadHost | undefined> {
     },
     cores: () => host.navigator?.hardwareConcurrency ?? 1,
     canBlock: atomicsWaitAllowed(),
+    waitsForStart: false,
   };
 }
 

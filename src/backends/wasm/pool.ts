@@ -115,9 +115,9 @@ export class ThreadPool {
   }
 
   /**
-   * Whether `count` workers are ready, starting those missing. Where this thread may block, it
-   * waits (bounded) for them to instantiate the module; on a browser's main thread it never
-   * waits: the call runs on one thread until the workers report ready.
+   * Whether `count` workers are ready, starting those missing. In Node it waits (bounded) for
+   * them to instantiate the module; in a browser it never waits: the call runs on one thread
+   * until the workers report ready.
    */
   private ensureWorkers(count: number): boolean {
     if (this.broken !== undefined) return false;
@@ -146,14 +146,14 @@ export class ThreadPool {
       const deadline = this.bootStarted + BOOT_TIMEOUT_MS;
       for (let index = 0; index < count; index++) {
         const at = base() + CTL.STATUS + index;
-        if (host.canBlock) {
+        if (host.waitsForStart) {
           while (Atomics.load(i32, at) === STATUS.booting && Date.now() < deadline) Atomics.wait(i32, at, STATUS.booting, 50);
         }
         const status = Atomics.load(i32, at);
         if (status === STATUS.ready) continue;
-        // A browser's main thread holds its workers' start up while it runs: there a worker is
-        // given up only when it reports a failure, never for taking long.
-        if (status === STATUS.booting && (!host.canBlock || Date.now() < deadline)) return false;
+        // In a browser the creating thread holds its workers' start up while it runs: there a
+        // worker is given up only when it reports a failure, never for taking long.
+        if (status === STATUS.booting && (!host.waitsForStart || Date.now() < deadline)) return false;
         throw new Error(status === STATUS.booting ? "timed out starting" : (this.failure ?? "could not instantiate the kernels"));
       }
     } catch (e) {
