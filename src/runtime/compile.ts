@@ -1,0 +1,155 @@
+/**
+ * Compiling a plan: from the fetched and fed nodes to the list of steps a run walks.
+ *
+ * 1. Order: the nodes the fetches need, in topological order (fed nodes are leaves).
+ * 2. Units: with fusion, the passes that turn nodes into units and order them — grouping
+ *    (fusion.ts), the unit graph (unit-graph.ts), in-place selection (in-place.ts), scheduling;
+ *    without, every node is a unit and the order stays.
+ * 3. Lifetimes: for each value, the last unit that reads it (fetched values and variable updates
+ *    live to the end of the run).
+ * 4. Buffers: each computed value gets a shared buffer, reused by later values of its dtype once
+ *    its last reader has run.
+ * 5. Steps: one per unit (a Group, which only makes its members needed, has none).
+ *
+ * Everything here reads static shapes and dtypes only; concrete shapes are the steps' business
+ * at run time.
+ */
+import { Constant, Node, Operation, Placeholder, Variable, type GraphNode } from "../graph/index.js";
+import { FeedError, formatShape, type DType } from "../tensor/index.js";
+import type { Backend } from "../backends/backend.js";
+import type { FusedKernels } from "../backends/fused.js";
+import { FusionGroup } from "./fusion-group.js";
+import { groupElementwise } from "./fusion.js";
+import { FusedStep, type FusedTarget } from "./fused-step.js";
+import { selectInPlace, type InPlaceWrites } from "./in-place.js";
+import type { FetchSlots } from "./into.js";
+import { OpStep } from "./op-step.js";
+import { kernelOf, type ConstantStep, type FeedStep, type VariableStep } from "./step.js";
+import { UnitGraph, readersOf, type Unit } from "./unit-graph.js";
+
+export type Step = FeedStep | ConstantStep | VariableStep | OpStep | FusedStep;
+
+export interface CompileOptions {
+  /** Fuse chains of elementwise ops into single steps (default true; needs a backend with fused programs). */
+  fusion?: boolean;
+}
+
+export interface CompiledPlan {
+  readonly steps: readonly Step[];
+  /** The number of value slots (one per needed node with a value). */
+  readonly slots: number;
+  /** The number of shared output buffers. */
+  readonly buffers: number;
+  readonly fetchSlots: FetchSlots;
+}
+
+/** A value's last reader: no unit, or the end of the run. */
+const NEVER_READ = -1;
+const END_OF_RUN = Infinity;
+
+export function compilePlan(fetches: readonly GraphNode[], fed: ReadonlySet<Node>, backend: Backend, options: CompileOptions = {}): CompiledPlan {
+  const order = neededNodes(fetches, fed);
+  const fused = options.fusion !== false ? backend.fused : undefined;
+  const { units, inPlace } = fused !== undefined ? fusedUnits(order, new Set(fetches), fed, fused) : { units: order, inPlace: new Map() as InPlaceWrites };
+
+  const slotOf = new Map<GraphNode, number>();
+  for (const node of order) if (node instanceof Node) slotOf.set(node, slotOf.size);
+  const slots = slotOf.size;
+
+  // Lifetimes.
+  const unitInputs = units.map((u) => (u instanceof FusionGroup ? u.inputs : fed.has(u as Node) ? [] : u.inputs).map((n) => slotOf.get(n)!));
+  const lastUse = new Array<number>(slots).fill(NEVER_READ);
+  unitInputs.forEach((ins, i) => ins.forEach((s) => (lastUse[s] = i)));
+  for (const f of fetches) if (f instanceof Node) lastUse[slotOf.get(f)!] = END_OF_RUN;
+  for (const n of order) if (n instanceof Operation && n.def.writesVariable !== undefined && !fed.has(n)) lastUse[slotOf.get(n)!] = END_OF_RUN;
+
+  // Buffers and steps.
+  const bufferDtypes: DType[] = [];
+  const free: number[] = [];
+  const takeBuffer = (dtype: DType): number => {
+    // Reuse a free buffer of the same dtype, else open a new one.
+    const reuse = free.findIndex((b) => bufferDtypes[b] === dtype);
+    return reuse >= 0 ? free.splice(reuse, 1)[0]! : bufferDtypes.push(dtype) - 1;
+  };
+  const bufferOfSlot = new Array<number | undefined>(slots);
+  const steps: Step[] = [];
+  units.forEach((unit, i) => {
+    const inputSlots = unitInputs[i]!;
+    const outputSlots: number[] = [];
+    if (unit instanceof FusionGroup) {
+      const written = inPlace.get(unit) ?? [];
+      const targets = unit.outputs.map((o, k): FusedTarget => {
+        const slot = slotOf.get(o)!;
+        outputSlots.push(slot);
+        const w = written.find((x) => x.output === k);
+        if (w !== undefined) return { kind: "in place", slot, input: w.input };
+        return { kind: "buffer", slot, buffer: (bufferOfSlot[slot] = takeBuffer(o.dtype)), variable: unit.variableOf(k) };
+      });
+      steps.push(new FusedStep(unit, inputSlots, targets, unit.members.map((m) => kernelOf(backend, m))));
+    } else if (unit instanceof Node) {
+      const slot = slotOf.get(unit)!;
+      outputSlots.push(slot);
+      if (fed.has(unit)) steps.push({ kind: "feed", node: unit, slot });
+      else if (unit instanceof Constant) steps.push({ kind: "constant", value: unit.value, slot });
+      else if (unit instanceof Variable) steps.push({ kind: "variable", variable: unit, slot });
+      else if (unit instanceof Operation) {
+        const w = unit.def.writesVariable;
+        const buffer = (bufferOfSlot[slot] = takeBuffer(unit.dtype));
+        const update = w === undefined ? undefined : { variable: unit.inputs[w] as Variable, input: w };
+        steps.push(new OpStep(unit, slot, inputSlots, kernelOf(backend, unit), buffer, update));
+      } else {
+        throw new Error(`cannot execute ${unit}`);
+      }
+    }
+    // Buffers whose last reader is this unit become free for the units after it.
+    const released = new Set(inputSlots.filter((s) => lastUse[s] === i));
+    for (const s of outputSlots) if (lastUse[s] === NEVER_READ) released.add(s);
+    for (const s of released) if (bufferOfSlot[s] !== undefined) free.push(bufferOfSlot[s]);
+  });
+  const fetchSlots = fetches.map((f) => (f instanceof Node ? slotOf.get(f)! : null));
+  return { steps, slots, buffers: bufferDtypes.length, fetchSlots };
+}
+
+/** The fusion passes: grouping, the unit graph, in-place selection, then the units' order. */
+export function fusedUnits(order: readonly GraphNode[], fetched: ReadonlySet<GraphNode>, fed: ReadonlySet<Node>, fused: Pick<FusedKernels, "has">): { units: Unit[]; inPlace: InPlaceWrites } {
+  const readers = readersOf(order, fed);
+  const grouping = groupElementwise(order, fetched, fed, readers, { has: (f) => fused.has(f) });
+  const graph = new UnitGraph(grouping.units, grouping.unitOf, fed);
+  const inPlace = selectInPlace(grouping.groups, graph, grouping.unitOf, readers, fetched);
+  const position = new Map<GraphNode, number>(order.map((n, i) => [n, i]));
+  const units = graph.order((u) => position.get(u instanceof FusionGroup ? u.root : u)!);
+  return { units, inPlace };
+}
+
+/**
+ * The nodes needed to compute `fetches`, in topological order (creation order is one, since a
+ * node's inputs always exist before it). Fed nodes are leaves. Placeholders that are needed but
+ * not fed are an error naming the placeholder and what needs it.
+ */
+export function neededNodes(fetches: readonly GraphNode[], fed: ReadonlySet<Node>): GraphNode[] {
+  const needed = new Set<GraphNode>();
+  const neededBy = new Map<GraphNode, GraphNode>();
+  const stack = [...fetches];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (needed.has(node)) continue;
+    needed.add(node);
+    if (node instanceof Node && fed.has(node)) continue;
+    for (const input of [...node.inputs, ...node.controlInputs]) {
+      if (!needed.has(input)) {
+        if (!neededBy.has(input)) neededBy.set(input, node);
+        stack.push(input);
+      }
+    }
+  }
+  for (const node of needed) {
+    if (node instanceof Placeholder && !fed.has(node)) {
+      const user = neededBy.get(node);
+      throw new FeedError(
+        `You must feed a value for placeholder '${node.name}' with dtype ${node.dtype} and shape ${formatShape(node.shape)}` +
+          (user !== undefined ? ` (it is an input of ${user})` : ""),
+      );
+    }
+  }
+  return [...needed].sort((a, b) => a.id - b.id);
+}

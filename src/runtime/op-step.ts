@@ -1,0 +1,86 @@
+/**
+ * The op step, the first of a plan's execution paths: one op, run by its own kernel into a view
+ * of its shared buffer. The output shape is inferred again only when the input shapes change (or
+ * another step has grown the buffer); otherwise a run reuses the output tensor as it is.
+ *
+ * An update op (assign, assignAdd, ...) reads the newest value of its variable in this run (the
+ * stored one, or an earlier update's), not a value fed for the variable's reads, so that updates
+ * of one variable compose in plan order; its result becomes the variable's pending value.
+ */
+import type { Operation, Variable } from "../graph/index.js";
+import { ShapeError, Tensor, formatShape, isFullyKnown, sizeOf, type TypedArray } from "../tensor/index.js";
+import type { PlanBuffers } from "./buffers.js";
+import { gatherInputs, runKernel, type RawKernel, type RunContext } from "./step.js";
+
+/** What an update op writes: its variable, which is its input `input`. */
+export interface VariableUpdate {
+  readonly variable: Variable;
+  readonly input: number;
+}
+
+/** The output as last bound: the input shapes it was inferred from, the tensor, and the buffer storage it views. */
+interface BoundOutput {
+  readonly inputShapes: readonly (readonly number[])[];
+  readonly tensor: Tensor;
+  readonly storage: TypedArray | undefined;
+}
+
+export class OpStep {
+  readonly kind = "op";
+  /** This run's inputs (kept to call the kernel without allocating). */
+  private readonly inputs: Tensor[] = [];
+  private bound: BoundOutput | null = null;
+
+  constructor(
+    readonly op: Operation,
+    readonly slot: number,
+    readonly inputSlots: readonly number[],
+    private readonly kernel: RawKernel,
+    /** The shared buffer the output is written into. */
+    private readonly buffer: number,
+    private readonly update: VariableUpdate | undefined,
+  ) {}
+
+  run(ctx: RunContext): void {
+    const inputs = this.inputs;
+    let bound = this.bound;
+    let same = gatherInputs(this.inputSlots, ctx.values, inputs, bound === null ? null : bound.inputShapes);
+    const update = this.update;
+    if (update !== undefined) {
+      const current = ctx.pending.get(update.variable) ?? ctx.variables.read(update.variable);
+      if (current.shape !== inputs[update.input]!.shape) same = false;
+      inputs[update.input] = current;
+    }
+    if (!same || bound === null || bound.storage !== ctx.buffers.current(this.buffer)) bound = this.bind(ctx.buffers);
+    const out = bound.tensor;
+    runKernel(this.kernel, inputs, out, this.op);
+    if (update !== undefined) ctx.pending.set(update.variable, out);
+    ctx.values[this.slot] = out;
+  }
+
+  /** Infers the output for the current inputs and carves it from the buffer. */
+  private bind(buffers: PlanBuffers): BoundOutput {
+    const { op, inputs } = this;
+    const spec = op.def.infer(
+      inputs.map((t) => ({ dtype: t.dtype, shape: [...t.shape] })),
+      op.attrs,
+      op.name,
+    );
+    if (!isFullyKnown(spec.shape)) {
+      throw new ShapeError(`${op}: could not determine the output shape from input shapes ${inputs.map((t) => formatShape(t.shape)).join(", ")}`);
+    }
+    const tensor = new Tensor(spec.shape, spec.dtype, buffers.view(this.buffer, spec.dtype, sizeOf(spec.shape)));
+    this.bound = { inputShapes: inputs.map((t) => t.shape), tensor, storage: buffers.current(this.buffer) };
+    return this.bound;
+  }
+
+  /** Drops this run's inputs (the caller's feeds, variable snapshots) so that they are not kept alive. */
+  forgetInputs(): void {
+    this.inputs.fill(undefined as unknown as Tensor);
+  }
+
+  /** Forgets the output (its buffer is being given back). */
+  unbind(): void {
+    this.bound = null;
+  }
+}
