@@ -1,6 +1,6 @@
 /**
- * Fusion of elementwise ops (runtime/fusion.ts): the same graphs give the same values and the same
- * gradients with fusion on and off, on every backend and for domains below and above the wasm
+ * Fusion of elementwise ops (runtime/fusion.ts, bind.ts, fused-step.ts): the same graphs give the
+ * same values and the same gradients with fusion on and off, on every backend and for domains below and above the wasm
  * backend's JS/SIMD threshold; fused kernels compute what their program says (checked against
  * loops written here); groups form where they should (seen through the programs a backend is asked
  * to compile); shapes that do not fit a program fall back to the members' own kernels.
@@ -10,45 +10,7 @@ import assert from "node:assert/strict";
 import * as ts from "tensorslow";
 import { assertClose } from "../helpers/assert-close.js";
 import { gradcheck, seededRandom } from "../helpers/gradcheck.js";
-
-/** The active backend with its fused programs recorded and its kernel calls counted. */
-function recordingBackend(name: string, base: ts.Backend): { backend: ts.Backend; programs: ts.FusedProgram[]; calls: Map<string, number> } {
-  const programs: ts.FusedProgram[] = [];
-  const calls = new Map<string, number>();
-  const kernels: Record<string, ts.Kernel> = {};
-  for (const k of Object.keys(base.kernels).concat(Object.keys(Object.getPrototypeOf(base.kernels) ?? {}))) {
-    const kernel = base.kernels[k]!;
-    kernels[k] = (inputs, out, attrs) => {
-      calls.set(k, (calls.get(k) ?? 0) + 1);
-      kernel(inputs, out, attrs);
-    };
-  }
-  const backend: ts.Backend = {
-    name,
-    kernels,
-    allocate: (dtype, size) => base.allocate(dtype, size),
-    free: base.free === undefined ? undefined : (data) => base.free!(data),
-    fused: {
-      has: (f) => base.fused!.has(f),
-      compile(p) {
-        programs.push(p);
-        return base.fused!.compile(p);
-      },
-    },
-  };
-  return { backend, programs, calls };
-}
-
-function withBackend<T>(backend: ts.Backend, fn: () => T): T {
-  ts.registerBackend(backend);
-  const previous = ts.getBackend();
-  ts.setBackend(backend.name);
-  try {
-    return fn();
-  } finally {
-    ts.setBackend(previous);
-  }
-}
+import { recordingBackend, withBackend } from "../helpers/recording-backend.js";
 
 function onBackend<T>(name: string, fn: () => T): T {
   const previous = ts.getBackend();
