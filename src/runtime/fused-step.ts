@@ -58,7 +58,6 @@ type Bound = BoundProgram | BoundMembers;
 
 export class FusedStep {
   readonly kind = "fused";
-  readonly inputSlots: readonly number[];
   /** The group's outputs written in place, and those that are pending variable updates. */
   private readonly inPlace: readonly InPlaceWrite[];
   private readonly updates: readonly { readonly output: number; readonly variable: Variable }[];
@@ -69,13 +68,12 @@ export class FusedStep {
 
   constructor(
     readonly group: FusionGroup,
-    inputSlots: readonly number[],
+    readonly inputSlots: readonly number[],
     /** Per group output, where it goes. */
     readonly targets: readonly FusedTarget[],
     /** Member kernels, for the members path. */
     private readonly kernels: readonly RawKernel[],
   ) {
-    this.inputSlots = inputSlots;
     this.outputSlots = targets.map((t) => t.slot);
     this.inPlace = targets.flatMap((t, output) => (t.kind === "in place" ? [{ output, input: t.input }] : []));
     this.updates = targets.flatMap((t, output) => (t.kind === "buffer" && t.variable !== undefined ? [{ output, variable: t.variable }] : []));
