@@ -62,8 +62,11 @@ export class FusedStep {
   private readonly inPlace: readonly InPlaceWrite[];
   private readonly updates: readonly { readonly output: number; readonly variable: Variable }[];
   private readonly outputSlots: readonly number[];
-  /** This run's inputs (kept to call kernels without allocating). */
-  private readonly inputs: Tensor[] = [];
+  /**
+   * This run's inputs (kept to call kernels without allocating). The plan empties it after every run,
+   * so that the caller's feeds and the variables' snapshots are not kept alive.
+   */
+  readonly inputs: Tensor[] = [];
   private bound: Bound | null = null;
 
   constructor(
@@ -162,11 +165,6 @@ export class FusedStep {
       runKernel(this.kernels[i]!, args, scratch[i]!, m);
     });
     for (const { output, input } of this.inPlace) inputs[input]!.data.set(scratch[group.outputMembers[output]!]!.data);
-  }
-
-  /** Drops this run's inputs (the caller's feeds, variable snapshots) so that they are not kept alive. */
-  forgetInputs(): void {
-    this.inputs.fill(undefined as unknown as Tensor);
   }
 
   /** Forgets the binding and gives back the scratch storage it owned. */

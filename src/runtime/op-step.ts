@@ -27,8 +27,11 @@ interface BoundOutput {
 
 export class OpStep {
   readonly kind = "op";
-  /** This run's inputs (kept to call the kernel without allocating). */
-  private readonly inputs: Tensor[] = [];
+  /**
+   * This run's inputs (kept to call the kernel without allocating). The plan empties it after every run,
+   * so that the caller's feeds and the variables' snapshots are not kept alive.
+   */
+  readonly inputs: Tensor[] = [];
   private bound: BoundOutput | null = null;
 
   constructor(
@@ -72,11 +75,6 @@ export class OpStep {
     const tensor = new Tensor(spec.shape, spec.dtype, buffers.view(this.buffer, spec.dtype, sizeOf(spec.shape)));
     this.bound = { inputShapes: inputs.map((t) => t.shape), tensor, storage: buffers.current(this.buffer) };
     return this.bound;
-  }
-
-  /** Drops this run's inputs (the caller's feeds, variable snapshots) so that they are not kept alive. */
-  forgetInputs(): void {
-    this.inputs.fill(undefined as unknown as Tensor);
   }
 
   /** Forgets the output (its buffer is being given back). */

@@ -26,6 +26,8 @@ export class Plan {
   private readonly values: (Tensor | undefined)[];
   private readonly pending = new Map<Variable, Tensor>();
   private readonly buffers: PlanBuffers;
+  /** The computing steps' input arrays, emptied after every run. */
+  private readonly stepInputs: Tensor[][];
 
   constructor(
     fetches: readonly GraphNode[],
@@ -39,6 +41,7 @@ export class Plan {
     this.fetchSlots = compiled.fetchSlots;
     this.values = new Array(compiled.slots);
     this.buffers = new PlanBuffers(compiled.buffers, backend);
+    this.stepInputs = this.steps.flatMap((s) => (s.kind === "op" || s.kind === "fused" ? [s.inputs] : []));
   }
 
   /**
@@ -79,7 +82,7 @@ export class Plan {
       // Do not keep the caller's feeds or variable snapshots alive between runs.
       values.fill(undefined);
       pending.clear();
-      for (const step of steps) if (step.kind === "op" || step.kind === "fused") step.forgetInputs();
+      for (const inputs of this.stepInputs) inputs.fill(undefined as unknown as Tensor);
     }
   }
 
