@@ -190,6 +190,7 @@ function reset() {
   $("heatmap").querySelector(".x-label").textContent = `x₁, x₂ from ${domain[0]} to ${domain[1]}`;
   drawGraph();
   render();
+  announce("New network at");
 }
 
 function retune() {
@@ -250,7 +251,15 @@ function play() {
   requestFrame();
 }
 
+/** Tells a screen reader where training stands (the counters themselves change too often to be read out). */
+function announce(what) {
+  const last = app.history[app.history.length - 1];
+  const fmt = (v) => (Number.isFinite(v) ? v.toFixed(3) : "none");
+  $("announce").textContent = `${what} epoch ${app.epoch}: training loss ${fmt(last.train)}, test loss ${fmt(last.test)}.`;
+}
+
 function pause() {
+  if (app.playing) announce("Paused at");
   app.playing = false;
   const button = $("play-pause-button");
   button.classList.remove("playing");
@@ -525,6 +534,7 @@ function bindControls() {
       pause();
       trainEpoch();
       render();
+      announce("Trained to");
     }),
   );
   $("reset-button").addEventListener("click", () => guard("Resetting", reset));

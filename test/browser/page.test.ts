@@ -477,6 +477,8 @@ describe("the Playground in headless Chromium", { skip: missing, timeout: 300_00
       await page.evaluate(() => (document.activeElement as unknown as { blur(): void }).blur());
       await page.keyboard.press("s");
       assert.equal((await view(page)).epoch, 1);
+      const { history } = await view(page);
+      assert.equal(await page.textContent("#announce"), `Trained to epoch 1: training loss ${history[1]!.train.toFixed(3)}, test loss ${history[1]!.test.toFixed(3)}.`);
       await page.keyboard.press(" ");
       await page.waitForFunction(() => (globalThis as unknown as { playground: AppView }).playground.epoch >= 5);
       await page.keyboard.press(" ");
@@ -503,6 +505,23 @@ describe("the Playground in headless Chromium", { skip: missing, timeout: 300_00
           .map((e) => (e as unknown as { outerHTML: string }).outerHTML.slice(0, 80)),
       );
       assert.deepEqual(unnamed, []);
+      assert.deepEqual(problems, []);
+    });
+
+    it("edits a weight by clicking its link, and loads a new configuration typed into the URL", async () => {
+      await open(page, url, "dataset=circle&networkShape=2&seed=3");
+      const link = page.locator("#network path.link-hover").nth(3);
+      await link.dispatchEvent("click", { clientX: 300, clientY: 300 });
+      const labels = await page.$$eval("#hovercard label span", (s) => s.map((e) => e.textContent));
+      assert.deepEqual(labels, ["Weight from x₂ to neuron 2 of layer 1"]);
+      await page.fill("#hovercard input", "-1.75");
+      await page.keyboard.press("Enter");
+      assert.equal((await weightsOf(page))[0]![3], -1.75, "kernel[1][1]: from x₂ to neuron 2");
+      await page.evaluate(() => (location.hash = "dataset=gauss&networkShape=5,5&activation=sigmoid&seed=9"));
+      await page.waitForFunction(() => /networkShape=5,5/.test(location.hash) && (globalThis as unknown as { playground: { trainer: { state: { networkShape: number[] } } } }).playground.trainer.state.networkShape.length === 2);
+      const g = await graphOf(page);
+      assert.ok(g.names.includes("dense_1/kernel") && g.types.includes("Sigmoid"));
+      assert.equal(await page.getAttribute(".dataset.selected", "aria-label"), "Gaussian");
       assert.deepEqual(problems, []);
     });
 

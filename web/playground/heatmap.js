@@ -8,9 +8,10 @@ import { css, shadeRgb } from "./colors.js";
  * Draws `density`² values into `canvas` (whose width and height it sets to `size`), pixel (row, col)
  * being values[(row · density + col) · stride + offset]; `map(v)` turns a value into [−1, 1]
  * first, and discretize draws only the sign. `size` may be smaller than density: each pixel then
- * averages a block of values.
+ * averages a block of values. Pixels are drawn at the Playground's opacity (160 of 255) over the
+ * white beneath, so that the points drawn over them stand out.
  */
-export function drawValues(canvas, values, { density, stride = 1, offset = 0, size = density, discretize = false, map }) {
+export function drawValues(canvas, values, { density, stride = 1, offset = 0, size = density, discretize = false, map, alpha = 160 }) {
   if (canvas.width !== size) canvas.width = size;
   if (canvas.height !== size) canvas.height = size;
   const ctx = canvas.getContext("2d");
@@ -28,7 +29,7 @@ export function drawValues(canvas, values, { density, stride = 1, offset = 0, si
       if (map !== undefined) v = map(v);
       if (discretize) v = v >= 0 ? 1 : -1;
       shadeRgb(v, data, p);
-      data[p + 3] = 255;
+      data[p + 3] = alpha;
     }
   }
   ctx.putImageData(image, 0, 0);
