@@ -74,13 +74,17 @@ describe("the code the page prints", async () => {
   });
 
   it("runs in Node and prints the page's losses, bit for bit", async (t) => {
-    for (const { name, state, file } of programs) {
-      // Types stripped, nothing else changed: what `node --experimental-strip-types` or tsx run.
-      const js = typescript.transpileModule(typescript.sys.readFile(file)!, { compilerOptions: { module: typescript.ModuleKind.ESNext, target: typescript.ScriptTarget.ES2022 } }).outputText;
-      const jsFile = file.replace(/\.ts$/, ".js");
-      writeFileSync(jsFile, js);
-      const { stdout } = await run(process.execPath, [jsFile], { cwd: DIR });
-      const printed = parse(stdout);
+    // Types stripped, nothing else changed (what `node --experimental-strip-types` or tsx run), in parallel.
+    const outputs = await Promise.all(
+      programs.map(({ file }) => {
+        const js = typescript.transpileModule(typescript.sys.readFile(file)!, { compilerOptions: { module: typescript.ModuleKind.ESNext, target: typescript.ScriptTarget.ES2022 } }).outputText;
+        const jsFile = file.replace(/\.ts$/, ".js");
+        writeFileSync(jsFile, js);
+        return run(process.execPath, [jsFile], { cwd: DIR });
+      }),
+    );
+    for (const [i, { name, state }] of programs.entries()) {
+      const printed = parse(outputs[i]!.stdout);
 
       const epochs = epochsOf(state);
       const every = logEvery(epochs);
