@@ -8,7 +8,21 @@
  */
 import * as ts from "tensorslow";
 import { FEATURES, activeFeatures, featureMatrix, gridPoints } from "./playground/features.js";
-import { DATASETS, LEARNING_RATES, MAX_LAYERS, REGULARIZATION_RATES, REG_DATASETS, datasetOf, defaultState, parseHash, randomSeed, serializeState } from "./playground/state.js";
+import {
+  ACTIVATIONS,
+  DATASETS,
+  LEARNING_RATES,
+  MAX_LAYERS,
+  OPTIMIZERS,
+  PROBLEMS,
+  REGULARIZATIONS,
+  REGULARIZATION_RATES,
+  REG_DATASETS,
+  datasetOf,
+  parseHash,
+  randomSeed,
+  serializeState,
+} from "./playground/state.js";
 import { Trainer, buildProblem, dependsOn, domainOf, makeData } from "./playground/model.js";
 import { programFor } from "./playground/code.js";
 import { PRESETS, presetState } from "./playground/presets.js";
@@ -527,7 +541,16 @@ function syncControls() {
   }
 }
 
+/** The menus' entries: the values state.js accepts, with the words the page shows. */
+const MENUS = {
+  optimizer: [OPTIMIZERS, { sgd: "Gradient descent", momentum: "Momentum", adam: "Adam", rmsprop: "RMSProp" }],
+  activations: [ACTIVATIONS, { relu: "ReLU", tanh: "Tanh", sigmoid: "Sigmoid", linear: "Linear" }],
+  regularizations: [REGULARIZATIONS, { none: "None", L1: "L1", L2: "L2" }],
+  problem: [PROBLEMS, { classification: "Classification", regression: "Regression" }],
+};
+
 function bindControls() {
+  for (const [id, [values, words]] of Object.entries(MENUS)) $(id).replaceChildren(...values.map((v) => new Option(words[v], v)));
   $("play-pause-button").addEventListener("click", () => (app.playing ? pause() : play()));
   $("next-step-button").addEventListener("click", () =>
     guard("Training", () => {

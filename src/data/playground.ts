@@ -147,11 +147,10 @@ export const spiral: PlaygroundGenerator = (numSamples, noise, random) => {
 };
 
 /**
- * Points uniform in [−6, 6]², labelled (x + y) / 10, which runs over [−1.2, 1.2]; noise moves the
- * point at which the label is computed.
+ * `numSamples` points uniform in [−6, 6]², each labelled by `label` at the point moved by up to
+ * ±6·noise on each axis: the regression sets' noise is in where the label is read, not in the point.
  */
-export const regressPlane: PlaygroundGenerator = (numSamples, noise, random) => {
-  check("regressPlane", numSamples, noise, random);
+function regression(numSamples: number, noise: number, random: RandomGenerator, label: (x: number, y: number) => number): PlaygroundPoint[] {
   const radius = DOMAIN;
   const points: PlaygroundPoint[] = [];
   for (let i = 0; i < numSamples; i++) {
@@ -159,9 +158,15 @@ export const regressPlane: PlaygroundGenerator = (numSamples, noise, random) => 
     const y = uniform(random, -radius, radius);
     const nx = uniform(random, -radius, radius) * noise;
     const ny = uniform(random, -radius, radius) * noise;
-    points.push({ x, y, label: (x + nx + y + ny) / 10 });
+    points.push({ x, y, label: label(x + nx, y + ny) });
   }
   return points;
+}
+
+/** Points uniform in [−6, 6]², labelled (x + y) / 10, which runs over [−1.2, 1.2]. */
+export const regressPlane: PlaygroundGenerator = (numSamples, noise, random) => {
+  check("regressPlane", numSamples, noise, random);
+  return regression(numSamples, noise, random, (x, y) => (x + y) / 10);
 };
 
 /** The six bumps of `regressGaussian`: centre and sign. */
@@ -176,29 +181,18 @@ const BUMPS = [
 
 /**
  * Points uniform in [−6, 6]², labelled by six cones of height ±1 and radius 2 (alternating signs on
- * a 3×2 grid): of the cones the point is in, the one with the largest |value| decides. Noise moves
- * the point at which the label is computed.
+ * a 3×2 grid): of the cones the point is in, the one with the largest |value| decides.
  */
 export const regressGaussian: PlaygroundGenerator = (numSamples, noise, random) => {
   check("regressGaussian", numSamples, noise, random);
-  const radius = DOMAIN;
-  const label = (x: number, y: number): number => {
+  return regression(numSamples, noise, random, (x, y) => {
     let best = 0;
     for (const [cx, cy, sign] of BUMPS) {
       const value = sign * Math.min(1, Math.max(0, 1 - Math.hypot(x - cx, y - cy) / 2));
       if (Math.abs(value) > Math.abs(best)) best = value;
     }
     return best;
-  };
-  const points: PlaygroundPoint[] = [];
-  for (let i = 0; i < numSamples; i++) {
-    const x = uniform(random, -radius, radius);
-    const y = uniform(random, -radius, radius);
-    const nx = uniform(random, -radius, radius) * noise;
-    const ny = uniform(random, -radius, radius) * noise;
-    points.push({ x, y, label: label(x + nx, y + ny) });
-  }
-  return points;
+  });
 };
 
 /** The generators by the names the Playground's URL uses (`dataset=`, `regDataset=`). */

@@ -123,6 +123,29 @@ async function weightsOf(page: Page): Promise<number[][]> {
   });
 }
 
+/**
+ * Serves the page (cross-origin isolated or not) in a browser context of 1400×1000 with one
+ * watched page, before the enclosing describe's tests; closes both after them.
+ */
+function servedPage(browser: () => Browser, isolated: boolean): { url: string; context: BrowserContext; page: Page; problems: string[] } {
+  const served = { url: "", context: undefined as unknown as BrowserContext, page: undefined as unknown as Page, problems: [] as string[] };
+  let close = (): void => {};
+  before(async () => {
+    const { serve } = await loadServe();
+    const started = await serve({ isolated, port: 0 });
+    served.url = started.url;
+    close = () => started.server.close();
+    served.context = await browser().newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
+    served.page = await served.context.newPage();
+    served.problems = watch(served.page);
+  });
+  after(async () => {
+    await served.context?.close();
+    close();
+  });
+  return served;
+}
+
 async function clickUntil(page: Page, selector: string, n: number): Promise<void> {
   for (let i = 0; i < n; i++) await page.click(selector);
 }
@@ -168,24 +191,11 @@ describe("the Playground in headless Chromium", { skip: missing, timeout: 300_00
 
   for (const isolated of [true, false]) {
     describe(isolated ? "served with COOP/COEP (cross-origin isolated)" : "served without COOP/COEP", () => {
+      const served = servedPage(() => browser, isolated);
       let url = "";
-      let close = (): void => {};
-      let context: BrowserContext;
       let page: Page;
       let problems: string[] = [];
-      before(async () => {
-        const { serve } = await loadServe();
-        const started = await serve({ isolated, port: 0 });
-        url = started.url;
-        close = () => started.server.close();
-        context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-        page = await context.newPage();
-        problems = watch(page);
-      });
-      after(async () => {
-        await context?.close();
-        close();
-      });
+      before(() => ({ url, page, problems } = served));
 
       it("opens a TensorFlow Playground link as the same configuration and trains it as Node does, on each backend", async (t) => {
         const backends = ts.listBackends();
@@ -278,24 +288,12 @@ describe("the Playground in headless Chromium", { skip: missing, timeout: 300_00
   }
 
   describe("the controls", () => {
+    const served = servedPage(() => browser, true);
     let url = "";
-    let close = (): void => {};
     let context: BrowserContext;
     let page: Page;
     let problems: string[] = [];
-    before(async () => {
-      const { serve } = await loadServe();
-      const started = await serve({ port: 0 });
-      url = started.url;
-      close = () => started.server.close();
-      context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
-      page = await context.newPage();
-      problems = watch(page);
-    });
-    after(async () => {
-      await context?.close();
-      close();
-    });
+    before(() => ({ url, context, page, problems } = served));
 
     it("each control changes the graph the page trains and the URL", async () => {
       await open(page, url, "seed=2");

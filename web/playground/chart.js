@@ -2,14 +2,10 @@
  * The loss curve: training loss (grey) and test loss (black) per epoch, as the Playground draws
  * them, on a canvas scaled to the largest loss so far.
  */
+import { fitCanvas } from "./heatmap.js";
+
 export function drawLossChart(canvas, history) {
-  const ratio = globalThis.devicePixelRatio || 1;
-  const w = Math.round(canvas.clientWidth * ratio);
-  const h = Math.round(canvas.clientHeight * ratio);
-  if (canvas.width !== w) canvas.width = w;
-  if (canvas.height !== h) canvas.height = h;
-  const ctx = canvas.getContext("2d");
-  ctx.clearRect(0, 0, w, h);
+  const { ctx, w, h, ratio } = fitCanvas(canvas);
   if (history.length === 0) return;
   let max = 0;
   for (const { train, test } of history) max = Math.max(max, Number.isFinite(train) ? train : 0, Number.isFinite(test) ? test : 0);

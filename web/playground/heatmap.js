@@ -35,8 +35,11 @@ export function drawValues(canvas, values, { density, stride = 1, offset = 0, si
   ctx.putImageData(image, 0, 0);
 }
 
-/** Draws points {x, y, label} over [lo, hi]² on `canvas` (its CSS size times the device's pixel ratio). */
-export function drawPoints(canvas, [lo, hi], train, test) {
+/**
+ * Sizes `canvas` to its CSS size times the device's pixel ratio (sharp lines on any screen) and
+ * clears it: its context, width, height and ratio.
+ */
+export function fitCanvas(canvas) {
   const ratio = globalThis.devicePixelRatio || 1;
   const w = Math.round(canvas.clientWidth * ratio);
   const h = Math.round(canvas.clientHeight * ratio);
@@ -44,6 +47,12 @@ export function drawPoints(canvas, [lo, hi], train, test) {
   if (canvas.height !== h) canvas.height = h;
   const ctx = canvas.getContext("2d");
   ctx.clearRect(0, 0, w, h);
+  return { ctx, w, h, ratio };
+}
+
+/** Draws points {x, y, label} over [lo, hi]² on `canvas`. */
+export function drawPoints(canvas, [lo, hi], train, test) {
+  const { ctx, w, h, ratio } = fitCanvas(canvas);
   const r = 3.2 * ratio;
   const draw = (points, ring) => {
     ctx.lineWidth = ratio;
