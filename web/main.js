@@ -205,6 +205,9 @@ function reset() {
   drawGraph();
   render();
   announce("New network at");
+  if (trainer.firstEpoch.length === 0) {
+    say(`A batch of ${state.batchSize} is more than the ${data.train.length} training points: no update ever happens (as in the TensorFlow Playground). Lower the batch size.`);
+  }
 }
 
 function retune() {

@@ -54,7 +54,7 @@ export function programFor(state, hash = "") {
 
   line(`// TensorSlow Playground: ${DATASET_NAME[name]}, ${shape.length === 0 ? "no hidden layer" : `hidden layers ${shape.join("-")} (${state.activation})`}, ${OPTIMIZER_NAME[state.optimizer]} at learning rate ${state.learningRate}.`);
   if (hash !== "") line(`// The page: #${hash}`);
-  line("// Run it with Node: npm install tensorslow, save this as playground.ts, then npx tsx playground.ts");
+  line("// Run it with Node in a project where tensorslow is installed: save it as playground.ts, then npx tsx playground.ts");
   line('import * as ts from "tensorslow";');
   line();
   line(`const SEED = ${seed};${String(state.seed) === String(seed) ? "" : ` // the page's seed "${state.seed}"`}`);

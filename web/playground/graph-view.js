@@ -46,10 +46,10 @@ export class GraphView {
     const svgText = await ts.viz.graphSvg(ts.io.toDot(net.graph, { fetches, rankdir: "LR" }));
     this.container.innerHTML = svgText;
     const svg = this.container.querySelector("svg");
-    // Graphviz sizes the picture in points; drawn at 1.25 pixels per point it stays legible, and the panel scrolls.
+    // Graphviz sizes the picture in points, drawn one pixel each: legible, and the panel scrolls.
     const [, , w, h] = (svg.getAttribute("viewBox") ?? "0 0 800 600").split(/\s+/).map(Number);
-    svg.setAttribute("width", String(Math.round(w * 1.25)));
-    svg.setAttribute("height", String(Math.round(h * 1.25)));
+    svg.setAttribute("width", String(Math.round(w)));
+    svg.setAttribute("height", String(Math.round(h)));
     svg.classList.add("tensor-graph");
     const byName = new Map(net.graph.nodes.map((n) => [n.name, n]));
     this.overlays = new Map();
