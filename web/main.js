@@ -10,29 +10,27 @@ import * as ts from "tensorslow";
 import { FEATURES, activeFeatures, featureMatrix, gridPoints } from "./playground/features.js";
 import {
   ACTIVATIONS,
-  DATASETS,
   LEARNING_RATES,
   MAX_LAYERS,
   OPTIMIZERS,
   PROBLEMS,
   REGULARIZATIONS,
   REGULARIZATION_RATES,
-  REG_DATASETS,
-  datasetOf,
   parseHash,
   randomSeed,
   serializeState,
 } from "./playground/state.js";
-import { Trainer, buildProblem, dependsOn, domainOf, makeData } from "./playground/model.js";
+import { Trainer, buildProblem, domainOf, makeData } from "./playground/model.js";
 import { programFor } from "./playground/code.js";
 import { PRESETS, presetState } from "./playground/presets.js";
 import { NetworkView } from "./playground/network-view.js";
-import { GraphView, describeValue, writesVariable } from "./playground/graph-view.js";
+import { GraphView } from "./playground/graph-view.js";
+import { inspectNode } from "./playground/node-inspector.js";
 import { WeightEditor } from "./playground/editor.js";
 import { drawPoints, drawValues } from "./playground/heatmap.js";
 import { drawLossChart } from "./playground/chart.js";
 import { highlight } from "./playground/highlight.js";
-import { css } from "./playground/colors.js";
+import { renderDatasetList } from "./playground/dataset-list.js";
 
 /** The heat maps' resolution: density × density points of the plane per frame (the Playground's 100). */
 const DENSITY = 100;
@@ -360,45 +358,7 @@ function drawMain() {
 }
 
 function drawThumbnails() {
-  const list = document.querySelector(".dataset-list");
-  list.replaceChildren();
-  const names = state.problem === "regression" ? REG_DATASETS : DATASETS;
-  const titles = { circle: "Circle", xor: "Exclusive or", gauss: "Gaussian", spiral: "Spiral", blobs: "Part II's blobs", xorClusters: "Part V's XOR-like clusters", "reg-plane": "Plane", "reg-gauss": "Multi Gaussian" };
-  for (const name of names) {
-    const selected = datasetOf(state) === name;
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = `dataset${selected ? " selected" : ""}${name === "blobs" || name === "xorClusters" ? " tutorial" : ""}`;
-    button.setAttribute("role", "radio");
-    button.setAttribute("aria-checked", String(selected));
-    button.setAttribute("aria-label", titles[name]);
-    button.title = titles[name];
-    const canvas = document.createElement("canvas");
-    canvas.className = "data-thumbnail";
-    canvas.setAttribute(state.problem === "regression" ? "data-regDataset" : "data-dataset", name);
-    canvas.width = canvas.height = 100;
-    button.appendChild(canvas);
-    if (name === "blobs" || name === "xorClusters") {
-      const tag = document.createElement("span");
-      tag.className = "tag";
-      tag.textContent = name === "blobs" ? "Part II" : "Part V";
-      button.appendChild(tag);
-    }
-    button.addEventListener("click", () => {
-      if (datasetOf(state) === name) return;
-      change(state.problem === "regression" ? { regDataset: name } : { dataset: name }, "data");
-    });
-    list.appendChild(button);
-    const sample = makeData({ ...state, [state.problem === "regression" ? "regDataset" : "dataset"]: name, noise: 0, percTrainData: 100, seed: "1" }).train;
-    const [lo, hi] = domainOf({ ...state, dataset: name, regDataset: name });
-    const ctx = canvas.getContext("2d");
-    ctx.fillStyle = "#fff";
-    ctx.fillRect(0, 0, 100, 100);
-    for (const p of sample.slice(0, 300)) {
-      ctx.fillStyle = css(p.label);
-      ctx.fillRect(((p.x - lo) / (hi - lo)) * 100 - 2, ((hi - p.y) / (hi - lo)) * 100 - 2, 4, 4);
-    }
-  }
+  renderDatasetList(document.querySelector(".dataset-list"), state, (patch) => change(patch, "data"));
 }
 
 // ---- The graph panel ----
@@ -406,7 +366,7 @@ function drawThumbnails() {
 async function drawGraph() {
   const net = trainer.net;
   graphNodes = [];
-  const drawing = (graphPending = graphView.render(net, $("graph-gradients").checked, inspectNode));
+  const drawing = (graphPending = graphView.render(net, $("graph-gradients").checked, showNode));
   try {
     const nodes = await drawing;
     if (graphPending !== drawing || trainer.net !== net) return;
@@ -421,67 +381,11 @@ async function drawGraph() {
 
 /** Every drawn node's value on the training points, and the loss's gradients, in one run. */
 function inspectGraph() {
-  const net = trainer.net;
-  const grads = [...net.gradientOf.entries()].filter(([, g]) => g !== null);
-  const fetch = [...new Set([...graphNodes, ...grads.map(([, g]) => g)])];
-  const values = trainer.session.run(fetch, trainer.trainFeed);
-  const byNode = new Map(fetch.map((n, i) => [n, values[i]]));
-  graphView.update(byNode, new Map(grads.map(([n, g]) => [n, byNode.get(g)])));
+  graphView.refresh(trainer, graphNodes);
 }
 
-/** Shows a node: its value, and where it is a function of the inputs alone, its columns as heat maps over the plane. */
-function inspectNode(node) {
-  guard("Inspecting a node", () => {
-    const box = $("node-inspector");
-    box.replaceChildren();
-    const net = trainer.net;
-    const title = document.createElement("h3");
-    title.textContent = `${node.name} · ${node.type}${node.shape ? ` · shape [${node.shape.map((d) => d ?? "?").join(", ")}]` : ""}`;
-    box.appendChild(title);
-    const p = document.createElement("p");
-    if (!(node instanceof ts.Node) || writesVariable(node)) {
-      p.textContent = "An update: running it changes a variable, so the page does not run it to look.";
-      box.appendChild(p);
-      return;
-    }
-    const onPlane = node.shape?.length === 2 && node.shape[0] === null && dependsOn(node, net.x) && !dependsOn(node, net.y);
-    const value = trainer.session.run(node, trainer.trainFeed);
-    p.textContent = onPlane
-      ? `A function of the inputs alone: each of its ${node.shape[1]} column${node.shape[1] === 1 ? "" : "s"} over the plane (one run over the ${DENSITY}×${DENSITY} grid).`
-      : `On the ${data.train.length} training points: ${describeValue(value)}.`;
-    box.appendChild(p);
-    if (onPlane) {
-      const maps = trainer.session.run(node, new Map([[net.x, grid]]));
-      const k = Math.min(8, maps.shape[1]);
-      const row = document.createElement("div");
-      row.className = "inspector-maps";
-      for (let j = 0; j < k; j++) {
-        const canvas = document.createElement("canvas");
-        canvas.setAttribute("aria-label", `column ${j + 1}`);
-        drawValues(canvas, maps.data, { density: DENSITY, stride: maps.shape[1], offset: j, size: 50 });
-        row.appendChild(canvas);
-      }
-      box.appendChild(row);
-    } else if (value.shape.length === 2 && value.size <= 64) {
-      box.appendChild(matrixTable(value));
-    }
-  });
-}
-
-function matrixTable(t) {
-  const table = document.createElement("table");
-  table.className = "matrix";
-  const [rows, cols] = t.shape;
-  for (let r = 0; r < rows; r++) {
-    const tr = table.insertRow();
-    for (let c = 0; c < cols; c++) {
-      const td = tr.insertCell();
-      const v = t.data[r * cols + c];
-      td.textContent = v.toFixed(3);
-      td.style.background = css(v);
-    }
-  }
-  return table;
+function showNode(node) {
+  guard("Inspecting a node", () => inspectNode($("node-inspector"), node, { trainer, grid, density: DENSITY }));
 }
 
 // ---- Code and downloads ----

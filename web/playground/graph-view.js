@@ -88,6 +88,18 @@ export class GraphView {
     return [...this.overlays.keys()].filter((n) => n instanceof ts.Node && !writesVariable(n));
   }
 
+  /**
+   * Runs `nodes` (what `render` returned) and the loss's gradients on `trainer`'s training points,
+   * in one run, and writes them over the picture.
+   */
+  refresh(trainer, nodes) {
+    const grads = [...trainer.net.gradientOf.entries()].filter(([, g]) => g !== null);
+    const fetch = [...new Set([...nodes, ...grads.map(([, g]) => g)])];
+    const values = trainer.session.run(fetch, trainer.trainFeed);
+    const byNode = new Map(fetch.map((n, i) => [n, values[i]]));
+    this.update(byNode, new Map(grads.map(([n, g]) => [n, byNode.get(g)])));
+  }
+
   /** Writes `values` (node → Tensor) under the nodes, and the gradients (node → Tensor, dJ/dnode) on the edges. */
   update(values, gradients) {
     for (const [node, text] of this.overlays) {
