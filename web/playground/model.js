@@ -126,7 +126,11 @@ export function buildNetwork(state) {
       penalty = ts.multiply(state.regularizationRate, kernels.map(term).reduce((a, b) => ts.add(a, b)), "regularization");
       objective = ts.add(loss, penalty, "objective");
     }
-    // The values between the input and the loss, whose gradients the page shows on the graph.
+    // minimize(objective) is gradients for the variables, then applyGradients. The page asks one
+    // gradients() call for the variables and for every value between the input and the loss, so
+    // that the graph panel can show dJ/dvalue without a second backward graph: the variables'
+    // gradient nodes are the ones minimize would build (the printed code calls minimize and
+    // reaches the page's losses bit for bit).
     const values = graph.nodes.filter((n) => n instanceof ts.Operation && n !== objective && dependsOn(n, x));
     const grads = ts.gradients(objective, [...variables, ...values]);
     const gradientOf = new Map([...variables, ...values].map((n, i) => [n, grads[i]]));
