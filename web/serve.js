@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * A static file server for the browser page (node:http, no dependency): serves the repository
+ * A static file server for the Playground page (node:http, no dependency): serves the repository
  * root, so that web/index.html can load the built library from dist/ through its import map.
  *
  * With cross-origin isolation (the default) every response carries
@@ -131,7 +131,7 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
   }
   serve(options).then(
     ({ url }) => {
-      console.log(`TensorSlow in the browser: ${url}`);
+      console.log(`The TensorSlow Playground: ${url}`);
       console.log(
         options.isolated
           ? "COOP/COEP headers sent: the page is cross-origin isolated (SharedArrayBuffer available) when opened from localhost or HTTPS. --no-isolation to serve without."

@@ -29,3 +29,5 @@ export {
   type MnistDataset,
 } from "./mnist.js";
 export { batches, Batches, type BatchOptions, type BatchOf } from "./batches.js";
+/** The TensorFlow Playground's data sets (circle, XOR, Gaussians, spiral, and two for regression). */
+export * as playground from "./playground.js";

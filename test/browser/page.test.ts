@@ -1,38 +1,60 @@
 /**
- * The page (web/) in Debian's Chromium, headless, driven by playwright-core (which downloads no
- * browser): served by web/serve.js with and without COOP/COEP, it loads without console errors
- * and trains part V's MLP to the losses and accuracy that the same module gives in Node.
+ * The Playground page (web/) in Debian's Chromium, headless, driven by playwright-core (which
+ * downloads no browser), served by web/serve.js with and without COOP/COEP:
+ * - a TensorFlow Playground link opens the same configuration, and the page trains it to the
+ *   losses the same module (web/playground/model.js) gives in Node;
+ * - every control changes the graph the page trains and the URL; play, pause, step and reset;
+ * - the graph panel, the code panel, the downloads (the checkpoint holds the page's weights; the
+ *   ONNX model, run by onnxruntime, gives the page's outputs), the keyboard, a narrow window;
+ * - a screenshot of a trained spiral has the heat map's colours where the classes are.
  *
  * Skipped, saying what to install, when Chromium is not there (TENSORSLOW_CHROMIUM overrides
  * the path /usr/bin/chromium).
  */
-import { after, before, describe, it, type TestContext } from "node:test";
+import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import * as ts from "tensorslow";
-import { loadMlp, loadServe, type MlpResult } from "../helpers/web.js";
+import { loadCode, loadModel, loadServe, loadState, type PlaygroundState } from "../helpers/web.js";
+import { decodePng } from "../helpers/png.js";
+import { runOnnx } from "../io/runtimes.js";
+
+// Browser globals that the page.evaluate callbacks use (the tests compile without the DOM library).
+interface Element {
+  activeElement: { getAttribute(name: string): string | null; closest(selector: string): unknown } | null;
+  documentElement: { scrollWidth: number };
+  getElementById(id: string): { click(): void };
+}
+declare const document: Element;
+declare const location: { hash: string };
+declare const crossOriginIsolated: boolean;
+declare const innerWidth: number;
+declare function requestAnimationFrame(callback: () => void): number;
 
 const CHROMIUM = process.env.TENSORSLOW_CHROMIUM ?? "/usr/bin/chromium";
 const missing = existsSync(CHROMIUM)
   ? false
   : `no Chromium at ${CHROMIUM}: install Debian's package to run the browser tests (apt-get install -y chromium)`;
 
-interface PageRun {
-  seed: number;
-  backend: string;
-  finalLoss: number;
-  accuracy: number;
-  lossHistory: number[];
-  crossOriginIsolated: boolean;
-  /** On the wasm backend: whether its memory was shared, and its thread figures after the run. */
-  wasm?: { sharedMemory: boolean; threads: number; workers: number; parallelCalls: number };
-}
+/** A TensorFlow Playground link, as playground.tensorflow.org writes it: the spiral of the issue, six features, 8-8-5 tanh. */
+const TF_SPIRAL =
+  "activation=tanh&batchSize=10&dataset=spiral&regDataset=reg-plane&learningRate=0.03&regularizationRate=0&noise=0&networkShape=8,8,5&seed=1" +
+  "&showTestData=false&discretize=false&percTrainData=50&x=true&y=true&xTimesY=false&xSquared=true&ySquared=true&cosX=false&sinX=true&cosY=false" +
+  "&sinY=true&collectStats=false&problem=classification&initZero=false&hideText=false";
 
-interface Demo {
-  runs: PageRun[];
-  graphs: number;
+interface AppView {
+  ready: boolean;
   error?: string;
+  epoch: number;
+  history: { train: number; test: number }[];
+  playing: boolean;
+  frames: number;
+  heatmapRuns: number;
+  graphsDrawn: number;
+  hash: string;
+  backend: string;
+  crossOriginIsolated: boolean;
 }
 
 /** What went wrong on a page: console errors, uncaught exceptions, failed or refused requests. */
@@ -49,88 +71,116 @@ function watch(page: Page): string[] {
   return problems;
 }
 
-/** Waits for the page's `n`-th finished run (or its error) and returns the runs. */
-async function runs(page: Page, n: number): Promise<PageRun[]> {
+async function view(page: Page): Promise<AppView> {
+  return page.evaluate(async () => {
+    const ts = await import("tensorslow");
+    const app = (globalThis as unknown as { playground: AppView }).playground;
+    return {
+      ready: app.ready,
+      error: app.error,
+      epoch: app.epoch,
+      history: app.history,
+      playing: app.playing,
+      frames: app.frames,
+      heatmapRuns: app.heatmapRuns,
+      graphsDrawn: app.graphsDrawn,
+      hash: location.hash.slice(1),
+      backend: ts.getBackend(),
+      crossOriginIsolated,
+    };
+  });
+}
+
+/** Opens the page at `hash` (a fresh load) and waits until it is ready and its graph is drawn. */
+async function open(page: Page, url: string, hash: string): Promise<AppView> {
+  await page.goto("about:blank");
+  await page.goto(`${url}#${hash}`);
   await page.waitForFunction(
-    (count) => {
-      const demo = (globalThis as { tensorslowDemo?: Demo }).tensorslowDemo;
-      return demo !== undefined && (demo.runs.length >= count || demo.error !== undefined);
+    () => {
+      const app = (globalThis as unknown as { playground?: AppView }).playground;
+      return app !== undefined && ((app.ready && app.graphsDrawn > 0) || app.error !== undefined);
     },
-    n,
+    null,
     { timeout: 60_000 },
   );
-  const demo = await page.evaluate(() => (globalThis as unknown as { tensorslowDemo: Demo }).tensorslowDemo);
-  assert.equal(demo.error, undefined, `the page failed: ${demo.error}`);
-  return demo.runs;
+  const v = await view(page);
+  assert.equal(v.error, undefined, `the page failed: ${v.error}`);
+  return v;
 }
 
-/** Part V in Node, through the page's own module, once per backend and seed. */
-const nodeRuns = new Map<string, Promise<MlpResult>>();
-function inNode(backend: string, seed: number): Promise<MlpResult> {
-  const key = `${backend}|${seed}`;
-  if (!nodeRuns.has(key)) {
-    nodeRuns.set(
-      key,
-      loadMlp().then(async ({ trainMlp }) => {
-        const previous = ts.getBackend();
-        ts.setBackend(backend);
-        try {
-          const result = await trainMlp({ seed });
-          result.session.close();
-          return result;
-        } finally {
-          ts.setBackend(previous);
-        }
-      }),
-    );
-  }
-  return nodeRuns.get(key)!;
+/** The graph the page trains now: its nodes' names and types, and the input's static shape. */
+async function graphOf(page: Page): Promise<{ names: string[]; types: string[]; x: (number | null)[]; learningRate: number }> {
+  return page.evaluate(() => {
+    const t = (globalThis as unknown as { playground: { trainer: { net: { graph: { nodes: { name: string; type: string }[] }; x: { shape: (number | null)[] } }; state: { learningRate: number } } } }).playground.trainer;
+    return { names: t.net.graph.nodes.map((n) => n.name), types: t.net.graph.nodes.map((n) => n.type), x: t.net.x.shape, learningRate: t.state.learningRate };
+  });
+}
+
+async function weightsOf(page: Page): Promise<number[][]> {
+  return page.evaluate(() => {
+    const t = (globalThis as unknown as { playground: { trainer: { weights(): { kernel: { data: Float32Array }; bias: { data: Float32Array } }[] } } }).playground.trainer;
+    return t.weights().flatMap((w) => [Array.from(w.kernel.data), Array.from(w.bias.data)]);
+  });
 }
 
 /**
- * The browser's run against Node's on the same backend: the JS backend does the same float32
- * arithmetic in both, so the losses are identical; another backend's kernels may order sums by
- * thread or SIMD lane, so its losses agree within float32 rounding grown over 1000 steps.
+ * Serves the page (cross-origin isolated or not) in a browser context of 1400×1000 with one
+ * watched page, before the enclosing describe's tests; closes both after them.
  */
-function assertSameAsNode(run: PageRun, node: MlpResult, where: string): number {
-  assert.equal(run.backend, node.backend, where);
-  assert.equal(run.lossHistory.length, node.lossHistory.length, where);
-  if (run.backend === "js") {
-    assert.deepEqual(run.lossHistory, node.lossHistory, `${where}: the loss at every step`);
-    assert.equal(run.finalLoss, node.finalLoss, where);
-  } else {
-    run.lossHistory.forEach((loss, step) => {
-      const expected = node.lossHistory[step]!;
-      const tol = 1e-4 * Math.abs(expected) + 1e-5;
-      assert.ok(Math.abs(loss - expected) <= tol, `${where}: step ${step}: browser ${loss}, Node ${expected} (±${tol})`);
-    });
-  }
-  assert.equal(run.accuracy, node.accuracy, `${where}: training accuracy`);
-  return Math.max(...run.lossHistory.map((loss, step) => Math.abs(loss - node.lossHistory[step]!)));
+function servedPage(browser: () => Browser, isolated: boolean): { url: string; context: BrowserContext; page: Page; problems: string[] } {
+  const served = { url: "", context: undefined as unknown as BrowserContext, page: undefined as unknown as Page, problems: [] as string[] };
+  let close = (): void => {};
+  before(async () => {
+    const { serve } = await loadServe();
+    const started = await serve({ isolated, port: 0 });
+    served.url = started.url;
+    close = () => started.server.close();
+    served.context = await browser().newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
+    served.page = await served.context.newPage();
+    served.problems = watch(served.page);
+  });
+  after(async () => {
+    await served.context?.close();
+    close();
+  });
+  return served;
 }
 
-/**
- * A run of part V in the page: as Node's on its backend, said in the test's diagnostics with the
- * wasm backend's figures. Cross-origin isolation is what gives the wasm backend a shared memory;
- * without it there is no SharedArrayBuffer, so no shared memory and no threads.
- */
-async function checkRun(t: TestContext, run: PageRun, isolated: boolean, seed = 5): Promise<void> {
-  const where = `${run.backend}, ${isolated ? "isolated" : "not isolated"}, seed ${seed}`;
-  const worst = assertSameAsNode(run, await inNode(run.backend, seed), where);
-  const wasm = run.wasm === undefined ? "" : ` (shared memory ${run.wasm.sharedMemory}, threads ${run.wasm.threads}, workers ${run.wasm.workers}, parallel calls ${run.wasm.parallelCalls})`;
-  t.diagnostic(`${where}${wasm}: final loss ${run.finalLoss}, accuracy ${run.accuracy}, largest |browser - Node| over the 1001 losses ${worst}`);
-  assert.equal(run.wasm !== undefined, run.backend === "wasm", where);
-  if (run.wasm !== undefined) {
-    assert.equal(run.wasm.sharedMemory, isolated, `${where}: shared memory`);
-    if (!isolated) {
-      assert.equal(run.wasm.threads, 1, where);
-      assert.equal(run.wasm.parallelCalls, 0, where);
+async function clickUntil(page: Page, selector: string, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await page.click(selector);
+}
+
+async function setRange(page: Page, id: string, value: number): Promise<void> {
+  await page.locator(`#${id}`).evaluate((el, v) => {
+    const input = el as unknown as { value: string; dispatchEvent(e: unknown): void };
+    input.value = String(v);
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  }, value);
+}
+
+describe("the Playground in headless Chromium", { skip: missing, timeout: 300_000 }, async () => {
+  const { Trainer } = await loadModel();
+  const { parseHash } = await loadState();
+  const { programFor } = await loadCode();
+  let browser: Browser;
+
+  /** The page's losses at every epoch, computed in Node by the page's own module on `backend`. */
+  function nodeLosses(hash: string, epochs: number, backend: string): { train: number; test: number }[] {
+    const previous = ts.getBackend();
+    ts.setBackend(backend);
+    try {
+      const trainer = new Trainer(parseHash(hash).state as PlaygroundState);
+      const out = [trainer.losses()];
+      for (let e = 0; e < epochs; e++) {
+        trainer.step();
+        out.push(trainer.losses());
+      }
+      trainer.close();
+      return out;
+    } finally {
+      ts.setBackend(previous);
     }
   }
-}
-
-describe("the page in headless Chromium", { skip: missing, timeout: 180_000 }, () => {
-  let browser: Browser;
 
   before(async () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
@@ -141,66 +191,68 @@ describe("the page in headless Chromium", { skip: missing, timeout: 180_000 }, (
 
   for (const isolated of [true, false]) {
     describe(isolated ? "served with COOP/COEP (cross-origin isolated)" : "served without COOP/COEP", () => {
+      const served = servedPage(() => browser, isolated);
       let url = "";
-      let close = (): void => {};
-      let context: BrowserContext;
       let page: Page;
       let problems: string[] = [];
-      before(async () => {
-        const { serve } = await loadServe();
-        const started = await serve({ isolated, port: 0 });
-        url = started.url;
-        close = () => started.server.close();
-        context = await browser.newContext();
-        page = await context.newPage();
-        problems = watch(page);
-      });
-      after(async () => {
-        await context?.close();
-        close();
-      });
+      before(() => ({ url, page, problems } = served));
 
-      it("loads without console errors and trains part V's MLP as Node does, on each backend", async (t) => {
-        await page.goto(url);
-        const [first] = await runs(page, 1);
-        const backends = await page.$$eval("#backend-select option", (options) => options.map((o) => (o as unknown as { value: string }).value));
-        const defaultBackend = first!.backend;
-        t.diagnostic(`the page's default backend ${defaultBackend} of ${backends.join(", ")}; crossOriginIsolated ${first!.crossOriginIsolated}`);
-
-        assert.equal(first!.crossOriginIsolated, isolated);
-        assert.equal(await page.evaluate(() => typeof SharedArrayBuffer), isolated ? "function" : "undefined");
-        assert.match((await page.textContent("#isolated"))!, isolated ? /^yes/ : /^no$/);
-        assert.match((await page.textContent("#backend"))!, new RegExp(`^${defaultBackend}\\b`));
-        // The browser gets the backends Node has, and the same default (the fastest that loads).
-        assert.deepEqual(backends, ts.listBackends());
-        assert.equal(defaultBackend, ts.getBackend());
-
-        // The loss falls, shown every 100 steps, and the page says the accuracy it reached.
-        const shownSteps = [0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000];
-        const table = await page.$$eval("#loss-table tbody tr", (rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
-        assert.deepEqual(table.map(([step]) => Number(step)), shownSteps);
-        assert.deepEqual(table.map(([, loss]) => loss), shownSteps.map((s) => first!.lossHistory[s]!.toFixed(4)));
-        assert.ok(first!.finalLoss < first!.lossHistory[0]! / 10, `loss ${first!.lossHistory[0]} → ${first!.finalLoss}`);
-        assert.match((await page.textContent("#status"))!, new RegExp(`training accuracy ${(100 * first!.accuracy).toFixed(1)}% of 100 points`));
-
-        // The loss curve and the decision boundary.
-        assert.equal(await page.locator("#loss-curve svg").count(), 1);
-        assert.equal(await page.locator("#boundary svg").count(), 1);
-        const circles = await page.locator("#boundary svg circle").count();
-        assert.ok(circles >= 100, `the 100 points on the boundary: ${circles} circles`);
-
-        await checkRun(t, first!, isolated);
-        for (const backend of backends.filter((b) => b !== defaultBackend)) {
-          await page.goto(`${url}?backend=${backend}`);
-          const [run] = await runs(page, 1);
-          assert.match((await page.textContent("#backend"))!, new RegExp(`^${backend}\\b`));
-          await checkRun(t, run!, isolated);
+      it("opens a TensorFlow Playground link as the same configuration and trains it as Node does, on each backend", async (t) => {
+        const backends = ts.listBackends();
+        for (const [i, backend] of backends.entries()) {
+          // The first backend from the link, the others from the page's menu (which resets the network).
+          if (i === 0) await open(page, url, `${TF_SPIRAL}&backend=${backend}`);
+          else await page.selectOption("#backend-select", backend);
+          const v = await view(page);
+          assert.match(v.hash, new RegExp(`backend=${backend}$`));
+          assert.equal(v.epoch, 0);
+          assert.equal(v.crossOriginIsolated, isolated);
+          assert.equal(await page.evaluate(() => typeof SharedArrayBuffer), isolated ? "function" : "undefined");
+          assert.equal(v.backend, backend);
+          assert.deepEqual(
+            await page.$$eval("#backend-select option", (options) => options.map((o) => (o as unknown as { value: string }).value)),
+            backends,
+          );
+          // The controls show the link's configuration.
+          assert.equal(await page.inputValue("#learningRate"), "0.03");
+          assert.equal(await page.inputValue("#activations"), "tanh");
+          assert.equal(await page.inputValue("#batchSize"), "10");
+          assert.equal(await page.inputValue("#percTrainData"), "50");
+          assert.equal(await page.textContent("#num-layers"), "3");
+          assert.equal(await page.getAttribute("canvas[data-dataset=spiral]", "data-dataset"), "spiral");
+          assert.equal(await page.getAttribute(".dataset.selected", "aria-label"), "Spiral");
+          const pressed = await page.$$eval("#network .node.input button", (bs) => bs.map((b) => b.getAttribute("aria-pressed")));
+          assert.deepEqual(pressed, ["true", "true", "true", "true", "false", "true", "true"]);
+          assert.deepEqual((await graphOf(page)).x, [null, 6]);
+          assert.deepEqual(
+            await page.$$eval("#network .layer-controls .count", (els) => els.map((e) => e.textContent)),
+            ["8 neurons", "8 neurons", "5 neurons"],
+          );
+          // Ten epochs, one step at a time: the losses of the same module in Node on the same backend.
+          await clickUntil(page, "#next-step-button", 10);
+          const got = (await view(page)).history;
+          const expected = nodeLosses(TF_SPIRAL, 10, backend);
+          assert.equal(got.length, 11);
+          if (backend === "js") assert.deepEqual(got, expected, "the JS backend's float32 arithmetic is the same in both");
+          else {
+            got.forEach((l, e) => {
+              for (const k of ["train", "test"] as const) {
+                const tol = 1e-4 * Math.abs(expected[e]![k]) + 1e-6;
+                assert.ok(Math.abs(l[k] - expected[e]![k]) <= tol, `${backend} epoch ${e} ${k}: browser ${l[k]}, Node ${expected[e]![k]}`);
+              }
+            });
+          }
+          assert.equal(await page.textContent("#iter-number"), "000,010");
+          assert.equal(await page.textContent("#loss-train"), got[10]!.train.toFixed(3));
+          assert.equal(await page.textContent("#loss-test"), got[10]!.test.toFixed(3));
+          t.diagnostic(`${backend}: epoch 10 training loss ${got[10]!.train}, test loss ${got[10]!.test}`);
         }
         assert.deepEqual(problems, []);
       });
 
       if (isolated) {
         it("runs a large product on Web Workers and the page's thread, as the JS backend computes it", async (t) => {
+          await open(page, url, "seed=1");
           const got = await page.evaluate(async () => {
             const ts = await import("tensorslow");
             const n = 256; // 2^24 multiply-adds: past the size where the wasm GEMM splits
@@ -232,31 +284,307 @@ describe("the page in headless Chromium", { skip: missing, timeout: 180_000 }, (
           assert.deepEqual(problems, []);
         });
       }
-
-      if (!isolated) {
-        it("trains again, on the backend chosen and with the seed typed in, when Train is pressed", async (t) => {
-          const before = (await runs(page, 1)).length;
-          await page.selectOption("#backend-select", "js");
-          await page.fill("#seed", "7");
-          await page.click("#train");
-          const run = (await runs(page, before + 1))[before]!;
-          assert.equal(run.seed, 7);
-          assert.equal(run.backend, "js");
-          await checkRun(t, run, isolated, 7);
-          assert.deepEqual(problems, []);
-        });
-
-        it("draws the model's graph with Graphviz (WebAssembly, loaded through the import map) on request", async () => {
-          await page.click("#draw-graph");
-          await page.waitForFunction(() => {
-            const demo = (globalThis as { tensorslowDemo?: Demo }).tensorslowDemo!;
-            return demo.graphs > 0 || demo.error !== undefined;
-          });
-          const svg = await page.innerHTML("#graph");
-          for (const name of ["W_hidden", "b_hidden", "W_output", "b_output", "Sigmoid", "Softmax", "Log"]) assert.ok(svg.includes(name), `the graph shows ${name}`);
-          assert.deepEqual(problems, []);
-        });
-      }
     });
   }
+
+  describe("the controls", () => {
+    const served = servedPage(() => browser, true);
+    let url = "";
+    let context: BrowserContext;
+    let page: Page;
+    let problems: string[] = [];
+    before(() => ({ url, context, page, problems } = served));
+
+    it("each control changes the graph the page trains and the URL", async () => {
+      await open(page, url, "seed=2");
+      const hash = async () => (await view(page)).hash;
+      let g = await graphOf(page);
+      assert.deepEqual(g.x, [null, 2]);
+      assert.ok(g.types.includes("Tanh") && !g.types.includes("Relu"));
+
+      await page.selectOption("#activations", "relu");
+      assert.match(await hash(), /activation=relu/);
+      g = await graphOf(page);
+      assert.ok(g.types.includes("Relu") && g.types.filter((t) => t === "Tanh").length === 1, "ReLU hidden layers, the tanh output");
+
+      await page.click("#add-layers");
+      assert.match(await hash(), /networkShape=4,2,2/);
+      assert.ok((await graphOf(page)).names.includes("dense_3/kernel"));
+      await page.click("#network .layer-controls button[aria-label='Add a neuron to hidden layer 3']");
+      assert.match(await hash(), /networkShape=4,2,3/);
+      await page.click("#network .layer-controls button[aria-label='Remove a neuron from hidden layer 1']");
+      assert.match(await hash(), /networkShape=3,2,3/);
+      await page.click("#remove-layers");
+      assert.match(await hash(), /networkShape=3,2&/);
+      assert.ok(!(await graphOf(page)).names.includes("dense_3/kernel"));
+
+      await page.click("#nodexSquared button");
+      assert.match(await hash(), /xSquared=true/);
+      assert.deepEqual((await graphOf(page)).x, [null, 3]);
+      await page.click("#nodex button");
+      assert.match(await hash(), /&x=false/);
+      assert.deepEqual((await graphOf(page)).x, [null, 2]);
+
+      await page.selectOption("#regularizations", "L2");
+      await page.selectOption("#regularRate", "0.01");
+      assert.match(await hash(), /regularization=L2&.*regularizationRate=0\.01/);
+      g = await graphOf(page);
+      assert.ok(g.names.includes("regularization") && g.names.includes("objective") && g.types.includes("L2Loss"));
+
+      // The learning rate and the optimizer keep the weights (and the epoch).
+      await page.click("#next-step-button");
+      const weights = await weightsOf(page);
+      await page.selectOption("#learningRate", "0.1");
+      assert.match(await hash(), /learningRate=0\.1&/);
+      assert.equal((await graphOf(page)).learningRate, 0.1);
+      await page.selectOption("#optimizer", "adam");
+      assert.match(await hash(), /optimizer=adam/);
+      assert.ok((await graphOf(page)).names.some((n) => n.endsWith("/Adam")));
+      assert.deepEqual(await weightsOf(page), weights);
+      assert.equal((await view(page)).epoch, 1);
+
+      await page.click(".dataset[aria-label='Exclusive or']");
+      assert.match(await hash(), /dataset=xor/);
+      assert.equal((await view(page)).epoch, 0, "a new data set resets");
+      await setRange(page, "percTrainData", 70);
+      await setRange(page, "noise", 25);
+      await setRange(page, "batchSize", 17);
+      assert.match(await hash(), /batchSize=17&.*noise=25&.*percTrainData=70/);
+      assert.equal(await page.textContent("label[for='percTrainData'] .value"), "70");
+      const sizes = await page.evaluate(() => {
+        const t = (globalThis as unknown as { playground: { trainer: { data: { train: unknown[]; test: unknown[] }; firstEpoch: unknown[] } } }).playground.trainer;
+        return [t.data.train.length, t.data.test.length, t.firstEpoch.length];
+      });
+      assert.deepEqual(sizes, [350, 150, Math.floor(350 / 17)]);
+
+      await page.check("#show-test-data");
+      await page.check("#discretize");
+      assert.match(await hash(), /showTestData=true&discretize=true/);
+      const seed = /seed=([^&]*)/.exec(await hash())![1];
+      await page.click("#data-regen-button");
+      assert.notEqual(/seed=([^&]*)/.exec(await hash())![1], seed);
+
+      await page.selectOption("#problem", "regression");
+      assert.match(await hash(), /problem=regression/);
+      g = await graphOf(page);
+      assert.equal(g.types.filter((t) => t === "Tanh").length, 0, "a linear output for regression");
+      await page.click(".dataset[aria-label='Multi Gaussian']");
+      assert.match(await hash(), /regDataset=reg-gauss/);
+      assert.deepEqual(problems, []);
+    });
+
+    it("play, pause, step and reset", async () => {
+      await open(page, url, "dataset=gauss&networkShape=2&seed=4");
+      const initial = await weightsOf(page);
+      await page.click("#next-step-button");
+      let v = await view(page);
+      assert.equal(v.epoch, 1);
+      assert.equal(v.history.length, 2);
+      assert.equal(v.playing, false);
+      await page.click("#play-pause-button");
+      assert.equal(await page.getAttribute("#play-pause-button", "aria-pressed"), "true");
+      await page.waitForFunction(() => (globalThis as unknown as { playground: AppView }).playground.epoch >= 30);
+      await page.click("#play-pause-button");
+      v = await view(page);
+      assert.equal(v.playing, false);
+      assert.equal(await page.getAttribute("#play-pause-button", "aria-label"), "Run");
+      await page.waitForTimeout(200);
+      const paused = await view(page);
+      assert.equal(paused.epoch, v.epoch, "paused: no more epochs");
+      assert.equal(paused.history.length, paused.epoch + 1);
+      assert.ok(paused.heatmapRuns >= paused.frames && paused.frames >= 1, `${paused.frames} frames, ${paused.heatmapRuns} heat-map runs`);
+      assert.ok(paused.history.at(-1)!.train < paused.history[0]!.train);
+      await page.click("#reset-button");
+      v = await view(page);
+      assert.equal(v.epoch, 0);
+      assert.equal(await page.textContent("#iter-number"), "000,000");
+      assert.deepEqual(await weightsOf(page), initial, "the seed decides the initial weights");
+      // A preset's stopAt pauses the page where the tutorial stops.
+      await page.click("[data-preset=part4]");
+      assert.match((await view(page)).hash, /dataset=blobs.*loss=crossEntropy&init=normal&stopAt=100/);
+      await page.click("#play-pause-button");
+      await page.waitForFunction(() => !(globalThis as unknown as { playground: AppView }).playground.playing);
+      assert.equal((await view(page)).epoch, 100);
+      assert.match((await page.textContent("#status"))!, /Stopped at epoch 100/);
+      assert.deepEqual(problems, []);
+    });
+
+    it("draws the graph with Graphviz, with values under its nodes; a node shows its value over the plane", async () => {
+      await open(page, url, "dataset=circle&networkShape=3&seed=5");
+      await page.click("#next-step-button");
+      const texts = await page.$$eval("svg.tensor-graph g.node title", (ts) => ts.map((t) => t.textContent));
+      for (const name of ["x", "y", "dense/kernel", "dense/bias", "dense/MatMul", "dense/BiasAdd", "dense/Tanh", "loss"]) assert.ok(texts.includes(name), `the graph shows ${name}`);
+      assert.ok(!texts.some((n) => n!.startsWith("gradients/")), "the forward graph by default");
+      const values = await page.$$eval("svg.tensor-graph text.node-value", (ts) => ts.map((t) => t.textContent));
+      assert.ok(values.some((v) => /^250×3 · rms /.test(v!)), values.join(" | "));
+      assert.ok((await page.$$("svg.tensor-graph path.has-gradient")).length >= 5, "edges carry the loss's gradient");
+      await page.click("svg.tensor-graph g.node:has(title:text-is('dense/Tanh'))");
+      assert.equal(await page.locator("#node-inspector .inspector-maps canvas").count(), 3);
+      await page.click("svg.tensor-graph g.node:has(title:text-is('dense/kernel'))");
+      assert.equal(await page.locator("#node-inspector table.matrix td").count(), 6);
+      const drawn = (await view(page)).graphsDrawn;
+      await page.check("#graph-gradients");
+      await page.waitForFunction((n) => (globalThis as unknown as { playground: AppView }).playground.graphsDrawn > n, drawn);
+      const all = await page.$$eval("svg.tensor-graph g.node title", (ts) => ts.map((t) => t.textContent));
+      assert.ok(all.some((n) => n!.startsWith("gradients/")) && all.some((n) => /GradientDescent/.test(n!)), "the gradient and update nodes");
+      assert.deepEqual(problems, []);
+    });
+
+    it("shows the code of the network, as code.js prints it", async () => {
+      const v = await open(page, url, "dataset=spiral&networkShape=5&activation=sigmoid&seed=8");
+      const shown = await page.textContent("#code");
+      assert.equal(shown, programFor(parseHash(v.hash).state as PlaygroundState, v.hash));
+      await page.selectOption("#optimizer", "rmsprop");
+      assert.match((await page.textContent("#code"))!, /new ts\.train\.RMSPropOptimizer\(0\.03\)\.minimize\(loss\)/);
+      assert.deepEqual(problems, []);
+    });
+
+    it("downloads the trained model: a checkpoint with the page's weights, an ONNX model that computes the page's outputs", async () => {
+      await open(page, url, "dataset=xor&networkShape=4,2&xTimesY=true&seed=6");
+      await clickUntil(page, "#next-step-button", 3);
+      const weights = await weightsOf(page);
+      const saved = async (button: string): Promise<Uint8Array> => {
+        const [download] = await Promise.all([page.waitForEvent("download"), page.click(button)]);
+        return new Uint8Array(readFileSync((await download.path())!));
+      };
+      const checkpoint = ts.io.decodeSafetensors(await saved("#download-checkpoint"));
+      const names = ["dense/kernel", "dense/bias", "dense_1/kernel", "dense_1/bias", "dense_2/kernel", "dense_2/bias"];
+      assert.deepEqual([...checkpoint.tensors.keys()].sort(), [...names].sort());
+      assert.deepEqual(
+        names.map((n) => Array.from(checkpoint.tensors.get(n)!.data)),
+        weights,
+      );
+      const onnx = await saved("#download-onnx");
+      const X = ts.tensor([
+        [1, 2, 2],
+        [-3, 0.5, -1.5],
+        [4, -4, -16],
+      ]);
+      const expected = await page.evaluate((rows) => {
+        const t = (globalThis as unknown as { playground: { trainer: { session: { run(n: unknown, f: unknown): { data: Float32Array } }; net: { output: unknown; x: { shape: unknown } } } } }).playground.trainer;
+        return import("tensorslow").then((ts) => Array.from(t.session.run(t.net.output, new Map([[t.net.x, ts.tensor(rows)]])).data));
+      }, X.toArray() as number[][]);
+      const out = Object.values(await runOnnx(onnx, { x: X }))[0]!;
+      Array.from(out.data).forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) <= 1e-6, `row ${i}: onnxruntime ${v}, page ${expected[i]}`));
+      const code = new TextDecoder().decode(await saved("#download-code"));
+      assert.match(code, /import \* as ts from "tensorslow";/);
+      assert.deepEqual(problems, []);
+    });
+
+    it("is usable by keyboard: Space plays and pauses, Enter on a neuron edits its weights", async () => {
+      await open(page, url, "dataset=circle&networkShape=2&seed=7");
+      await page.focus("#nodex button");
+      await page.keyboard.press("Tab");
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("aria-label")), "Input feature x₂: on");
+      // Keys the page answers when no control has the focus (on a button, Space presses the button).
+      await page.evaluate(() => (document.activeElement as unknown as { blur(): void }).blur());
+      await page.keyboard.press("s");
+      assert.equal((await view(page)).epoch, 1);
+      const { history } = await view(page);
+      assert.equal(await page.textContent("#announce"), `Trained to epoch 1: training loss ${history[1]!.train.toFixed(3)}, test loss ${history[1]!.test.toFixed(3)}.`);
+      await page.keyboard.press(" ");
+      await page.waitForFunction(() => (globalThis as unknown as { playground: AppView }).playground.epoch >= 5);
+      await page.keyboard.press(" ");
+      assert.equal((await view(page)).playing, false);
+      await page.focus("#node0-1 button");
+      await page.keyboard.press("Enter");
+      assert.equal(await page.isVisible("#hovercard"), true);
+      const labels = await page.$$eval("#hovercard label span", (s) => s.map((e) => e.textContent));
+      assert.deepEqual(labels, ["Bias", "Weight from x₁ to neuron 2 of layer 1", "Weight from x₂ to neuron 2 of layer 1"]);
+      assert.equal(await page.evaluate(() => document.activeElement?.closest("#hovercard") !== null), true);
+      await page.fill("#hovercard label:nth-of-type(2) input", "2.5");
+      await page.keyboard.press("Enter");
+      assert.equal(await page.isVisible("#hovercard"), false);
+      assert.equal((await weightsOf(page))[0]![1], 2.5, "kernel[0][1]: from x₁ to neuron 2");
+      assert.equal(await page.evaluate(() => document.activeElement?.closest("#node0-1") !== null), true, "focus returns to the neuron");
+      // Every control has a name a screen reader can say.
+      const unnamed = await page.$$eval("button, select, input", (els) =>
+        els
+          .filter((e) => (e as unknown as { offsetParent: unknown }).offsetParent !== null)
+          .filter((e) => {
+            const el = e as unknown as { id: string; labels?: ArrayLike<unknown>; getAttribute(n: string): string | null; textContent: string | null };
+            return !el.getAttribute("aria-label") && !(el.labels && el.labels.length > 0) && !(el.textContent ?? "").trim();
+          })
+          .map((e) => (e as unknown as { outerHTML: string }).outerHTML.slice(0, 80)),
+      );
+      assert.deepEqual(unnamed, []);
+      assert.deepEqual(problems, []);
+    });
+
+    it("edits a weight by clicking its link, and loads a new configuration typed into the URL", async () => {
+      await open(page, url, "dataset=circle&networkShape=2&seed=3");
+      const link = page.locator("#network path.link-hover").nth(3);
+      await link.dispatchEvent("click", { clientX: 300, clientY: 300 });
+      const labels = await page.$$eval("#hovercard label span", (s) => s.map((e) => e.textContent));
+      assert.deepEqual(labels, ["Weight from x₂ to neuron 2 of layer 1"]);
+      await page.fill("#hovercard input", "-1.75");
+      await page.keyboard.press("Enter");
+      assert.equal((await weightsOf(page))[0]![3], -1.75, "kernel[1][1]: from x₂ to neuron 2");
+      await page.evaluate(() => (location.hash = "dataset=gauss&networkShape=5,5&activation=sigmoid&seed=9"));
+      await page.waitForFunction(() => /networkShape=5,5/.test(location.hash) && (globalThis as unknown as { playground: { trainer: { state: { networkShape: number[] } } } }).playground.trainer.state.networkShape.length === 2);
+      const g = await graphOf(page);
+      assert.ok(g.names.includes("dense_1/kernel") && g.types.includes("Sigmoid"));
+      assert.equal(await page.getAttribute(".dataset.selected", "aria-label"), "Gaussian");
+      assert.deepEqual(problems, []);
+    });
+
+    it("fits a narrow window: no sideways scrolling of the page, the heat map and the play button in view", async () => {
+      const narrow = await context.newPage();
+      const issues = watch(narrow);
+      await narrow.setViewportSize({ width: 400, height: 800 });
+      await open(narrow, url, TF_SPIRAL);
+      const sizes = await narrow.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: innerWidth }));
+      assert.ok(sizes.scroll <= sizes.width, `page ${sizes.scroll} px wide in a ${sizes.width} px window`);
+      const heat = (await narrow.locator("#heatmap").boundingBox())!;
+      assert.ok(heat.x >= 0 && heat.x + heat.width <= 400 && heat.width >= 200, JSON.stringify(heat));
+      assert.ok(await narrow.isVisible("#play-pause-button"));
+      await narrow.close();
+      assert.deepEqual(issues, []);
+    });
+
+    it("trains the spiral with its heat maps updating; a screenshot has the output's colours where the classes are", async (t) => {
+      await open(page, url, TF_SPIRAL);
+      const timing = await page.evaluate(
+        () =>
+          new Promise<{ ms: number; epoch: number; frames: number }>((resolve) => {
+            const app = (globalThis as unknown as { playground: AppView & { playStartedAt: number } }).playground;
+            document.getElementById("play-pause-button").click();
+            const poll = (): void => {
+              if (app.epoch >= 300) {
+                const ms = performance.now() - app.playStartedAt;
+                document.getElementById("play-pause-button").click();
+                resolve({ ms, epoch: app.epoch, frames: app.frames });
+              } else requestAnimationFrame(poll);
+            };
+            poll();
+          }),
+      );
+      t.diagnostic(`spiral 8-8-5: epoch ${timing.epoch} after ${timing.ms.toFixed(0)} ms of play, ${timing.frames} frames (no threshold here: scripts/playground-speed.mjs measures)`);
+      const v = await view(page);
+      assert.ok(v.heatmapRuns >= timing.frames, "every frame drew the heat maps");
+      const test = v.history.at(-1)!.test;
+      // The points layer hidden: the screenshot shows the heat map alone.
+      await page.locator("#heatmap .points").evaluate((c) => ((c as unknown as { style: { visibility: string } }).style.visibility = "hidden"));
+      const shot = decodePng(await page.locator("#heatmap").screenshot());
+      const points = await page.evaluate(() => {
+        const t = (globalThis as unknown as { playground: { trainer: { data: { test: { x: number; y: number; label: number }[] } } } }).playground.trainer;
+        return t.data.test;
+      });
+      let right = 0;
+      let blue = 0;
+      for (const p of points) {
+        const col = Math.min(shot.width - 1, Math.floor(((p.x + 6) / 12) * shot.width));
+        const row = Math.min(shot.height - 1, Math.floor(((6 - p.y) / 12) * shot.height));
+        const i = 4 * (row * shot.width + col);
+        const [r, , b] = [shot.pixels[i]!, shot.pixels[i + 1]!, shot.pixels[i + 2]!];
+        const shownLabel = b > r ? 1 : -1;
+        if (shownLabel === 1) blue++;
+        if (shownLabel === p.label) right++;
+      }
+      t.diagnostic(`test loss ${test}; the screenshot's colour matches the class at ${right} of ${points.length} test points (${blue} blue)`);
+      assert.ok(right >= 0.9 * points.length, `${right} of ${points.length}`);
+      assert.ok(blue > 0.3 * points.length && blue < 0.7 * points.length, `${blue} blue of ${points.length}`);
+      assert.deepEqual(problems, []);
+    });
+  });
 });
