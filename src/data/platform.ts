@@ -12,6 +12,8 @@ import { DataError } from "../tensor/index.js";
 interface NodeProcess {
   versions?: { node?: string };
   env?: Record<string, string | undefined>;
+  pid?: number;
+  kill?(pid: number, signal: 0): boolean;
 }
 interface NodeFs {
   readFile(path: string): Promise<Uint8Array>;
@@ -42,6 +44,27 @@ export function isNode(): boolean {
 export function envVar(name: string): string | undefined {
   const v = nodeProcess()?.env?.[name];
   return v === undefined || v === "" ? undefined : v;
+}
+
+/** This process's id in Node; 0 elsewhere. */
+export function processId(): number {
+  return nodeProcess()?.pid ?? 0;
+}
+
+/** Whether a process with this id runs (Node); one that exists but is not ours to signal counts as running. */
+export function processAlive(pid: number): boolean {
+  try {
+    nodeProcess()?.kill?.(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === "EPERM";
+  }
+}
+
+/** The absolute form of a file path (Node), so that two spellings of one file compare equal. */
+export async function resolvedPath(path: string): Promise<string> {
+  const { resolve } = await importNode<{ resolve(path: string): string }>("node:path");
+  return resolve(path);
 }
 
 function importNode<T>(specifier: string): Promise<T> {

@@ -6,6 +6,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { promises as fsp, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import * as ts from "tensorslow";
 
@@ -173,6 +174,65 @@ describe("Saver: atomic saves", () => {
     await saver.save(session, path);
     await saver.restore(fresh, path);
     assert.deepEqual(snapshot(fresh, m.vars), snapshot(session, m.vars));
+  });
+});
+
+describe("Saver: saves to one path", () => {
+  it("of two saves not awaited, the one asked for last is the checkpoint left (20 trials)", async () => {
+    const m = model();
+    const session = new ts.Session(m.graph);
+    const saver = new ts.train.Saver(m.vars);
+    const path = join(dir, "unawaited.ckpt");
+    for (let trial = 0; trial < 20; trial++) {
+      const first = saver.save(session, path);
+      session.run(m.change);
+      const expected = saver.toBytes(session);
+      // The same file spelled differently is the same queue.
+      const second = saver.save(session, join(dir, ".", "unawaited.ckpt"));
+      await Promise.all([first, second]);
+      assert.deepEqual(readFileSync(path), Buffer.from(expected), `trial ${trial}`);
+    }
+  });
+
+  it("a save whose predecessor failed still runs, and the failure reaches only its own caller", async () => {
+    const m = model();
+    const session = new ts.Session(m.graph);
+    const saver = new ts.train.Saver(m.vars);
+    const path = join(dir, "after-failure.ckpt");
+    const rename = fsp.rename;
+    let calls = 0;
+    fsp.rename = async (...args: Parameters<typeof rename>) => {
+      if (calls++ === 0) throw new Error("simulated failure of the first rename");
+      return rename(...args);
+    };
+    try {
+      const first = saver.save(session, path);
+      session.run(m.change);
+      const second = saver.save(session, path);
+      await rejects(() => first, ts.TensorSlowError, /simulated failure/);
+      await second;
+    } finally {
+      fsp.rename = rename;
+    }
+    const fresh = new ts.Session(m.graph);
+    await saver.restore(fresh, path);
+    assert.deepEqual(snapshot(fresh, m.vars), snapshot(session, m.vars));
+  });
+
+  it("the next save removes temporary files left by a process that no longer runs, and keeps a running one's", async () => {
+    const m = model();
+    const session = new ts.Session(m.graph);
+    const saver = new ts.train.Saver(m.vars);
+    const path = join(dir, "stale.ckpt");
+    const gone = spawnSync(process.execPath, ["-e", ""]).pid!;
+    const running = process.ppid;
+    writeFileSync(join(dir, `.stale.ckpt.tmp-${gone}-abc`), new Uint8Array(1000));
+    writeFileSync(join(dir, `.stale.ckpt.tmp-${running}-def`), new Uint8Array(10));
+    writeFileSync(join(dir, `.other.ckpt.tmp-${gone}-ghi`), new Uint8Array(10));
+    await saver.save(session, path);
+    const left = readdirSync(dir).filter((f) => f.includes(".tmp-")).sort();
+    assert.deepEqual(left, [`.other.ckpt.tmp-${gone}-ghi`, `.stale.ckpt.tmp-${running}-def`]);
+    for (const f of left) rmSync(join(dir, f));
   });
 });
 
