@@ -6,6 +6,7 @@ import { apply, defineOp, type NodeLike } from "./define.js";
 import { broadcastBinary, floatUnary, requireFloat } from "./infer.js";
 import { multiply, subtract } from "./math.js";
 import { reduceSum } from "./reduce.js";
+import type { SoftmaxAttrs } from "../kernels/attrs.js";
 
 type NoAttrs = Record<string, never>;
 
@@ -34,10 +35,6 @@ export const SigmoidGrad = defineOp<NoAttrs>({
     return [sumToShape(multiply(multiply(g, dy), subtract(1, multiply(2, y))), y), sumToShape(sigmoidGrad(y, g), dy)];
   },
 });
-
-export interface SoftmaxAttrs {
-  axis: number;
-}
 
 export const Softmax = defineOp<SoftmaxAttrs>({
   type: "Softmax",

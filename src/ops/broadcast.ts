@@ -18,6 +18,7 @@ import {
 } from "../tensor/index.js";
 import { apply, defineOp } from "./define.js";
 import { reduceSum } from "./reduce.js";
+import type { BroadcastLikeAttrs } from "../kernels/attrs.js";
 
 export const SumToShape = defineOp<Record<string, never>>({
   type: "SumToShape",
@@ -35,13 +36,6 @@ export const SumToShape = defineOp<Record<string, never>>({
   // A copy when nothing was broadcast (shapes unknown when the graph was built are often equal).
   elementwise: { formula: "Identity", args: [0], argShape: (shape, _index, out) => (sizeOf(shape) === sizeOf(out) ? out : null) },
 });
-
-export interface BroadcastLikeAttrs {
-  /** When set, `x` is `like` reduced over these axes ("all" for every axis) ... */
-  reducedAxis?: number | readonly number[] | "all";
-  /** ... and, unless keepDims, the reduced axes were dropped and are put back as size 1. */
-  keepDims?: boolean;
-}
 
 /** The shape `x` has once its reduced axes are put back as size-1 dimensions. */
 export function restoreReducedShape(x: StaticShape, likeRank: number, attrs: BroadcastLikeAttrs, context: string): StaticShape {

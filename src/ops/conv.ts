@@ -13,16 +13,12 @@
  */
 import type { Node, Operation, TensorSpec } from "../graph/index.js";
 import { ShapeError, ValueError, formatShape, type Dim, type Padding, type StaticShape } from "../tensor/index.js";
+import type { ConvWindowAttrs } from "../kernels/attrs.js";
 import { apply, defineOp, type NodeLike } from "./define.js";
 import { requireFloat, requireSameDtype } from "./infer.js";
 import { checkDataFormat, checkPadding, checkWindowAttr, dimFits, nhwc, rank4, windowedSize, type WindowArg } from "./window.js";
 
-export interface Conv2DAttrs {
-  /** [1, strideHeight, strideWidth, 1]. */
-  readonly strides: readonly number[];
-  readonly padding: Padding;
-  /** [1, dilationHeight, dilationWidth, 1]. */
-  readonly dilations: readonly number[];
+export interface Conv2DAttrs extends ConvWindowAttrs {
   /** Only "NHWC" runs; kept as an attribute so that NCHW is refused by name, as TensorFlow names it. */
   readonly dataFormat: string;
 }

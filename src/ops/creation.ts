@@ -9,6 +9,7 @@ import type { Node, TensorSpec } from "../graph/index.js";
 import { DTypeError, ShapeError, ValueError, formatShape, type DType } from "../tensor/index.js";
 import { apply, defineOp, type NodeLike } from "./define.js";
 import { reduceSum } from "./reduce.js";
+import type { RangeAttrs } from "../kernels/attrs.js";
 
 export interface FillAttrs {
   dims: readonly number[];
@@ -26,13 +27,6 @@ export const Fill = defineOp<FillAttrs>({
   },
   gradient: (_op, dy) => [reduceSum(dy)],
 });
-
-export interface RangeAttrs {
-  start: number;
-  limit: number;
-  delta: number;
-  dtype: DType;
-}
 
 /** How many values `start, start+delta, ...` stay before `limit`, checked as TensorFlow does. */
 export function rangeLength({ start, limit, delta, dtype }: RangeAttrs, context: string): number {

@@ -1,4 +1,6 @@
 export * from "./define.js";
+// The attributes kernels read are the ops' too: exporters and users name them from here.
+export type * from "../kernels/attrs.js";
 export * from "./math.js";
 export * from "./matmul.js";
 export * from "./reduce.js";

@@ -23,12 +23,7 @@ import {
 } from "../tensor/index.js";
 import { apply, defineOp, type NodeLike } from "./define.js";
 import { requireNumeric } from "./infer.js";
-
-export interface SliceAttrs {
-  begin: readonly number[];
-  /** Per axis how many elements to take; -1 takes the rest of the axis. */
-  size: readonly number[];
-}
+import type { GatherAttrs, OneHotAttrs, SliceAttrs } from "../kernels/attrs.js";
 
 function sliceShape(x: StaticShape, { begin, size }: SliceAttrs, context: string): StaticShape {
   if (begin.length !== size.length) throw new ShapeError(`${context}: begin and size must have the same length, got ${begin.length} and ${size.length}`);
@@ -107,10 +102,6 @@ function gatherShape(type: string, name: string, params: TensorSpec, indices: Te
   return [...p.slice(0, ax), ...indices.shape, ...p.slice(ax! + 1)];
 }
 
-export interface GatherAttrs {
-  axis: number;
-}
-
 export const GatherV2 = defineOp<GatherAttrs>({
   type: "GatherV2",
   kernel: "GatherV2",
@@ -132,15 +123,6 @@ export const GatherGrad = defineOp<GatherAttrs>({
   },
   gradient: (op, g) => [null, null, gather(g, op.inputs[1]!, op.attrs.axis)],
 });
-
-export interface OneHotAttrs {
-  depth: number;
-  onValue: number;
-  offValue: number;
-  /** Where the new axis of size depth goes: -1 (last) or 0..rank. */
-  axis: number;
-  dtype: DType;
-}
 
 export const OneHot = defineOp<OneHotAttrs>({
   type: "OneHot",

@@ -25,10 +25,7 @@ import {
 import { expandDims } from "./array.js";
 import { apply, defineOp, graphOf, type NodeLike } from "./define.js";
 import { requireSameDtype } from "./infer.js";
-
-export interface AxisAttrs {
-  axis: number;
-}
+import type { AxisAttrs } from "../kernels/attrs.js";
 
 /**
  * The shape every input of ConcatV2 (all axes but `skip`) or Pack (all axes) shares, merging

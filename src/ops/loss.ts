@@ -11,11 +11,7 @@ import { apply, defineOp, type NodeLike } from "./define.js";
 import { requireFloat, requireSameDtype } from "./infer.js";
 import { exp, multiply, negative, subtract } from "./math.js";
 import { reduceSum } from "./reduce.js";
-
-export interface ClassAxisAttrs {
-  /** The class axis (negative counts from the end). */
-  axis: number;
-}
+import type { ClassAxisAttrs } from "../kernels/attrs.js";
 
 /** Two static shapes that must describe the same value, merged (a known dimension wins over `?`). */
 export function mergeShapes(a: StaticShape, b: StaticShape, fail: () => never): StaticShape {

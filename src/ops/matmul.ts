@@ -10,11 +10,7 @@ import { expandDims, reshape, reshapeLike } from "./array.js";
 import { sumToShape } from "./broadcast.js";
 import { apply, defineOp, type NodeLike } from "./define.js";
 import { requireNumeric, requireSameDtype } from "./infer.js";
-
-export interface MatMulAttrs {
-  transposeA: boolean;
-  transposeB: boolean;
-}
+import type { MatMulAttrs } from "../kernels/attrs.js";
 
 /** The output shape of a numpy-style matmul, checking that the inner dimensions agree. */
 export function matmulShape(a: StaticShape, b: StaticShape, attrs: MatMulAttrs, name: string): StaticShape {

@@ -3,10 +3,11 @@
  * random mask behind dropout.
  */
 import type { Node, TensorSpec } from "../graph/index.js";
-import { DTypeError, ShapeError, formatShape, type Dim, type RandomGenerator, type StaticShape } from "../tensor/index.js";
+import { DTypeError, ShapeError, formatShape, type Dim, type StaticShape } from "../tensor/index.js";
 import { broadcastLike } from "./broadcast.js";
 import { apply, defineOp, type NodeLike } from "./define.js";
 import { requireFloat, requireNumeric, requireSameDtype } from "./infer.js";
+import type { DropoutMaskAttrs } from "../kernels/attrs.js";
 
 type NoAttrs = Record<string, never>;
 
@@ -52,19 +53,6 @@ export const BiasAddGrad = defineOp<NoAttrs>({
   // Each element of the output is a sum of one column of dy, so its gradient is g along every row.
   gradient: (op, g) => [broadcastLike(g, op.inputs[0]!)],
 });
-
-export interface DropoutMaskAttrs {
-  /**
-   * The mask's shape, when it is not x's: size-1 dimensions share one draw along them (dropping
-   * whole channels, say); `null` entries take x's dimension.
-   */
-  noiseShape?: readonly (number | null)[];
-  /**
-   * The op's random stream, advanced by every run: each run draws a fresh mask, and the masks of
-   * a graph built with the same seed repeat. Kernels get it through the attrs.
-   */
-  generator: RandomGenerator;
-}
 
 /** The shape of the mask for x of `shape` under `noiseShape`, checking it broadcasts onto x. */
 function maskShape(x: StaticShape, noiseShape: readonly (number | null)[] | undefined, name: string): StaticShape {

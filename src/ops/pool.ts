@@ -12,16 +12,12 @@
  */
 import type { Node, OpDef, TensorSpec } from "../graph/index.js";
 import { ShapeError, formatShape, type Dim, type Padding, type StaticShape } from "../tensor/index.js";
+import type { PoolWindowAttrs } from "../kernels/attrs.js";
 import { apply, defineOp, type NodeLike } from "./define.js";
 import { requireFloat, requireSameDtype } from "./infer.js";
 import { checkDataFormat, checkPadding, checkWindowAttr, dimFits, nhwc, rank4, windowedSize, type WindowArg } from "./window.js";
 
-export interface PoolAttrs {
-  /** [1, windowHeight, windowWidth, 1]. */
-  readonly ksize: readonly number[];
-  /** [1, strideHeight, strideWidth, 1]. */
-  readonly strides: readonly number[];
-  readonly padding: Padding;
+export interface PoolAttrs extends PoolWindowAttrs {
   /** Only "NHWC" runs (see Conv2DAttrs). */
   readonly dataFormat: string;
 }

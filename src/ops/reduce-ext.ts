@@ -14,7 +14,8 @@ import { requireNumeric, requireSameDtype } from "./infer.js";
 import { broadcastLike } from "./broadcast.js";
 import { equal } from "./compare.js";
 import { cast, divide, multiply, subtract } from "./math.js";
-import { broadcastBack, ownAxis, reducedSpec, reduceSum, type ReduceAttrs, type ReduceOptions } from "./reduce.js";
+import { broadcastBack, ownAxis, reducedSpec, reduceSum, type ReduceOptions } from "./reduce.js";
+import type { ArgAttrs, AxesAttrs, ReduceAttrs } from "../kernels/attrs.js";
 
 function numericReduce(type: string) {
   return ([x]: TensorSpec[], attrs: ReduceAttrs, name: string): TensorSpec => {
@@ -55,11 +56,6 @@ export const Prod = defineOp<ReduceAttrs>({
 const LOGICAL = { notDifferentiable: "it takes and gives bool values" };
 export const Any = defineOp<ReduceAttrs>({ type: "Any", kernel: "Any", infer: boolReduce("Any"), gradient: LOGICAL });
 export const All = defineOp<ReduceAttrs>({ type: "All", kernel: "All", infer: boolReduce("All"), gradient: LOGICAL });
-
-export interface AxesAttrs {
-  /** The axes of each group (negative counts from the end); undefined: all axes. */
-  axis?: number | readonly number[];
-}
 
 function sameShapeOverAxes(type: string) {
   return (inputs: TensorSpec[], { axis }: AxesAttrs, name: string): TensorSpec => {
@@ -105,10 +101,6 @@ export const ProdExceptSelfGrad: OpDef<AxesAttrs> = defineOp<AxesAttrs>({
 
 function prodExceptSelf(x: Node, axis: number | readonly number[] | undefined): Node {
   return apply(ProdExceptSelf, [x], axis === undefined ? {} : { axis }, "ProdExceptSelf");
-}
-
-export interface ArgAttrs {
-  axis: number;
 }
 
 function argReduce(type: string) {

@@ -5,12 +5,7 @@ import { broadcastLike, sizeRatio } from "./broadcast.js";
 import { apply, defineOp, type NodeLike } from "./define.js";
 import { divide } from "./math.js";
 import { requireNumeric } from "./infer.js";
-
-export interface ReduceAttrs {
-  /** Axes to reduce (negative counts from the end); undefined reduces all. */
-  axis?: number | readonly number[];
-  keepDims: boolean;
-}
+import type { ReduceAttrs } from "../kernels/attrs.js";
 
 export interface ReduceOptions {
   keepDims?: boolean;

@@ -3,11 +3,7 @@ import type { Node, TensorSpec } from "../graph/index.js";
 import { ShapeError, formatShape, normalizeAxes, type Dim } from "../tensor/index.js";
 import { reshapeLike } from "./array.js";
 import { apply, defineOp, type NodeLike } from "./define.js";
-
-export interface TransposeAttrs {
-  /** Output axis i is input axis perm[i]; absent reverses the axes (TensorFlow's default). */
-  perm?: readonly number[];
-}
+import type { TransposeAttrs } from "../kernels/attrs.js";
 
 /** `perm`, checked to be a permutation of the axes of a rank-`rank` tensor; the reversal when absent. */
 export function resolvePerm(perm: readonly number[] | undefined, rank: number, context: string): number[] {

@@ -8,6 +8,7 @@ import { DTypeError, ShapeError, ValueError, formatShape, staticCompatible, type
 import { apply, defineOp, type NodeLike } from "./define.js";
 import { stridedSlice } from "./indexing.js";
 import { requireNumeric } from "./infer.js";
+import type { PadAttrs } from "../kernels/attrs.js";
 
 export interface TileAttrs {
   multiples: readonly number[];
@@ -48,15 +49,6 @@ export const TileGrad: OpDef<TileAttrs> = defineOp<TileAttrs>({
 });
 
 export type PadMode = "CONSTANT" | "REFLECT" | "SYMMETRIC";
-
-export interface PadAttrs {
-  /** [before, after] for each axis. */
-  paddings: readonly (readonly [number, number])[];
-  /** PadV2's fill value (Pad fills with 0). */
-  constantValue?: number;
-  /** MirrorPad's mode. */
-  mode?: "REFLECT" | "SYMMETRIC";
-}
 
 /**
  * The padded shape; `mirrorLimit` (MirrorPad) bounds each padding by the axis size (REFLECT

@@ -11,19 +11,14 @@
  * Scratch matrices are Float64Arrays kept between calls (grown when too small), so a training step
  * allocates nothing; sums are accumulated in doubles for float32 data too.
  */
-import { window2D, type Padding, type Tensor, type TypedArray, type Window2D } from "../../tensor/index.js";
+import type { ConvWindowAttrs } from "../../kernels/attrs.js";
+import { window2D, type Tensor, type TypedArray, type Window2D } from "../../tensor/index.js";
 import { gemm } from "./gemm.js";
 
 /** A convolution's geometry: the window walk plus channel counts. */
 export interface ConvGeometry extends Window2D {
   readonly inC: number;
   readonly outC: number;
-}
-
-export interface ConvWindowAttrs {
-  readonly strides: readonly number[];
-  readonly dilations: readonly number[];
-  readonly padding: Padding;
 }
 
 /** The geometry of a convolution of an input of shape `input` by a filter of shape `filter`. */

@@ -1,8 +1,7 @@
 /** Kernels that select by index values (gather and its adjoint, one-hot) and that make tensors (fill, range). */
+import type { GatherAttrs, OneHotAttrs, RangeAttrs } from "../../kernels/attrs.js";
 import { ValueError, normalizeAxes, sizeOf, type Tensor } from "../../tensor/index.js";
 import type { Kernel } from "../backend.js";
-import type { GatherAttrs, OneHotAttrs } from "../../ops/indexing.js";
-import type { RangeAttrs } from "../../ops/creation.js";
 import { axisTable, gatherTables, scatterAddTables } from "./index-maps.js";
 
 /**

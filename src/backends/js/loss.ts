@@ -2,8 +2,8 @@
  * Loss kernels: log-softmax and the softmax cross-entropies along a class axis, each with the
  * maximum subtracted before exponentiating (log-sum-exp), and the stable logistic loss.
  */
+import type { ClassAxisAttrs } from "../../kernels/attrs.js";
 import { ValueError, normalizeAxes, stridesOf, type Tensor } from "../../tensor/index.js";
-import type { ClassAxisAttrs } from "../../ops/loss.js";
 import type { Kernel } from "../backend.js";
 import { binaryKernel } from "./elementwise.js";
 

@@ -2,8 +2,8 @@
  * Reference matmul: numpy semantics (vectors, broadcast batches, transposes), i-k-j loops with a
  * double-precision accumulator row. Written for clarity; the fast GEMM lives in the wasm backend.
  */
+import type { MatMulAttrs } from "../../kernels/attrs.js";
 import { broadcastShapes, broadcastStrides, sizeOf, type Tensor, type TypedArray } from "../../tensor/index.js";
-import type { MatMulAttrs } from "../../ops/matmul.js";
 
 /** The shapes of a numpy-style matmul: vectors as 1×k / k×1 matrices, transposes, broadcast batch. */
 export interface MatMulGeometry {

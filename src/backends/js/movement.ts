@@ -2,12 +2,9 @@
  * Kernels of the ops that move elements: slices and splits (and their adjoints), transpose,
  * concat and stack, tile and pad. Each builds per-axis offset tables (index-maps.ts).
  */
+import type { AxisAttrs, PadAttrs, SliceAttrs, TransposeAttrs } from "../../kernels/attrs.js";
 import { sliceAsStrided, stridesOf, type SplitSpec, type StridedSliceSpec, type Tensor } from "../../tensor/index.js";
 import type { Kernel } from "../backend.js";
-import type { AxisAttrs } from "../../ops/join-split.js";
-import type { SliceAttrs } from "../../ops/indexing.js";
-import type { PadAttrs } from "../../ops/tile-pad.js";
-import type { TransposeAttrs } from "../../ops/shape-ops.js";
 import {
   axisTable,
   copyRegion,

@@ -1,6 +1,6 @@
 /** Kernels of biasAdd, its gradient, and the dropout mask. */
+import type { DropoutMaskAttrs } from "../../kernels/attrs.js";
 import { ValueError, type Tensor } from "../../tensor/index.js";
-import type { DropoutMaskAttrs } from "../../ops/nn.js";
 
 /** out = value + bias, the bias repeating along the last axis. */
 export function biasAddKernel(inputs: readonly Tensor[], out: Tensor): void {

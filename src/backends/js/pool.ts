@@ -4,13 +4,8 @@
  * Max pooling and its two gradients share one argmax rule: the first maximum in row-major order
  * within the window (TensorFlow's CPU kernel: the first element, then any strictly greater one).
  */
-import { window2D, type Padding, type Tensor, type TypedArray, type Window2D } from "../../tensor/index.js";
-
-export interface PoolWindowAttrs {
-  readonly ksize: readonly number[];
-  readonly strides: readonly number[];
-  readonly padding: Padding;
-}
+import type { PoolWindowAttrs } from "../../kernels/attrs.js";
+import { window2D, type Tensor, type TypedArray, type Window2D } from "../../tensor/index.js";
 
 const NO_DILATION = [1, 1, 1, 1];
 

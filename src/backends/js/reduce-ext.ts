@@ -3,10 +3,9 @@
  * gradients use (ProdExceptSelf and its gradient). Elements are assigned to groups by
  * the same strides as sum (groupStrides).
  */
+import type { ArgAttrs, AxesAttrs, ReduceAttrs } from "../../kernels/attrs.js";
 import { normalizeAxes, stridesOf, type Tensor } from "../../tensor/index.js";
 import type { Kernel } from "../backend.js";
-import type { ReduceAttrs } from "../../ops/reduce.js";
-import type { ArgAttrs, AxesAttrs } from "../../ops/reduce-ext.js";
 import { groupStrides } from "./reduce.js";
 import { collapse, forEachRun, innerStride, type CollapsedWalk } from "./strided.js";
 

@@ -2,11 +2,9 @@
  * Reductions and broadcasts over axes: sum, mean, softmax along an axis, and the gradient helpers
  * that sum a tensor down to a shape or stretch it up to one.
  */
+import type { BroadcastLikeAttrs, ReduceAttrs, SoftmaxAttrs } from "../../kernels/attrs.js";
 import { broadcastStrides, insertReducedAxes, normalizeAxes, stridesOf, type Tensor } from "../../tensor/index.js";
 import { collapse, forEachRun, innerStride } from "./strided.js";
-import type { ReduceAttrs } from "../../ops/reduce.js";
-import type { BroadcastLikeAttrs } from "../../ops/broadcast.js";
-import type { SoftmaxAttrs } from "../../ops/activation.js";
 
 /**
  * Strides that take each element of a tensor of `shape` to its group of a reduction over `axes`:

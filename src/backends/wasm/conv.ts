@@ -8,7 +8,8 @@
  */
 import type { Tensor } from "../../tensor/index.js";
 import type { Kernel } from "../backend.js";
-import { convGeometry, type ConvGeometry, type ConvWindowAttrs } from "../js/conv.js";
+import type { ConvWindowAttrs } from "../../kernels/attrs.js";
+import { convGeometry, type ConvGeometry } from "../js/conv.js";
 import { PARALLEL_MIN, type WasmContext } from "./context.js";
 import { splitRange, type ParallelFn } from "./pool.js";
 import { geometryWords } from "./window.js";

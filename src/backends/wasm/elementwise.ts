@@ -2,8 +2,8 @@
  * Elementwise wasm kernels: broadcasting binary ops, unary ops, and BroadcastLike (a binary op
  * that keeps its first operand). Op codes match src/backends/wasm/assembly/elementwise.ts.
  */
+import type { BroadcastLikeAttrs } from "../../kernels/attrs.js";
 import { broadcastStrides, sizeOf, type Tensor } from "../../tensor/index.js";
-import type { BroadcastLikeAttrs } from "../../ops/broadcast.js";
 import type { Kernel } from "../backend.js";
 import { broadcastLikeSource } from "../js/reduce.js";
 import { collapse } from "../js/strided.js";

@@ -3,8 +3,8 @@
  * axis runs the JS kernel. The sparse losses take int32 labels beside float32 logits, so they
  * check dtypes themselves (see index.ts); their labels are range-checked in JS first.
  */
+import type { ClassAxisAttrs } from "../../kernels/attrs.js";
 import type { Tensor } from "../../tensor/index.js";
-import type { ClassAxisAttrs } from "../../ops/loss.js";
 import type { Kernel } from "../backend.js";
 import { checkSparseLabels, classLayout } from "../js/loss.js";
 import type { WasmContext } from "./context.js";

@@ -3,9 +3,9 @@
  * on the packed, blocked GEMM. Work is split across threads by batch when there are at least as
  * many products as threads, else each product by its larger output dimension.
  */
+import type { MatMulAttrs } from "../../kernels/attrs.js";
 import { broadcastStrides, sizeOf, type Tensor } from "../../tensor/index.js";
 import { matmulGeometry } from "../js/matmul.js";
-import type { MatMulAttrs } from "../../ops/matmul.js";
 import type { Kernel } from "../backend.js";
 import { PARALLEL_MIN, type WasmContext } from "./context.js";
 import { splitRange } from "./pool.js";

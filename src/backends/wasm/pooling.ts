@@ -4,7 +4,8 @@
  */
 import type { Tensor } from "../../tensor/index.js";
 import type { Kernel } from "../backend.js";
-import { poolGeometry, type PoolWindowAttrs } from "../js/pool.js";
+import type { PoolWindowAttrs } from "../../kernels/attrs.js";
+import { poolGeometry } from "../js/pool.js";
 import type { WasmContext } from "./context.js";
 import { splitRange, type ParallelFn } from "./pool.js";
 import { geometryWords } from "./window.js";

@@ -3,9 +3,8 @@
  * neighbouring axes of the same kind merged); the layouts [R], [K,R], [R,K] and [K,R,K] (K kept,
  * R reduced) run in wasm, any other returns false so the caller uses the JS kernel.
  */
+import type { ReduceAttrs, SoftmaxAttrs } from "../../kernels/attrs.js";
 import { normalizeAxes, stridesOf, type Tensor } from "../../tensor/index.js";
-import type { ReduceAttrs } from "../../ops/reduce.js";
-import type { SoftmaxAttrs } from "../../ops/activation.js";
 import type { Kernel } from "../backend.js";
 import { sumToShapeAxes } from "../js/reduce.js";
 import { PARALLEL_MIN, type WasmContext } from "./context.js";

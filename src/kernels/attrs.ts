@@ -1,0 +1,125 @@
+/**
+ * The contract between op definitions and kernels: the attributes a kernel reads, beside its input
+ * tensors and its output. An op (src/ops/) stores these on its nodes; a backend (src/backends/)
+ * reads them when it runs the node's kernel. Both sides import them from here, so neither imports
+ * the other: kernels know nothing of ops or graphs.
+ *
+ * Axes are as the op's user gave them (negative counts from the end); inference has checked them
+ * against the input's rank before any kernel runs.
+ */
+import type { DType, Padding, RandomGenerator } from "../tensor/index.js";
+
+/** An axis, for the ops that join or split along one (ConcatV2, Pack, Unpack). */
+export interface AxisAttrs {
+  axis: number;
+}
+
+/** The axis GatherV2 (and its gradient GatherGrad) picks along. */
+export interface GatherAttrs {
+  axis: number;
+}
+
+/** The axis ArgMax and ArgMin reduce. */
+export interface ArgAttrs {
+  axis: number;
+}
+
+/** The axis Softmax normalizes along. */
+export interface SoftmaxAttrs {
+  axis: number;
+}
+
+/** The class axis of LogSoftmax and the softmax cross-entropy (negative counts from the end). */
+export interface ClassAxisAttrs {
+  axis: number;
+}
+
+export interface ReduceAttrs {
+  /** Axes to reduce (negative counts from the end); undefined reduces all. */
+  axis?: number | readonly number[];
+  keepDims: boolean;
+}
+
+export interface AxesAttrs {
+  /** The axes of each group (negative counts from the end); undefined: all axes. */
+  axis?: number | readonly number[];
+}
+
+export interface BroadcastLikeAttrs {
+  /** When set, `x` is `like` reduced over these axes ("all" for every axis) ... */
+  reducedAxis?: number | readonly number[] | "all";
+  /** ... and, unless keepDims, the reduced axes were dropped and are put back as size 1. */
+  keepDims?: boolean;
+}
+
+export interface MatMulAttrs {
+  transposeA: boolean;
+  transposeB: boolean;
+}
+
+export interface SliceAttrs {
+  begin: readonly number[];
+  /** Per axis how many elements to take; -1 takes the rest of the axis. */
+  size: readonly number[];
+}
+
+export interface TransposeAttrs {
+  /** Output axis i is input axis perm[i]; absent reverses the axes (TensorFlow's default). */
+  perm?: readonly number[];
+}
+
+export interface PadAttrs {
+  /** [before, after] for each axis. */
+  paddings: readonly (readonly [number, number])[];
+  /** PadV2's fill value (Pad fills with 0). */
+  constantValue?: number;
+  /** MirrorPad's mode. */
+  mode?: "REFLECT" | "SYMMETRIC";
+}
+
+export interface OneHotAttrs {
+  depth: number;
+  onValue: number;
+  offValue: number;
+  /** Where the new axis of size depth goes: -1 (last) or 0..rank. */
+  axis: number;
+  dtype: DType;
+}
+
+export interface RangeAttrs {
+  start: number;
+  limit: number;
+  delta: number;
+  dtype: DType;
+}
+
+export interface DropoutMaskAttrs {
+  /**
+   * The mask's shape, when it is not x's: size-1 dimensions share one draw along them (dropping
+   * whole channels, say); `null` entries take x's dimension.
+   */
+  noiseShape?: readonly (number | null)[];
+  /**
+   * The op's random stream, advanced by every run: each run draws a fresh mask, and the masks of
+   * a graph built with the same seed repeat. Kernels get it through the attrs.
+   */
+  generator: RandomGenerator;
+}
+
+/** What a convolution kernel (Conv2D and its two gradients) reads of the op's window. */
+export interface ConvWindowAttrs {
+  /** [1, strideHeight, strideWidth, 1]. */
+  readonly strides: readonly number[];
+  /** [1, dilationHeight, dilationWidth, 1]. */
+  readonly dilations: readonly number[];
+  readonly padding: Padding;
+}
+
+/** What a pooling kernel (MaxPool, AvgPool and their gradients) reads of the op's window. */
+export interface PoolWindowAttrs {
+  /** [1, windowHeight, windowWidth, 1]. */
+  readonly ksize: readonly number[];
+  /** [1, strideHeight, strideWidth, 1]. */
+  readonly strides: readonly number[];
+  readonly padding: Padding;
+}
