@@ -1,7 +1,7 @@
 /** TensorFlow's `tf.nn` namespace: activations, losses, biasAdd and dropout under their `nn.` names. */
 export { sigmoid, softmax } from "./ops/activation.js";
 // TensorFlow 1.x's tf.nn activations (tanh is also tf.tanh).
-export { relu, relu6, leakyRelu, elu, selu, softplus, tanh } from "./ops/nonlinear.js";
+export { relu, relu6, leakyRelu, elu, selu, softplus, tanh } from "./ops/activation.js";
 // Convolution and pooling.
 export { conv2d, conv2dBackpropInput, conv2dBackpropFilter, type Conv2DOptions } from "./ops/conv.js";
 export { maxPool, avgPool, type PoolOptions } from "./ops/pool.js";

@@ -1,12 +1,19 @@
-/** Activations: sigmoid (and its gradient op) and softmax. */
-import type { Node } from "../graph/index.js";
-import { ShapeError, normalizeAxes } from "../tensor/index.js";
+/**
+ * Activations: sigmoid, softmax, relu, relu6, leakyRelu, elu, selu, softplus and tanh, with
+ * TensorFlow's gradient ops (SigmoidGrad, ReluGrad, Relu6Grad, LeakyReluGrad, EluGrad, SeluGrad,
+ * TanhGrad), each with a gradient of its own so that second derivatives work.
+ */
+import type { Node, OpDef, TensorSpec } from "../graph/index.js";
+import type { SoftmaxAttrs } from "../kernels/attrs.js";
+import { ShapeError, ValueError, normalizeAxes } from "../tensor/index.js";
+import { zerosLike } from "./array.js";
 import { sumToShape } from "./broadcast.js";
+import { less } from "./compare.js";
 import { apply, defineOp, type NodeLike } from "./define.js";
-import { broadcastBinary, floatUnary, requireFloat } from "./infer.js";
+import { broadcastBinary, floatUnary, numericUnary, requireFloat } from "./infer.js";
 import { multiply, subtract } from "./math.js";
 import { reduceSum } from "./reduce.js";
-import type { SoftmaxAttrs } from "../kernels/attrs.js";
+import { where } from "./select.js";
 
 type NoAttrs = Record<string, never>;
 
@@ -51,6 +58,112 @@ export const Softmax = defineOp<SoftmaxAttrs>({
   gradient: (op, dy) => [multiply(op, subtract(dy, reduceSum(multiply(dy, op), op.attrs.axis, { keepDims: true })))],
 });
 
+export interface LeakyReluAttrs {
+  alpha: number;
+}
+
+/**
+ * A gradient op dy·f'(v) whose factor f'(v) is piecewise constant in v (relu, relu6, leakyRelu).
+ * Its gradient is the same op again for dy, and zero for v (zeros, as TensorFlow gives).
+ */
+function defineMaskGrad<A>(type: string, floatOnly: boolean, params?: (attrs: A) => readonly number[]): OpDef<A> {
+  const def: OpDef<A> = defineOp<A>({
+    type,
+    kernel: type,
+    infer: broadcastBinary(type, floatOnly),
+    elementwise: params === undefined ? { formula: type } : { formula: type, params },
+    gradient: (op, g) => {
+      const [dy, v] = op.inputs as [Node, Node];
+      return [sumToShape(apply(def, [g, v], op.attrs, type), dy), zerosLike(v)];
+    },
+  });
+  return def;
+}
+
+/**
+ * A gradient op dy·f'(y) of an exponential unit, read from its output y: for y < 0 the factor is
+ * y + c (c = 1 for elu, scale·alpha for selu), so ∂/∂y is dy there and 0 elsewhere.
+ */
+function defineExpUnitGrad(type: string): OpDef<NoAttrs> {
+  const def: OpDef<NoAttrs> = defineOp<NoAttrs>({
+    type,
+    kernel: type,
+    infer: broadcastBinary(type, true),
+    elementwise: { formula: type },
+    gradient: (op, g) => {
+      const [dy, y] = op.inputs as [Node, Node];
+      return [sumToShape(apply(def, [g, y], {}, type), dy), sumToShape(where(less(y, 0), multiply(g, dy), 0), y)];
+    },
+  });
+  return def;
+}
+
+/** ReluGrad(dy, y) = dy where y > 0, else 0 (y: relu's output, as in TensorFlow). */
+export const ReluGrad = defineMaskGrad<NoAttrs>("ReluGrad", false);
+/** Relu6Grad(dy, y) = dy where 0 < y < 6, else 0. */
+export const Relu6Grad = defineMaskGrad<NoAttrs>("Relu6Grad", false);
+/** LeakyReluGrad(dy, x) = dy where x > 0, else alpha·dy (x: leakyRelu's input). */
+export const LeakyReluGrad = defineMaskGrad<LeakyReluAttrs>("LeakyReluGrad", true, ({ alpha }) => [alpha]);
+/** EluGrad(dy, y) = dy·(y + 1) where y < 0, else dy (y: elu's output). */
+export const EluGrad = defineExpUnitGrad("EluGrad");
+/** SeluGrad(dy, y) = dy·(y + scale·alpha) where y < 0, else dy·scale (y: selu's output). */
+export const SeluGrad = defineExpUnitGrad("SeluGrad");
+
+/** TanhGrad(y, dy) = dy·(1 − y²), computed as dy·(1 − y)(1 + y), for y = tanh(x); argument order as TensorFlow's. */
+export const TanhGrad = defineOp<NoAttrs>({
+  type: "TanhGrad",
+  kernel: "TanhGrad",
+  infer: broadcastBinary("TanhGrad", true),
+  elementwise: { formula: "TanhGrad" },
+  gradient: (op, g) => {
+    const [y, dy] = op.inputs as [Node, Node];
+    // ∂/∂y [dy·(1 − y²)] = −2·y·dy;  ∂/∂dy = 1 − y².
+    return [sumToShape(multiply(multiply(g, dy), multiply(-2, y)), y), sumToShape(tanhGrad(y, g), dy)];
+  },
+});
+
+/** An activation whose gradient is `grad(dy, y)` of its output y, as TensorFlow builds it. */
+function defineByOutput(type: string, infer: OpDef<NoAttrs>["infer"], grad: OpDef<NoAttrs>): OpDef<NoAttrs> {
+  return defineOp<NoAttrs>({ type, kernel: type, infer, gradient: (op, dy) => [apply(grad, [dy, op], {}, grad.type)], elementwise: { formula: type } });
+}
+
+export const Relu = defineByOutput("Relu", numericUnary("Relu"), ReluGrad);
+
+export const Relu6 = defineByOutput("Relu6", numericUnary("Relu6"), Relu6Grad);
+
+export const LeakyRelu = defineOp<LeakyReluAttrs>({
+  type: "LeakyRelu",
+  kernel: "LeakyRelu",
+  infer: (inputs, { alpha }, name): TensorSpec => {
+    requireFloat("LeakyRelu", name, inputs[0]!);
+    if (typeof alpha !== "number" || !Number.isFinite(alpha)) throw new ValueError(`LeakyRelu '${name}': alpha must be a finite number, got ${String(alpha)}`);
+    return inputs[0]!;
+  },
+  gradient: (op, dy) => [apply(LeakyReluGrad, [dy, op.inputs[0]!], { alpha: op.attrs.alpha }, "LeakyReluGrad")],
+  elementwise: { formula: "LeakyRelu", params: ({ alpha }) => [alpha] },
+});
+
+export const Elu = defineByOutput("Elu", floatUnary("Elu"), EluGrad);
+
+export const Selu = defineByOutput("Selu", floatUnary("Selu"), SeluGrad);
+
+export const Softplus = defineOp<NoAttrs>({
+  type: "Softplus",
+  kernel: "Softplus",
+  infer: floatUnary("Softplus"),
+  // d/dx log(1 + e^x) = sigmoid(x); second derivatives come through Sigmoid's own gradient.
+  gradient: (op, dy) => [multiply(dy, sigmoid(op.inputs[0]!))],
+  elementwise: { formula: "Softplus" },
+});
+
+export const Tanh = defineOp<NoAttrs>({
+  type: "Tanh",
+  kernel: "Tanh",
+  infer: floatUnary("Tanh"),
+  gradient: (op, dy) => [tanhGrad(op, dy)],
+  elementwise: { formula: "Tanh" },
+});
+
 /** The logistic function 1 / (1 + e^−x), computed without overflow for large |x|. */
 export function sigmoid(x: NodeLike, name?: string): Node {
   return apply(Sigmoid, [x], {}, name);
@@ -66,4 +179,34 @@ export function sigmoidGrad(y: Node, dy: Node, name?: string): Node {
  */
 export function softmax(logits: NodeLike, axis = -1, name?: string): Node {
   return apply(Softmax, [logits], { axis }, name);
+}
+/** max(x, 0) elementwise. */
+export function relu(features: NodeLike, name?: string): Node {
+  return apply(Relu, [features], {}, name);
+}
+/** min(max(x, 0), 6) elementwise. */
+export function relu6(features: NodeLike, name?: string): Node {
+  return apply(Relu6, [features], {}, name);
+}
+/** x where x > 0, else alpha·x (TensorFlow's default alpha is 0.2). */
+export function leakyRelu(features: NodeLike, alpha = 0.2, name?: string): Node {
+  return apply(LeakyRelu, [features], { alpha }, name);
+}
+/** x where x >= 0, else e^x − 1. */
+export function elu(features: NodeLike, name?: string): Node {
+  return apply(Elu, [features], {}, name);
+}
+/** scale·x where x >= 0, else scale·alpha·(e^x − 1), with the self-normalizing constants. */
+export function selu(features: NodeLike, name?: string): Node {
+  return apply(Selu, [features], {}, name);
+}
+/** log(1 + e^x), computed as log1p(e^−|x|) + max(x, 0) so that no e^x overflows. */
+export function softplus(features: NodeLike, name?: string): Node {
+  return apply(Softplus, [features], {}, name);
+}
+export function tanh(x: NodeLike, name?: string): Node {
+  return apply(Tanh, [x], {}, name);
+}
+export function tanhGrad(y: Node, dy: Node, name?: string): Node {
+  return apply(TanhGrad, [y, dy], {}, name);
 }

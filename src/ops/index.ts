@@ -8,9 +8,6 @@ export * from "./activation.js";
 export * from "./array.js";
 export * from "./broadcast.js";
 export * from "./state.js";
-// Activations, comparisons and selection (issue 3).
-export * from "./nonlinear.js";
-export * from "./binary-math.js";
 export * from "./compare.js";
 export * from "./select.js";
 // Array ops: shapes, joins and splits, slicing and gathering, tiles and pads, more reductions, creation.

@@ -1,4 +1,4 @@
-/** Kernels of pow, maximum, minimum and clipByValue (src/ops/binary-math.ts). */
+/** Kernels of pow, maximum, minimum and clipByValue (src/ops/math.ts). */
 import { ValueError } from "../../tensor/index.js";
 import type { Kernel } from "../backend.js";
 import { binaryKernel, ternaryKernel } from "./elementwise.js";

@@ -1,4 +1,4 @@
-/** Kernels of the activations and their gradient ops (src/ops/nonlinear.ts). */
+/** Kernels of the activations and their gradient ops (src/ops/activation.ts). */
 import type { Tensor } from "../../tensor/index.js";
 import type { Kernel } from "../backend.js";
 import { binaryKernel, unaryKernel } from "./elementwise.js";

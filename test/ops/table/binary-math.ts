@@ -1,4 +1,4 @@
-/** OP_TABLE entries of pow, maximum, minimum and clipByValue (src/ops/binary-math.ts). */
+/** OP_TABLE entries of pow, maximum, minimum and clipByValue (src/ops/math.ts). */
 import * as ts from "tensorslow";
 import { type OpCase, type OpEntry, type NoAttrs, val, rnd, pos, lit, elementwise, binary, binaryCases, none } from "./kit.js";
 

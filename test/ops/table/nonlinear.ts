@@ -1,4 +1,4 @@
-/** OP_TABLE entries of the activations and their gradient ops (src/ops/nonlinear.ts). */
+/** OP_TABLE entries of the activations and their gradient ops (src/ops/activation.ts). */
 import * as ts from "tensorslow";
 import { type OpCase, type OpEntry, type NoAttrs, val, rnd, nonzero, lit, elementwise, buildRaw, none, unary, unaryCases, binaryCases } from "./kit.js";
 import type { Ref } from "../../helpers/assert-close.js";
