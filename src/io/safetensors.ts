@@ -14,8 +14,48 @@ declare const TextEncoder: new () => { encode(input: string): Uint8Array };
 
 const TO_SAFETENSORS: Record<DType, string> = { float32: "F32", float64: "F64", int32: "I32", bool: "BOOL" };
 const FROM_SAFETENSORS: Record<string, DType> = { F32: "float32", F64: "float64", I32: "int32", BOOL: "bool" };
-/** Dtypes of the format that TensorSlow cannot hold (named in the error, so nobody suspects corruption). */
-const OTHER_SAFETENSORS = new Set(["F16", "BF16", "F8_E4M3", "F8_E5M2", "I8", "U8", "I16", "U16", "U32", "I64", "U64", "C64"]);
+
+/** Whether the format's dtype is one of TensorSlow's own (F32, F64, I32, BOOL). */
+export function isTensorSlowDtype(fileDtype: string): boolean {
+  return Object.hasOwn(FROM_SAFETENSORS, fileDtype);
+}
+
+/**
+ * Every dtype the format defines: bits per element, and the TensorSlow dtype its values are read
+ * as by default (every value of the small floats fits float32, every value of the small integers
+ * int32; I64, U64 and U32 values are converted only when each one fits). Without one (complex,
+ * 4- and 6-bit floats, exponent-only bytes) a tensor can be skipped but not read.
+ */
+const FORMAT_DTYPES: Readonly<Record<string, { bits: number; reads?: DType }>> = {
+  BOOL: { bits: 8, reads: "bool" },
+  U8: { bits: 8, reads: "int32" },
+  I8: { bits: 8, reads: "int32" },
+  I16: { bits: 16, reads: "int32" },
+  U16: { bits: 16, reads: "int32" },
+  I32: { bits: 32, reads: "int32" },
+  U32: { bits: 32, reads: "int32" },
+  I64: { bits: 64, reads: "int32" },
+  U64: { bits: 64, reads: "int32" },
+  F8_E4M3: { bits: 8, reads: "float32" },
+  F8_E5M2: { bits: 8, reads: "float32" },
+  F16: { bits: 16, reads: "float32" },
+  BF16: { bits: 16, reads: "float32" },
+  F32: { bits: 32, reads: "float32" },
+  F64: { bits: 64, reads: "float64" },
+  F4: { bits: 4 },
+  F6_E2M3: { bits: 6 },
+  F6_E3M2: { bits: 6 },
+  F8_E8M0: { bits: 8 },
+  C64: { bits: 64 },
+};
+
+/**
+ * How deep a header's JSON may nest: the object of entries, an entry, its shape or offsets. A
+ * deeper header is refused before it is parsed, and nothing deeper is ever formatted into a message.
+ */
+const MAX_HEADER_DEPTH = 3;
+/** Names and values quoted in messages are cut to this many characters. */
+const MAX_QUOTED = 60;
 
 /** The reference implementation's limit: a larger header is an attack or an accident. */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -24,7 +64,10 @@ const METADATA_KEY = "__metadata__";
 /** One tensor's entry in a header, checked against the data it describes. */
 export interface SafetensorsEntry {
   readonly name: string;
-  readonly dtype: DType;
+  /** The dtype as the file names it (F32, F16, I64, ...). */
+  readonly fileDtype: string;
+  /** The TensorSlow dtype its values are read as by default; undefined when none can hold them. */
+  readonly dtype: DType | undefined;
   readonly shape: readonly number[];
   /** Offsets into the data section (after the header). */
   readonly begin: number;
@@ -91,12 +134,24 @@ export function encodeSafetensors(
   return out;
 }
 
-/** Reads every tensor of a safetensors file. `source` names the file in errors. */
-export function decodeSafetensors(bytes: Uint8Array, source = "safetensors data"): Safetensors {
+/**
+ * Reads every tensor of a safetensors file. `source` names the file in errors. Tensors in dtypes
+ * TensorSlow does not have are converted to the dtype of `SafetensorsEntry.dtype` when every value
+ * fits exactly (F16, BF16 to float32; U8, I64 to int32, ...); any other is a DTypeError naming it.
+ */
+export function decodeSafetensors(input: Uint8Array | ArrayBuffer, source = "safetensors data"): Safetensors {
+  const bytes = safetensorsBytes(input, "decodeSafetensors");
   const header = readSafetensorsHeader(bytes, source);
   const tensors = new Map<string, Tensor>();
   for (const entry of header.entries) tensors.set(entry.name, decodeTensor(bytes, header, entry, source));
   return { tensors, metadata: header.metadata };
+}
+
+/** A file's bytes given as a Uint8Array or an ArrayBuffer (what `fetch(...).arrayBuffer()` gives). */
+export function safetensorsBytes(input: unknown, fn: string): Uint8Array {
+  if (input instanceof Uint8Array) return input;
+  if (input instanceof ArrayBuffer) return new Uint8Array(input);
+  throw new ValueError(`${fn}: expected the file's bytes as a Uint8Array or an ArrayBuffer, got ${preview(input)}`);
 }
 
 /**
@@ -108,7 +163,7 @@ export function readSafetensorsHeader(bytes: Uint8Array, source = "safetensors d
   const fail = (why: string): never => {
     throw new DataError(`${source} is not a valid safetensors file: ${why}`);
   };
-  if (!(bytes instanceof Uint8Array)) throw new ValueError(`safetensors: expected a Uint8Array, got ${String(bytes)}`);
+  if (!(bytes instanceof Uint8Array)) throw new ValueError(`readSafetensorsHeader: expected the file's bytes as a Uint8Array, got ${preview(bytes)}`);
   if (bytes.length < 8) fail(`it holds ${bytes.length} bytes, fewer than the 8 of the header length (truncated?)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const low = view.getUint32(0, true);
@@ -130,6 +185,8 @@ export function readSafetensorsHeader(bytes: Uint8Array, source = "safetensors d
   } catch {
     return fail("the header is not valid UTF-8");
   }
+  const depth = nestingDepth(text, MAX_HEADER_DEPTH);
+  if (depth > MAX_HEADER_DEPTH) fail(`the header nests JSON more than ${MAX_HEADER_DEPTH} levels deep (a safetensors header needs ${MAX_HEADER_DEPTH})`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -153,8 +210,8 @@ export function readSafetensorsHeader(bytes: Uint8Array, source = "safetensors d
   entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let expected = 0;
   for (const e of entries) {
-    if (e.begin < expected) fail(`tensor '${e.name}' (bytes ${e.begin} to ${e.end}) overlaps the tensor before it, which ends at ${expected}`);
-    if (e.begin > expected) fail(`tensor '${e.name}' starts at byte ${e.begin}, leaving a gap after byte ${expected}`);
+    if (e.begin < expected) fail(`tensor ${quote(e.name)} (bytes ${e.begin} to ${e.end}) overlaps the tensor before it, which ends at ${expected}`);
+    if (e.begin > expected) fail(`tensor ${quote(e.name)} starts at byte ${e.begin}, leaving a gap after byte ${expected}`);
     expected = e.end;
   }
   if (expected !== dataLength) {
@@ -163,74 +220,193 @@ export function readSafetensorsHeader(bytes: Uint8Array, source = "safetensors d
   return { entries, metadata, dataStart };
 }
 
-/** The values of one checked entry, copied out of `bytes`. */
-export function decodeTensor(bytes: Uint8Array, header: SafetensorsHeader, entry: SafetensorsEntry, source = "safetensors data"): Tensor {
-  const count = entry.shape.reduce((a, b) => a * b, 1);
-  const data = allocate(entry.dtype, count);
-  const from = header.dataStart + entry.begin;
-  if (LITTLE_ENDIAN) {
-    new Uint8Array(data.buffer).set(bytes.subarray(from, header.dataStart + entry.end));
-  } else {
-    const view = new DataView(bytes.buffer, bytes.byteOffset + from, entry.end - entry.begin);
-    for (let i = 0; i < count; i++) data[i] = readElement(view, entry.dtype, i);
+/**
+ * The values of one checked entry, copied out of `bytes`, as `dtype` (by default the entry's own).
+ * A file dtype TensorSlow does not have is converted when every value fits `dtype` exactly;
+ * otherwise, and for a different TensorSlow dtype, the error names the tensor.
+ */
+export function decodeTensor(
+  bytes: Uint8Array,
+  header: SafetensorsHeader,
+  entry: SafetensorsEntry,
+  source = "safetensors data",
+  dtype: DType | undefined = entry.dtype,
+): Tensor {
+  const where = `tensor ${quote(entry.name)} of ${source}`;
+  if (dtype === undefined) {
+    throw new DTypeError(`${where} has dtype ${entry.fileDtype}, which TensorSlow cannot read (it reads ${Object.keys(FORMAT_DTYPES).filter((d) => FORMAT_DTYPES[d]!.reads !== undefined).join(", ")})`);
   }
-  if (entry.dtype === "bool") {
-    const bad = (data as Uint8Array).findIndex((b) => b > 1);
-    if (bad >= 0) {
-      throw new DataError(`${source} is corrupt: tensor '${entry.name}' is BOOL but element ${bad} holds the byte ${data[bad]} (only 0 and 1 are booleans)`);
+  const native = isTensorSlowDtype(entry.fileDtype) ? FROM_SAFETENSORS[entry.fileDtype] : undefined;
+  if (native !== undefined && native !== dtype) {
+    throw new DTypeError(`${where} is ${native}, not ${dtype}`);
+  }
+  const count = entry.shape.reduce((a, b) => a * b, 1);
+  const data = allocate(dtype, count);
+  const from = header.dataStart + entry.begin;
+  const view = new DataView(bytes.buffer, bytes.byteOffset + from, entry.end - entry.begin);
+  if (native !== undefined && LITTLE_ENDIAN) {
+    new Uint8Array(data.buffer).set(bytes.subarray(from, header.dataStart + entry.end));
+  } else if (native !== undefined) {
+    for (let i = 0; i < count; i++) data[i] = readElement(view, native, i);
+  } else {
+    const read = FOREIGN_READERS[entry.fileDtype]!;
+    for (let i = 0; i < count; i++) {
+      const v = read(view, i);
+      if (!fitsExactly(v, dtype)) {
+        throw new DTypeError(`${where} is ${entry.fileDtype}, and its element ${i} (${String(v)}) is not exactly representable as ${dtype}; no value was converted`);
+      }
+      data[i] = Number(v);
     }
   }
-  return new Tensor(entry.shape, entry.dtype, data);
+  if (dtype === "bool") {
+    const bad = (data as Uint8Array).findIndex((b) => b > 1);
+    if (bad >= 0) {
+      throw new DataError(`${source} is corrupt: tensor ${quote(entry.name)} is BOOL but element ${bad} holds the byte ${data[bad]} (only 0 and 1 are booleans)`);
+    }
+  }
+  return new Tensor(entry.shape, dtype, data);
+}
+
+/** Whether a value read from a file is exactly representable in `dtype` (NaN and infinities are, in floats). */
+function fitsExactly(v: number | bigint, dtype: DType): boolean {
+  if (typeof v === "bigint") {
+    const n = Number(v);
+    return BigInt(n) === v && fitsExactly(n, dtype);
+  }
+  switch (dtype) {
+    case "float64": return true;
+    case "float32": return Number.isNaN(v) || Math.fround(v) === v;
+    case "int32": return (v | 0) === v;
+    case "bool": return v === 0 || v === 1;
+  }
+}
+
+/** A half-precision float from its 16 bits. */
+function fromHalf(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exponent = (h >> 10) & 0x1f;
+  const mantissa = h & 0x3ff;
+  if (exponent === 0) return sign * mantissa * 2 ** -24;
+  if (exponent === 0x1f) return mantissa === 0 ? sign * Infinity : NaN;
+  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
+}
+
+/** An 8-bit float with 4 exponent bits (bias 7) and 3 mantissa bits, no infinities, NaN at S.1111.111 (OCP FP8 E4M3). */
+function fromE4M3(b: number): number {
+  const sign = b & 0x80 ? -1 : 1;
+  const exponent = (b >> 3) & 0xf;
+  const mantissa = b & 7;
+  if (exponent === 0xf && mantissa === 7) return NaN;
+  if (exponent === 0) return sign * mantissa * 2 ** -9;
+  return sign * (1 + mantissa / 8) * 2 ** (exponent - 7);
+}
+
+const float32Bits = new DataView(new ArrayBuffer(4));
+function fromBfloat16(h: number): number {
+  float32Bits.setUint32(0, h << 16);
+  return float32Bits.getFloat32(0);
+}
+
+/** Element readers (little-endian) of the format's dtypes that are not TensorSlow's. */
+const FOREIGN_READERS: Readonly<Record<string, (view: DataView, i: number) => number | bigint>> = {
+  U8: (v, i) => v.getUint8(i),
+  I8: (v, i) => v.getInt8(i),
+  I16: (v, i) => v.getInt16(2 * i, true),
+  U16: (v, i) => v.getUint16(2 * i, true),
+  U32: (v, i) => v.getUint32(4 * i, true),
+  I64: (v, i) => v.getBigInt64(8 * i, true),
+  U64: (v, i) => v.getBigUint64(8 * i, true),
+  F8_E4M3: (v, i) => fromE4M3(v.getUint8(i)),
+  F8_E5M2: (v, i) => fromHalf(v.getUint8(i) << 8),
+  F16: (v, i) => fromHalf(v.getUint16(2 * i, true)),
+  BF16: (v, i) => fromBfloat16(v.getUint16(2 * i, true)),
+};
+
+/**
+ * The deepest nesting of arrays and objects in JSON `text`, counted without parsing (brackets
+ * inside strings do not count); stops counting once past `limit`.
+ */
+function nestingDepth(text: string, limit: number): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > deepest && (deepest = depth) > limit) return deepest;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return deepest;
+}
+
+/** A name or value for a message: quoted, cut to MAX_QUOTED characters; arrays and objects only by kind. */
+function quote(x: unknown): string {
+  if (typeof x === "string") return x.length > MAX_QUOTED ? `'${x.slice(0, MAX_QUOTED)}...' (${x.length} characters)` : `'${x}'`;
+  return preview(x);
+}
+
+function preview(x: unknown): string {
+  if (typeof x === "string") return JSON.stringify(x.length > MAX_QUOTED ? `${x.slice(0, MAX_QUOTED)}...` : x);
+  if (Array.isArray(x)) {
+    const shown = x.slice(0, 4).map((e) => (Array.isArray(e) ? "[...]" : isPlainObject(e) ? "{...}" : preview(e)));
+    return `[${shown.join(", ")}${x.length > 4 ? `, ... (${x.length} elements)` : ""}]`;
+  }
+  if (isPlainObject(x)) return `a ${x.constructor?.name ?? "null-prototype"} object`;
+  return typeof x === "symbol" ? x.toString() : String(x);
 }
 
 function readMetadata(raw: unknown, fail: (why: string) => never): Record<string, string> {
   if (!isPlainObject(raw)) return fail(`'${METADATA_KEY}' is not an object`);
   for (const [k, v] of Object.entries(raw)) {
-    if (typeof v !== "string") fail(`'${METADATA_KEY}' values must be strings, '${k}' is ${v === null ? "null" : typeof v}`);
+    if (typeof v !== "string") fail(`'${METADATA_KEY}' values must be strings, ${quote(k)} is ${v === null ? "null" : typeof v}`);
   }
   return raw as Record<string, string>;
 }
 
 function readEntry(name: string, raw: unknown, dataLength: number, fail: (why: string) => never): SafetensorsEntry {
-  const where = `tensor '${name}'`;
+  const where = `tensor ${quote(name)}`;
   if (!isPlainObject(raw)) return fail(`${where}: its entry is not an object`);
   const { dtype: rawDtype, shape: rawShape, data_offsets: rawOffsets } = raw as Record<string, unknown>;
   if (typeof rawDtype !== "string") return fail(`${where}: 'dtype' is missing or not a string`);
-  const dtype = Object.hasOwn(FROM_SAFETENSORS, rawDtype) ? FROM_SAFETENSORS[rawDtype] : undefined;
-  if (dtype === undefined) {
-    const supported = Object.keys(FROM_SAFETENSORS).join(", ");
-    if (OTHER_SAFETENSORS.has(rawDtype)) {
-      throw new DTypeError(`${where} has dtype ${rawDtype}, which TensorSlow cannot hold (it reads ${supported})`);
-    }
-    return fail(`${where}: unknown dtype ${JSON.stringify(rawDtype).slice(0, 40)} (TensorSlow reads ${supported})`);
+  const format = Object.hasOwn(FORMAT_DTYPES, rawDtype) ? FORMAT_DTYPES[rawDtype] : undefined;
+  if (format === undefined) {
+    return fail(`${where}: unknown dtype ${preview(rawDtype)} (the format defines ${Object.keys(FORMAT_DTYPES).join(", ")})`);
   }
   if (!Array.isArray(rawShape)) return fail(`${where}: 'shape' is missing or not an array`);
   if (!Array.isArray(rawOffsets) || rawOffsets.length !== 2) return fail(`${where}: 'data_offsets' must be an array [begin, end]`);
   const shape = rawShape.map((d, i) => {
-    if (!isCount(d)) fail(`${where}: dimension ${i} of its shape is ${JSON.stringify(d)}, not a non-negative integer`);
+    if (!isCount(d)) fail(`${where}: dimension ${i} of its shape is ${preview(d)}, not a non-negative integer`);
     return d as number;
   });
   const [begin, end] = rawOffsets as unknown[];
   if (!isCount(begin) || !isCount(end)) {
-    return fail(`${where}: data_offsets ${JSON.stringify(rawOffsets)} must be non-negative integers`);
+    return fail(`${where}: data_offsets ${preview(rawOffsets)} must be non-negative integers`);
   }
   if (begin > end) return fail(`${where}: data_offsets [${begin}, ${end}] end before they begin`);
   if (end > dataLength) {
     return fail(`${where}: data_offsets [${begin}, ${end}] reach past the ${dataLength} bytes of data (truncated?)`);
   }
   // Multiplying out the shape stops as soon as it exceeds what the bytes can hold: no overflow.
-  const size = bytesPerElement(dtype);
-  let bytesNeeded = shape.includes(0) ? 0 : size;
+  const shapeText = formatShape(shape.length > 8 ? shape.slice(0, 8) : shape) + (shape.length > 8 ? ` (rank ${shape.length})` : "");
+  let bitsNeeded = shape.includes(0) ? 0 : format.bits;
   for (const d of shape) {
-    bytesNeeded *= d;
-    if (bytesNeeded > dataLength) {
-      return fail(`${where}: shape ${formatShape(shape)} of ${rawDtype} needs more bytes than the ${dataLength} the file holds`);
+    bitsNeeded *= d;
+    if (bitsNeeded > 8 * dataLength) {
+      return fail(`${where}: shape ${shapeText} of ${rawDtype} needs more bytes than the ${dataLength} the file holds`);
     }
   }
-  if (bytesNeeded !== end - begin) {
-    return fail(`${where}: shape ${formatShape(shape)} of ${rawDtype} needs ${bytesNeeded} bytes, but data_offsets [${begin}, ${end}] give ${end - begin}`);
+  if (bitsNeeded % 8 !== 0) return fail(`${where}: shape ${shapeText} of ${rawDtype} is ${bitsNeeded} bits, not a whole number of bytes`);
+  if (bitsNeeded / 8 !== end - begin) {
+    return fail(`${where}: shape ${shapeText} of ${rawDtype} needs ${bitsNeeded / 8} bytes, but data_offsets [${begin}, ${end}] give ${end - begin}`);
   }
-  return { name, dtype, shape, begin, end };
+  return { name, fileDtype: rawDtype, dtype: format.reads, shape, begin, end };
 }
 
 function isCount(x: unknown): x is number {

@@ -80,7 +80,7 @@ export class Saver {
    * Loads checkpoint bytes into `session` and returns the file's metadata. `source` names the
    * bytes in errors. Every variable is checked (present, dtype, shape) before any is loaded.
    */
-  fromBytes(session: Session, bytes: Uint8Array, source = "(bytes)"): Record<string, string> {
+  fromBytes(session: Session, bytes: Uint8Array | ArrayBuffer, source = "(bytes)"): Record<string, string> {
     return restoreFromBytes(session, this.entries, bytes, source);
   }
 

@@ -35,8 +35,13 @@ function refusal(e: unknown, input: Uint8Array): undefined {
   assert.fail(`input of ${input.length} bytes [${[...input.subarray(0, 48)].join(",")}${input.length > 48 ? ",..." : ""}] raised ${String(e)}`);
 }
 
-function checkSafetensors(bytes: Uint8Array): void {
-  const result = cleanly(() => ts.io.decodeSafetensors(bytes, "fuzz"), bytes);
+/** Every dtype the safetensors format defines, and a few it does not. */
+const SAFETENSORS_DTYPES = ["BOOL", "U8", "I8", "I16", "U16", "I32", "U32", "I64", "U64", "F4", "F6_E2M3", "F6_E3M2", "F8_E4M3", "F8_E5M2", "F8_E8M0", "F16", "BF16", "F32", "F64", "C64", "x", "f32"];
+
+function checkSafetensors(bytes: Uint8Array, asBuffer = false): void {
+  // An ArrayBuffer (what fetch(...).arrayBuffer() gives) is read like the Uint8Array over it.
+  const input = asBuffer ? (Uint8Array.from(bytes).buffer as ArrayBuffer) : bytes;
+  const result = cleanly(() => ts.io.decodeSafetensors(input, "fuzz"), bytes);
   if (result === undefined) return;
   let total = 0;
   for (const t of result.tensors.values()) {
@@ -89,7 +94,7 @@ const headerArb = fc.dictionary(
   fc.oneof(fc.string({ maxLength: 6 }), fc.constant("__metadata__")),
   fc.oneof(
     fc.record({
-      dtype: fc.oneof(fc.constantFrom("F32", "F64", "I32", "BOOL", "F16", "U8", "I64", "x"), fc.integer()),
+      dtype: fc.oneof(fc.constantFrom(...SAFETENSORS_DTYPES), fc.integer()),
       shape: fc.oneof(fc.array(numberArb, { maxLength: 4 }), fc.constant(null)),
       data_offsets: fc.oneof(fc.array(numberArb, { maxLength: 3 }), fc.tuple(fc.nat(64), fc.nat(64))),
     }),
@@ -110,7 +115,7 @@ function withHeader(header: unknown, data: Uint8Array): Uint8Array {
 
 describe("fuzz: the safetensors reader", { timeout: 120_000 }, () => {
   it("refuses random bytes cleanly", () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 256 }), checkSafetensors), { numRuns: RUNS });
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 256 }), (bytes) => checkSafetensors(bytes)), { numRuns: RUNS });
   });
 
   it("reads valid files back, and refuses or reads mutated ones cleanly", () => {
@@ -124,8 +129,51 @@ describe("fuzz: the safetensors reader", { timeout: 120_000 }, () => {
     );
   });
 
-  it("refuses or reads lying headers cleanly", () => {
-    fc.assert(fc.property(headerArb, fc.uint8Array({ maxLength: 64 }), (header, data) => checkSafetensors(withHeader(header, data))), { numRuns: RUNS });
+  it("refuses or reads lying headers cleanly, given as a Uint8Array or an ArrayBuffer", () => {
+    fc.assert(
+      fc.property(headerArb, fc.uint8Array({ maxLength: 64 }), fc.boolean(), (header, data, asBuffer) => checkSafetensors(withHeader(header, data), asBuffer)),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("reads or refuses entries of every dtype the format defines, with data of the right size", () => {
+    const bits: Record<string, number> = { F4: 4, F6_E2M3: 6, F6_E3M2: 6, I16: 16, U16: 16, F16: 16, BF16: 16, I32: 32, U32: 32, F32: 32, F64: 64, I64: 64, U64: 64, C64: 64 };
+    const entryArb = fc
+      .tuple(fc.constantFrom(...SAFETENSORS_DTYPES.slice(0, -2)), fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 }))
+      .chain(([dtype, shape]) => {
+        const bytes = Math.ceil(((bits[dtype] ?? 8) * shape.reduce((a, b) => a * b, 1)) / 8);
+        return fc.uint8Array({ minLength: bytes, maxLength: bytes }).map((data) => ({ dtype, shape, data }));
+      });
+    fc.assert(
+      fc.property(fc.array(entryArb, { maxLength: 4 }), (entries) => {
+        const header: Record<string, unknown> = {};
+        let at = 0;
+        entries.forEach(({ dtype, shape, data }, i) => {
+          header[`t${i}`] = { dtype, shape, data_offsets: [at, at + data.length] };
+          at += data.length;
+        });
+        checkSafetensors(withHeader(header, Uint8Array.from(entries.flatMap((e) => [...e.data]))));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("refuses headers nested thousands of levels deep cleanly, wherever the nesting is", () => {
+    const nestedArb = fc.tuple(fc.integer({ min: 1, max: 30_000 }), fc.constantFrom("[", "{\"k\":"), fc.constantFrom("shape", "data_offsets", "dtype", "__metadata__", "entry"));
+    fc.assert(
+      fc.property(nestedArb, ([depth, open, where]) => {
+        const close = open === "[" ? "]" : "}";
+        const deep = `${open.repeat(depth)}1${close.repeat(depth)}`;
+        const text =
+          where === "__metadata__" ? `{"__metadata__":${deep}}` : where === "entry" ? `{"a":${deep}}` : `{"a":{"dtype":"F32","shape":[],"data_offsets":[0,4],"${where}":${deep}}}`;
+        const json = Buffer.from(text);
+        const bytes = Buffer.alloc(8 + json.length + 4);
+        bytes.writeBigUInt64LE(BigInt(json.length), 0);
+        json.copy(bytes, 8);
+        checkSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
+      }),
+      { numRuns: RUNS / 10 },
+    );
   });
 });
 

@@ -120,6 +120,55 @@ describe("safetensors: reading files written elsewhere", () => {
   });
 });
 
+/** Little-endian bytes of 16-bit words. */
+function u16le(...words: number[]): number[] {
+  return words.flatMap((w) => [w & 0xff, w >> 8]);
+}
+
+describe("safetensors: the format's other dtypes", () => {
+  it("reads F16, BF16, F8 values exactly as float32 (values from the IEEE/OCP bit layouts, worked by hand)", () => {
+    // F16: 0x3c00 = 1, 0xc100 = -2.5, 0x7bff = 65504 (largest), 0x0001 = 2^-24 (smallest subnormal), 0x7c00 = inf, 0x7e00 = NaN.
+    const f16 = ts.io.decodeSafetensors(file({ h: { dtype: "F16", shape: [6], data_offsets: [0, 12] } }, u16le(0x3c00, 0xc100, 0x7bff, 0x0001, 0x7c00, 0x7e00)));
+    const h = f16.tensors.get("h")!;
+    assert.equal(h.dtype, "float32");
+    assert.deepEqual(h.toArray(), [1, -2.5, 65504, 2 ** -24, Infinity, NaN]);
+    // BF16: the top half of a float32: 0x3f80 = 1, 0xc000 = -2, 0x4049 = 0x40490000 = 3.140625.
+    const bf16 = ts.io.decodeSafetensors(file({ b: { dtype: "BF16", shape: [3], data_offsets: [0, 6] } }, u16le(0x3f80, 0xc000, 0x4049)));
+    assert.deepEqual(bf16.tensors.get("b")!.toArray(), [1, -2, 3.140625]);
+    // F8_E5M2 is the top byte of an F16 (0x3c = 1, 0xc1 = -2.5); F8_E4M3 has bias 7: 0x38 = 1, 0x7e = 1.75 * 2^8 = 448, 0x01 = 2^-9, 0x7f = NaN.
+    const f8 = ts.io.decodeSafetensors(file({ e5: { dtype: "F8_E5M2", shape: [2], data_offsets: [0, 2] }, e4: { dtype: "F8_E4M3", shape: [4], data_offsets: [2, 6] } }, [0x3c, 0xc1, 0x38, 0x7e, 0x01, 0x7f]));
+    assert.deepEqual(f8.tensors.get("e5")!.toArray(), [1, -2.5]);
+    assert.deepEqual(f8.tensors.get("e4")!.toArray(), [1, 448, 2 ** -9, NaN]);
+  });
+
+  it("reads integer dtypes as int32 when every value fits, and names the first value that does not", () => {
+    const ints = ts.io.decodeSafetensors(
+      file(
+        {
+          i64: { dtype: "I64", shape: [2], data_offsets: [0, 16] },
+          u8: { dtype: "U8", shape: [2], data_offsets: [16, 18] },
+          i8: { dtype: "I8", shape: [1], data_offsets: [18, 19] },
+          pad: { dtype: "BOOL", shape: [1], data_offsets: [19, 20] },
+        },
+        [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0, 0, 0, 0, 0, 255, 0x80, 1],
+      ),
+    );
+    assert.deepEqual(ints.tensors.get("i64")!.toArray(), [-1, 2 ** 31 - 1]);
+    assert.equal(ints.tensors.get("i64")!.dtype, "int32");
+    assert.deepEqual(ints.tensors.get("u8")!.toArray(), [0, 255]);
+    assert.deepEqual(ints.tensors.get("i8")!.toArray(), [-128]);
+    // 2^31 as I64 (bytes 00 00 00 80 00 00 00 00) is no int32.
+    refuses(file({ big: { dtype: "I64", shape: [2], data_offsets: [0, 16] } }, [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0, 0, 0, 0]), /'big' of 'model\.safetensors' is I64, and its element 1 \(2147483648\) is not exactly representable as int32/, ts.DTypeError);
+  });
+
+  it("accepts an ArrayBuffer (what fetch(...).arrayBuffer() gives)", () => {
+    const bytes = file({ x: { dtype: "F64", shape: [1], data_offsets: [0, 8] } }, f64le(0.25));
+    const buffer = new Uint8Array(bytes).buffer as ArrayBuffer;
+    assert.equal(ts.io.decodeSafetensors(buffer).tensors.get("x")!.item(), 0.25);
+    assert.throws(() => ts.io.decodeSafetensors(null as never), (e: unknown) => e instanceof ts.ValueError && /decodeSafetensors/.test((e as Error).message));
+  });
+});
+
 describe("safetensors: refusing malformed input", () => {
   const ok = { dtype: "F64", shape: [2], data_offsets: [0, 16] };
   const data = f64le(1, 2);
@@ -150,7 +199,22 @@ describe("safetensors: refusing malformed input", () => {
     refuses(file({ a: { ...ok, dtype: "F99" } }, data), /unknown dtype "F99"/);
     refuses(file({ a: { ...ok, dtype: 32 } }, data), /'dtype' is missing or not a string/);
     refuses(file({ a: { ...ok, dtype: "toString" } }, data), /unknown dtype/);
-    refuses(file({ a: { dtype: "F16", shape: [2], data_offsets: [0, 4] } }, [0, 0, 0, 0]), /F16, which TensorSlow cannot hold/, ts.DTypeError);
+    refuses(file({ a: { dtype: "C64", shape: [1], data_offsets: [0, 8] } }, [0, 0, 0, 0, 0, 0, 0, 0]), /'a' of 'model\.safetensors' has dtype C64, which TensorSlow cannot read/, ts.DTypeError);
+    refuses(file({ a: { dtype: "F4", shape: [3], data_offsets: [0, 2] } }, [0, 0]), /12 bits, not a whole number of bytes/);
+  });
+
+  it("refuses headers nested deeper than the format's three levels before parsing them (20,000 arrays deep)", () => {
+    const deep = `{"a":{"dtype":"F64","shape":${"[".repeat(20000)}${"]".repeat(20000)},"data_offsets":[0,0]}}`;
+    refuses(file(deep), /nests JSON more than 3 levels deep/);
+    // Brackets inside strings are not nesting.
+    assert.equal(ts.io.decodeSafetensors(file({ __metadata__: { "[[[[": "{{{{" } })).metadata["[[[["], "{{{{");
+  });
+
+  it("keeps messages short whatever the header holds (a 100,000-character name, a 100,000-element offset list)", () => {
+    const long = "n".repeat(100_000);
+    assert.throws(() => ts.io.decodeSafetensors(file({ [long]: { ...ok, data_offsets: [0, 24] } }, data)), (e: unknown) => e instanceof ts.DataError && e.message.length < 400 && /100000 characters/.test(e.message));
+    const offsets = Array.from({ length: 100_000 }, () => -1);
+    assert.throws(() => ts.io.decodeSafetensors(file({ a: { ...ok, data_offsets: offsets } }, data)), (e: unknown) => e instanceof ts.DataError && e.message.length < 400);
   });
 
   it("refuses negative, fractional, overflowing and oversized shapes and offsets", () => {

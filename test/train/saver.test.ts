@@ -311,6 +311,68 @@ describe("Saver: refusing bad checkpoints, changing nothing", () => {
   });
 });
 
+/** A safetensors file built by hand from entries { name: [dtype, shape, bytes] }, laid out in order. */
+function foreignFile(entries: Record<string, [string, number[], number[]]>): Uint8Array {
+  const header: Record<string, unknown> = {};
+  const data: number[] = [];
+  for (const [name, [dtype, shape, bytes]] of Object.entries(entries)) {
+    header[name] = { dtype, shape, data_offsets: [data.length, data.length + bytes.length] };
+    data.push(...bytes);
+  }
+  const json = Buffer.from(JSON.stringify(header));
+  const out = Buffer.alloc(8 + json.length + data.length);
+  out.writeBigUInt64LE(BigInt(json.length), 0);
+  json.copy(out, 8);
+  Buffer.from(data).copy(out, 8 + json.length);
+  return new Uint8Array(out.buffer, out.byteOffset, out.length);
+}
+
+describe("Saver: checkpoints written by other frameworks", () => {
+  /** A float32 weight and an int32 counter, and a session whose values are not those of any file below. */
+  function setup() {
+    const graph = new ts.Graph();
+    const { w, n } = graph.asDefault(() => ({ w: new ts.Variable([7, 7], { name: "w" }), n: new ts.Variable(7, { name: "n", dtype: "int32" }) }));
+    return { graph, w, n, session: new ts.Session(graph), saver: new ts.train.Saver([w, n]) };
+  }
+
+  it("ignores entries it does not ask for in any dtype the format defines (a PyTorch num_batches_tracked, an F16 embedding, a C64)", () => {
+    const { w, n, session, saver } = setup();
+    const bytes = foreignFile({
+      w: ["F32", [2], [0, 0, 0x80, 0x3f, 0, 0, 0, 0x40]], // 1, 2
+      n: ["I32", [], [5, 0, 0, 0]],
+      "bn.num_batches_tracked": ["I64", [], [0, 0, 0, 0, 0, 0, 0, 0x80]], // -2^63: fits nothing
+      embedding: ["F16", [2], [0, 0x3c, 0, 0xc0]],
+      phase: ["C64", [1], [0, 0, 0, 0, 0, 0, 0, 0]],
+      packed: ["F4", [2], [0x12]],
+    });
+    saver.fromBytes(session, bytes);
+    assert.deepEqual(session.run(w).toArray(), [1, 2]);
+    assert.equal(session.run(n).item(), 5);
+  });
+
+  it("converts an entry it asks for from F16/BF16/I64/U8 when every value fits exactly", () => {
+    const { w, n, session, saver } = setup();
+    // F16 0x3c00 = 1, 0xc100 = -2.5; I64 41.
+    saver.fromBytes(session, foreignFile({ w: ["F16", [2], [0, 0x3c, 0, 0xc1]], n: ["I64", [], [41, 0, 0, 0, 0, 0, 0, 0]] }));
+    assert.deepEqual(session.run(w).toArray(), [1, -2.5]);
+    assert.equal(session.run(n).item(), 41);
+    // BF16 0x4049 = 3.140625, 0xbf80 = -1; U8 200.
+    saver.fromBytes(session, foreignFile({ w: ["BF16", [2], [0x49, 0x40, 0x80, 0xbf]], n: ["U8", [], [200]] }));
+    assert.deepEqual(session.run(w).toArray(), [3.140625, -1]);
+    assert.equal(session.run(n).item(), 200);
+  });
+
+  it("refuses by name an entry whose values do not fit the variable, or whose dtype TensorSlow cannot read; nothing changes", () => {
+    const { w, n, session, saver } = setup();
+    const big = foreignFile({ w: ["F16", [2], [0, 0x3c, 0, 0x3c]], n: ["I64", [], [0, 0, 0, 0, 1, 0, 0, 0]] }); // n = 2^32
+    assert.throws(() => saver.fromBytes(session, big, "'torch.safetensors'"), (e: unknown) => e instanceof ts.DTypeError && /variable 'n'/.test((e as Error).message) && /4294967296/.test((e as Error).message) && /torch\.safetensors/.test((e as Error).message) && /no variable was restored/.test((e as Error).message));
+    const complex = foreignFile({ w: ["C64", [2], new Array(16).fill(0)], n: ["I32", [], [1, 0, 0, 0]] });
+    assert.throws(() => saver.fromBytes(session, complex), (e: unknown) => e instanceof ts.DTypeError && /variable 'w' is C64/.test((e as Error).message));
+    assert.deepEqual(session.run(w).toArray(), [7, 7]);
+    assert.equal(session.run(n).item(), 7);
+  });
+});
+
 describe("Session.readVariable (what the Saver reads with)", () => {
   it("returns a copy of the session's current value, compiling no plan", () => {
     const m = model();
