@@ -10,12 +10,11 @@ export * from "./broadcast.js";
 export * from "./state.js";
 export * from "./compare.js";
 export * from "./select.js";
-// Array ops: shapes, joins and splits, slicing and gathering, tiles and pads, more reductions, creation.
+// Array ops: shapes, joins and splits, slicing and gathering, tiles and pads, creation.
 export * from "./shape-ops.js";
 export * from "./join-split.js";
 export * from "./indexing.js";
 export * from "./tile-pad.js";
-export * from "./reduce-ext.js";
 export * from "./creation.js";
 // Convolution and pooling.
 export * from "./conv.js";

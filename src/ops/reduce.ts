@@ -1,16 +1,28 @@
-/** Reductions: reduceSum and reduceMean over one or several axes, with keepDims. */
-import type { Node, TensorSpec } from "../graph/index.js";
-import { normalizeAxes, type DType, isFloatDType, DTypeError } from "../tensor/index.js";
+/**
+ * Reductions over one or several axes, with keepDims: reduceSum, reduceMean, reduceMax, reduceMin,
+ * reduceProd, reduceAny, reduceAll (TensorFlow's Sum, Mean, Max, Min, Prod, Any, All) and argmax,
+ * argmin, with the ops their gradients are built from.
+ *
+ * Max and Min send the gradient to the elements equal to the result, shared equally among ties
+ * (TensorFlow's rule). Prod's gradient is the product of the other elements of each group, which
+ * ProdExceptSelf computes from prefix and suffix products, without dividing by x, so it is exact
+ * when x has zeros (TensorFlow reaches the same with exclusive cumprods).
+ */
+import type { Node, OpDef, Operation, TensorSpec } from "../graph/index.js";
+import type { ArgAttrs, AxesAttrs, ReduceAttrs } from "../kernels/attrs.js";
+import { DTypeError, ShapeError, formatShape, isFloatDType, normalizeAxes, staticCompatible, type DType } from "../tensor/index.js";
 import { broadcastLike, sizeRatio } from "./broadcast.js";
+import { equal } from "./compare.js";
 import { apply, defineOp, type NodeLike } from "./define.js";
-import { divide } from "./math.js";
-import { requireNumeric } from "./infer.js";
-import type { ReduceAttrs } from "../kernels/attrs.js";
+import { requireNumeric, requireSameDtype } from "./infer.js";
+import { cast, divide, multiply, subtract } from "./math.js";
 
 export interface ReduceOptions {
   keepDims?: boolean;
   name?: string;
 }
+
+type Axis = number | readonly number[] | undefined;
 
 /** The output spec of a reduction over `attrs.axis`. */
 export function reducedSpec(x: TensorSpec, attrs: ReduceAttrs, context: string, dtype: DType = x.dtype): TensorSpec {
@@ -28,13 +40,24 @@ export function broadcastBack(op: { inputs: readonly Node[]; attrs: ReduceAttrs 
   return broadcastLike(dy, op.inputs[0]!, { reducedAxis: axis ?? "all", keepDims });
 }
 
+function numericReduce(type: string) {
+  return ([x]: TensorSpec[], attrs: ReduceAttrs, name: string): TensorSpec => {
+    requireNumeric(type, name, x!);
+    return reducedSpec(x!, attrs, `${type} '${name}'`);
+  };
+}
+
+function boolReduce(type: string) {
+  return ([x]: TensorSpec[], attrs: ReduceAttrs, name: string): TensorSpec => {
+    if (x!.dtype !== "bool") throw new DTypeError(`${type} '${name}' takes bool values, got ${x!.dtype} of shape ${formatShape(x!.shape)}`);
+    return reducedSpec(x!, attrs, `${type} '${name}'`);
+  };
+}
+
 export const Sum = defineOp<ReduceAttrs>({
   type: "Sum",
   kernel: "Sum",
-  infer: ([x], attrs, name) => {
-    requireNumeric("Sum", name, x!);
-    return reducedSpec(x!, attrs, `Sum '${name}'`);
-  },
+  infer: numericReduce("Sum"),
   gradient: (op, dy) => [broadcastBack(op, dy)],
 });
 
@@ -52,16 +75,143 @@ export const Mean = defineOp<ReduceAttrs>({
  * The attrs keep their own copy of an axis array, so a later change to the caller's array cannot
  * change the node.
  */
-export function ownAxis(axis: number | readonly number[] | undefined): number | readonly number[] | undefined {
+export function ownAxis(axis: Axis): Axis {
   return typeof axis === "object" ? [...axis] : axis;
 }
 
+/**
+ * TensorFlow's gradient of Max and Min: the elements equal to the result share dy equally (ties
+ * split it), built from Equal, Cast and Sum.
+ */
+function extremumGradient(op: Operation<ReduceAttrs>, dy: Node): Node[] {
+  const x = op.inputs[0]!;
+  const reduced = { reducedAxis: op.attrs.axis ?? ("all" as const), keepDims: op.attrs.keepDims };
+  const indicators = cast(equal(x, broadcastLike(op, x, reduced)), x.dtype);
+  const count = reduceSum(indicators, op.attrs.axis, { keepDims: true });
+  return [multiply(divide(indicators, count), broadcastBack(op, dy))];
+}
+
+export const Max = defineOp<ReduceAttrs>({ type: "Max", kernel: "Max", infer: numericReduce("Max"), gradient: extremumGradient });
+export const Min = defineOp<ReduceAttrs>({ type: "Min", kernel: "Min", infer: numericReduce("Min"), gradient: extremumGradient });
+
+export const Prod = defineOp<ReduceAttrs>({
+  type: "Prod",
+  kernel: "Prod",
+  infer: numericReduce("Prod"),
+  gradient: (op, dy) => [multiply(broadcastBack(op, dy), prodExceptSelf(op.inputs[0]!, op.attrs.axis))],
+});
+
+const LOGICAL = { notDifferentiable: "it takes and gives bool values" };
+export const Any = defineOp<ReduceAttrs>({ type: "Any", kernel: "Any", infer: boolReduce("Any"), gradient: LOGICAL });
+export const All = defineOp<ReduceAttrs>({ type: "All", kernel: "All", infer: boolReduce("All"), gradient: LOGICAL });
+
+function sameShapeOverAxes(type: string) {
+  return (inputs: TensorSpec[], { axis }: AxesAttrs, name: string): TensorSpec => {
+    const [x] = inputs;
+    requireNumeric(type, name, x!);
+    if (inputs.length > 1) requireSameDtype(type, name, x!.dtype, inputs[1]!.dtype);
+    if (inputs.length > 1 && !staticCompatible(x!.shape, inputs[1]!.shape)) {
+      throw new ShapeError(`${type} '${name}': the inputs must have one shape, got ${formatShape(x!.shape)} and ${formatShape(inputs[1]!.shape)}`);
+    }
+    if (x!.shape !== null) normalizeAxes(axis, x!.shape.length, `${type} '${name}'`);
+    return { dtype: x!.dtype, shape: x!.shape ?? inputs[1]?.shape ?? null };
+  };
+}
+
+/** Each element replaced by the product of the other elements of its group (the groups a Prod over `axis` reduces). */
+export const ProdExceptSelf: OpDef<AxesAttrs> = defineOp<AxesAttrs>({
+  type: "ProdExceptSelf",
+  kernel: "ProdExceptSelf",
+  infer: sameShapeOverAxes("ProdExceptSelf"),
+  gradient: (op, g) => [apply(ProdExceptSelfGrad, [op.inputs[0]!, g], { ...op.attrs }, "ProdExceptSelfGrad")],
+});
+
+/**
+ * ProdExceptSelfGrad(x, g): the gradient of Σ g·ProdExceptSelf(x), h_j = Σ_{i≠j} g_i Π_{k∉{i,j}} x_k
+ * per group, from prefix and suffix sums of products (exact when x has zeros).
+ */
+export const ProdExceptSelfGrad: OpDef<AxesAttrs> = defineOp<AxesAttrs>({
+  type: "ProdExceptSelfGrad",
+  kernel: "ProdExceptSelfGrad",
+  infer: sameShapeOverAxes("ProdExceptSelfGrad"),
+  gradient: (op, u) => {
+    // h is linear in g with a symmetric kernel, so its gradient with respect to g is h(x, u). With
+    // respect to x_m, every term not containing x_m drops out: for x_m ≠ 0 that is
+    // (Σ u·h − u_m·h_m − g_m·h(x, u)_m) / x_m. This third derivative of a product divides by x and is
+    // not defined where x has a zero; the first and second are exact.
+    const [x, g] = op.inputs as [Node, Node];
+    const hu: Node = apply(ProdExceptSelfGrad, [x, u], { ...op.attrs }, "ProdExceptSelfGrad");
+    const uh = multiply(u, op);
+    const total = reduceSum(uh, op.attrs.axis, { keepDims: true });
+    return [divide(subtract(subtract(total, uh), multiply(g, hu)), x), hu];
+  },
+});
+
+function prodExceptSelf(x: Node, axis: Axis): Node {
+  return apply(ProdExceptSelf, [x], axis === undefined ? {} : { axis }, "ProdExceptSelf");
+}
+
+function argReduce(type: string) {
+  return ([x]: TensorSpec[], { axis }: ArgAttrs, name: string): TensorSpec => {
+    const context = `${type} '${name}'`;
+    requireNumeric(type, name, x!);
+    if (x!.shape === null) return { dtype: "int32", shape: null };
+    if (x!.shape.length === 0) throw new ShapeError(`${context} needs an input of rank at least 1, got a scalar`);
+    const [ax] = normalizeAxes(axis, x!.shape.length, context);
+    if (x!.shape[ax!] === 0) throw new ShapeError(`${context}: axis ${ax} of the input of shape ${formatShape(x!.shape)} is empty, there is no ${type === "ArgMax" ? "largest" : "smallest"} element`);
+    return { dtype: "int32", shape: x!.shape.filter((_, i) => i !== ax) };
+  };
+}
+
+const ARG = { notDifferentiable: "its output is integer positions, piecewise constant in the input" };
+export const ArgMax = defineOp<ArgAttrs>({ type: "ArgMax", kernel: "ArgMax", infer: argReduce("ArgMax"), gradient: ARG });
+export const ArgMin = defineOp<ArgAttrs>({ type: "ArgMin", kernel: "ArgMin", infer: argReduce("ArgMin"), gradient: ARG });
+
+function reduceAttrs(axis: Axis, options: ReduceOptions): ReduceAttrs {
+  return { axis: ownAxis(axis), keepDims: options.keepDims ?? false };
+}
+
 /** The sum of elements along `axis` (all axes when omitted), as TensorFlow's `reduce_sum`. */
-export function reduceSum(x: NodeLike, axis?: number | readonly number[], options: ReduceOptions = {}): Node {
-  return apply(Sum, [x], { axis: ownAxis(axis), keepDims: options.keepDims ?? false }, options.name);
+export function reduceSum(x: NodeLike, axis?: Axis, options: ReduceOptions = {}): Node {
+  return apply(Sum, [x], reduceAttrs(axis, options), options.name);
 }
 
 /** The mean of elements along `axis` (all axes when omitted), as TensorFlow's `reduce_mean`. */
-export function reduceMean(x: NodeLike, axis?: number | readonly number[], options: ReduceOptions = {}): Node {
-  return apply(Mean, [x], { axis: ownAxis(axis), keepDims: options.keepDims ?? false }, options.name);
+export function reduceMean(x: NodeLike, axis?: Axis, options: ReduceOptions = {}): Node {
+  return apply(Mean, [x], reduceAttrs(axis, options), options.name);
+}
+
+/** The largest element along `axis` (all axes when omitted); an empty reduction gives -Infinity (the lowest int32 for int32). */
+export function reduceMax(x: NodeLike, axis?: Axis, options: ReduceOptions = {}): Node {
+  return apply(Max, [x], reduceAttrs(axis, options), options.name);
+}
+
+/** The smallest element along `axis` (all axes when omitted); an empty reduction gives Infinity (the highest int32). */
+export function reduceMin(x: NodeLike, axis?: Axis, options: ReduceOptions = {}): Node {
+  return apply(Min, [x], reduceAttrs(axis, options), options.name);
+}
+
+/** The product of elements along `axis` (all axes when omitted). */
+export function reduceProd(x: NodeLike, axis?: Axis, options: ReduceOptions = {}): Node {
+  return apply(Prod, [x], reduceAttrs(axis, options), options.name);
+}
+
+/** Logical or of bool elements along `axis` (all axes when omitted). */
+export function reduceAny(x: NodeLike, axis?: Axis, options: ReduceOptions = {}): Node {
+  return apply(Any, [x], reduceAttrs(axis, options), options.name);
+}
+
+/** Logical and of bool elements along `axis` (all axes when omitted). */
+export function reduceAll(x: NodeLike, axis?: Axis, options: ReduceOptions = {}): Node {
+  return apply(All, [x], reduceAttrs(axis, options), options.name);
+}
+
+/** The int32 position of the largest element along `axis` (default 0); the first one at ties, as numpy. */
+export function argmax(x: NodeLike, axis = 0, name?: string): Node {
+  return apply(ArgMax, [x], { axis }, name);
+}
+
+/** The int32 position of the smallest element along `axis` (default 0); the first one at ties. */
+export function argmin(x: NodeLike, axis = 0, name?: string): Node {
+  return apply(ArgMin, [x], { axis }, name);
 }

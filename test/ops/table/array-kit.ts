@@ -1,6 +1,6 @@
 /**
  * Plain-JS references for the array op tables (shape-ops, join-split, indexing, tile-pad,
- * reduce-ext), written from numpy's and Python's definitions: basic indexing with Python's
+ * reduce), written from numpy's and Python's definitions: basic indexing with Python's
  * `slice.indices`, `np.take`, `np.add.at`, `np.tile`, `np.pad`, reductions by folding each group.
  * None of them calls the library.
  */
