@@ -37,7 +37,7 @@ import {
   zerosLike,
 } from "./ops/index.js";
 import { setRandomSeed } from "./tensor/index.js";
-import * as initializers from "./nn/initializers.js";
+import * as initializers from "./initializers/index.js";
 import { Optimizer } from "./train/optimizer.js";
 import { exponentialDecay, type ExponentialDecayOptions } from "./train/learning-rate-decay.js";
 import { createGlobalStep, getGlobalStep, getOrCreateGlobalStep } from "./train/global-step.js";
@@ -135,7 +135,7 @@ export {
   setRandomSeed as set_random_seed,
 };
 
-// tf.nn's losses and biasAdd (re-exported inside `nn` by src/nn.ts), and TensorFlow 1.x's
+// tf.nn's losses and biasAdd (re-exported inside `nn` by src/nn/index.ts), and TensorFlow 1.x's
 // initializer names.
 export {
   logSoftmax as log_softmax,

@@ -167,13 +167,13 @@ export {
 } from "./backends/index.js";
 export { wasmBackend, setNumThreads, getNumThreads, type WasmBackend } from "./backends/index.js";
 export * as train from "./train-namespace.js";
-export * as nn from "./nn.js";
+export * as nn from "./nn/index.js";
 export * as data from "./data/index.js";
 export * as io from "./io/index.js";
 export * as viz from "./viz/index.js";
-// Losses, initializers and layers (ops/loss.ts, ops/nn.ts, nn/, layers/).
-export * as losses from "./nn/losses.js";
-export * as initializers from "./nn/initializers.js";
+// The tf.losses, tf.initializers and tf.layers namespaces (losses/, initializers/, layers/).
+export * as losses from "./losses/index.js";
+export * as initializers from "./initializers/index.js";
 export * as layers from "./layers/index.js";
 export {
   zeros as zerosInitializer,
@@ -186,7 +186,7 @@ export {
   glorotUniform as glorotUniformInitializer,
   glorotNormal as glorotNormalInitializer,
   type Initializer,
-} from "./nn/initializers.js";
+} from "./initializers/index.js";
 
 /** The trainable variables of the default graph. */
 export function trainableVariables(): Variable[] {

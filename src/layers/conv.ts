@@ -6,7 +6,7 @@
 import type { Graph, Node } from "../graph/index.js";
 import { avgPool, biasAdd, conv2d as conv2dOp, maxPool, toNode, type NodeLike } from "../ops/index.js";
 import { DTypeError, ShapeError, ValueError, formatShape, isFloatDType, type Padding } from "../tensor/index.js";
-import { glorotUniform, zeros, type InitializerLike } from "../nn/initializers.js";
+import { glorotUniform, zeros, type InitializerLike } from "../initializers/index.js";
 import { inLayerScope, layerVariable, type Activation, type LayerOptions, type VariableLayerOptions } from "./core.js";
 
 /** A size or stride: n for both spatial dimensions, or [height, width]. */

@@ -6,7 +6,7 @@
 import { Node, Variable, type Graph } from "../graph/index.js";
 import { biasAdd, graphOf, matmul, reshape, reshapeLike, reduceSum, onesLike, toNode, type NodeLike } from "../ops/index.js";
 import { DTypeError, GraphError, ShapeError, ValueError, formatShape, isFloatDType, type DType } from "../tensor/index.js";
-import { glorotUniform, initialValue, zeros, type InitializerLike } from "../nn/initializers.js";
+import { glorotUniform, initialValue, zeros, type InitializerLike } from "../initializers/index.js";
 import { dropoutInScope, type DropoutOptions } from "../nn/dropout.js";
 
 /** An activation applied to a layer's output (`ts.sigmoid`, `ts.nn.relu`, ...). */

@@ -1,12 +1,11 @@
 /** TensorFlow's `tf.nn` namespace: activations, losses, biasAdd and dropout under their `nn.` names. */
-export { sigmoid, softmax } from "./ops/activation.js";
 // TensorFlow 1.x's tf.nn activations (tanh is also tf.tanh).
-export { relu, relu6, leakyRelu, elu, selu, softplus, tanh } from "./ops/activation.js";
+export { sigmoid, softmax, relu, relu6, leakyRelu, elu, selu, softplus, tanh } from "../ops/activation.js";
 // Convolution and pooling.
-export { conv2d, conv2dBackpropInput, conv2dBackpropFilter, type Conv2DOptions } from "./ops/conv.js";
-export { maxPool, avgPool, type PoolOptions } from "./ops/pool.js";
-export { max_pool, avg_pool, conv2d_backprop_input, conv2d_backprop_filter } from "./compat.js";
-// Losses, biasAdd and dropout (ops/loss.ts, ops/nn.ts, nn/dropout.ts), and their snake_case names.
+export { conv2d, conv2dBackpropInput, conv2dBackpropFilter, type Conv2DOptions } from "../ops/conv.js";
+export { maxPool, avgPool, type PoolOptions } from "../ops/pool.js";
+export { max_pool, avg_pool, conv2d_backprop_input, conv2d_backprop_filter } from "../compat.js";
+// Losses, biasAdd and dropout (ops/loss.ts, ops/nn.ts, ./dropout.ts), and their snake_case names.
 export {
   logSoftmax,
   softmaxCrossEntropyWithLogits,
@@ -17,9 +16,9 @@ export {
   type SoftmaxCrossEntropyArgs,
   type SparseSoftmaxCrossEntropyArgs,
   type SigmoidCrossEntropyArgs,
-} from "./ops/loss.js";
-export { biasAdd } from "./ops/nn.js";
-export { dropout, type DropoutOptions } from "./nn/dropout.js";
+} from "../ops/loss.js";
+export { biasAdd } from "../ops/nn.js";
+export { dropout, type DropoutOptions } from "./dropout.js";
 export {
   log_softmax,
   softmax_cross_entropy_with_logits,
@@ -28,4 +27,4 @@ export {
   sigmoid_cross_entropy_with_logits,
   l2_loss,
   bias_add,
-} from "./compat.js";
+} from "../compat.js";
