@@ -27,8 +27,11 @@ export interface OpDef<A = Record<string, never>> {
    * ShapeError/DTypeError; `name` is the node's name for the message.
    */
   readonly infer: (inputs: TensorSpec[], attrs: A, name: string) => TensorSpec;
-  /** The kernel, looked up by this name in the active backend. */
-  readonly kernel: string;
+  /**
+   * The kernel, looked up by this name in the active backend: the op's type unless given (ops that
+   * share another op's kernel, as ExpandDims runs Reshape's).
+   */
+  readonly kernel?: string;
   /**
    * The gradient builder, or an explicit "not differentiable" with the reason (integer outputs,
    * a piecewise-constant function, a state update).

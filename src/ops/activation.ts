@@ -19,7 +19,6 @@ type NoAttrs = Record<string, never>;
 
 export const Sigmoid = defineOp<NoAttrs>({
   type: "Sigmoid",
-  kernel: "Sigmoid",
   infer: floatUnary("Sigmoid"),
   gradient: (op, dy) => [sigmoidGrad(op, dy)],
   elementwise: { formula: "Sigmoid" },
@@ -31,7 +30,6 @@ export const Sigmoid = defineOp<NoAttrs>({
  */
 export const SigmoidGrad = defineOp<NoAttrs>({
   type: "SigmoidGrad",
-  kernel: "SigmoidGrad",
   infer: broadcastBinary("SigmoidGrad"),
   elementwise: { formula: "SigmoidGrad" },
   gradient: (op, g) => {
@@ -45,7 +43,6 @@ export const SigmoidGrad = defineOp<NoAttrs>({
 
 export const Softmax = defineOp<SoftmaxAttrs>({
   type: "Softmax",
-  kernel: "Softmax",
   infer: ([x], { axis }, name) => {
     requireFloat("Softmax", name, x!);
     if (x!.shape !== null) {
@@ -69,7 +66,6 @@ export interface LeakyReluAttrs {
 function defineMaskGrad<A>(type: string, floatOnly: boolean, params?: (attrs: A) => readonly number[]): OpDef<A> {
   const def: OpDef<A> = defineOp<A>({
     type,
-    kernel: type,
     infer: broadcastBinary(type, floatOnly),
     elementwise: params === undefined ? { formula: type } : { formula: type, params },
     gradient: (op, g) => {
@@ -87,7 +83,6 @@ function defineMaskGrad<A>(type: string, floatOnly: boolean, params?: (attrs: A)
 function defineExpUnitGrad(type: string): OpDef<NoAttrs> {
   const def: OpDef<NoAttrs> = defineOp<NoAttrs>({
     type,
-    kernel: type,
     infer: broadcastBinary(type, true),
     elementwise: { formula: type },
     gradient: (op, g) => {
@@ -112,7 +107,6 @@ export const SeluGrad = defineExpUnitGrad("SeluGrad");
 /** TanhGrad(y, dy) = dy·(1 − y²), computed as dy·(1 − y)(1 + y), for y = tanh(x); argument order as TensorFlow's. */
 export const TanhGrad = defineOp<NoAttrs>({
   type: "TanhGrad",
-  kernel: "TanhGrad",
   infer: broadcastBinary("TanhGrad", true),
   elementwise: { formula: "TanhGrad" },
   gradient: (op, g) => {
@@ -124,7 +118,7 @@ export const TanhGrad = defineOp<NoAttrs>({
 
 /** An activation whose gradient is `grad(dy, y)` of its output y, as TensorFlow builds it. */
 function defineByOutput(type: string, infer: OpDef<NoAttrs>["infer"], grad: OpDef<NoAttrs>): OpDef<NoAttrs> {
-  return defineOp<NoAttrs>({ type, kernel: type, infer, gradient: (op, dy) => [apply(grad, [dy, op], {}, grad.type)], elementwise: { formula: type } });
+  return defineOp<NoAttrs>({ type, infer, gradient: (op, dy) => [apply(grad, [dy, op], {}, grad.type)], elementwise: { formula: type } });
 }
 
 export const Relu = defineByOutput("Relu", numericUnary("Relu"), ReluGrad);
@@ -133,7 +127,6 @@ export const Relu6 = defineByOutput("Relu6", numericUnary("Relu6"), Relu6Grad);
 
 export const LeakyRelu = defineOp<LeakyReluAttrs>({
   type: "LeakyRelu",
-  kernel: "LeakyRelu",
   infer: (inputs, { alpha }, name): TensorSpec => {
     requireFloat("LeakyRelu", name, inputs[0]!);
     if (typeof alpha !== "number" || !Number.isFinite(alpha)) throw new ValueError(`LeakyRelu '${name}': alpha must be a finite number, got ${String(alpha)}`);
@@ -149,7 +142,6 @@ export const Selu = defineByOutput("Selu", floatUnary("Selu"), SeluGrad);
 
 export const Softplus = defineOp<NoAttrs>({
   type: "Softplus",
-  kernel: "Softplus",
   infer: floatUnary("Softplus"),
   // d/dx log(1 + e^x) = sigmoid(x); second derivatives come through Sigmoid's own gradient.
   gradient: (op, dy) => [multiply(dy, sigmoid(op.inputs[0]!))],
@@ -158,7 +150,6 @@ export const Softplus = defineOp<NoAttrs>({
 
 export const Tanh = defineOp<NoAttrs>({
   type: "Tanh",
-  kernel: "Tanh",
   infer: floatUnary("Tanh"),
   gradient: (op, dy) => [tanhGrad(op, dy)],
   elementwise: { formula: "Tanh" },

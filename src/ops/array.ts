@@ -11,7 +11,6 @@ const relabelling: Elementwise<unknown> = { formula: "Identity", args: [0], argS
 
 export const Identity = defineOp<NoAttrs>({
   type: "Identity",
-  kernel: "Identity",
   infer: sameAsInput,
   gradient: (_op, dy) => [dy],
   elementwise: { formula: "Identity" },
@@ -48,7 +47,6 @@ function reshapeTarget(from: readonly Dim[] | null, target: readonly number[], n
 
 export const Reshape = defineOp<ReshapeAttrs>({
   type: "Reshape",
-  kernel: "Reshape",
   infer: ([x, like], attrs, name): TensorSpec => {
     if (attrs.shape !== undefined) return { dtype: x!.dtype, shape: reshapeTarget(x!.shape, attrs.shape, name) };
     // The `like` form must keep the element count too, or the copy kernel would run off the end.
@@ -114,7 +112,6 @@ export function expandDims(x: NodeLike, axis: number, name?: string): Node {
 
 export const OnesLike = defineOp<NoAttrs>({
   type: "OnesLike",
-  kernel: "OnesLike",
   infer: sameAsInput,
   gradient: { notDifferentiable: "its value does not depend on the input's values" },
 });
@@ -126,7 +123,6 @@ export function onesLike(x: NodeLike, name?: string): Node {
 
 export const ZerosLike = defineOp<NoAttrs>({
   type: "ZerosLike",
-  kernel: "ZerosLike",
   infer: sameAsInput,
   gradient: { notDifferentiable: "its value does not depend on the input's values" },
 });

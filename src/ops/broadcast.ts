@@ -22,7 +22,6 @@ import type { BroadcastLikeAttrs } from "../kernels/attrs.js";
 
 export const SumToShape = defineOp<Record<string, never>>({
   type: "SumToShape",
-  kernel: "SumToShape",
   infer: ([x, like], _attrs, name) => {
     // `x` must be `like` broadcast: broadcasting them together gives x's shape back.
     const joint = broadcastStatic(x!.shape, like!.shape, `SumToShape '${name}'`);
@@ -45,7 +44,6 @@ export function restoreReducedShape(x: StaticShape, likeRank: number, attrs: Bro
 
 export const BroadcastLike = defineOp<BroadcastLikeAttrs>({
   type: "BroadcastLike",
-  kernel: "BroadcastLike",
   infer: ([x, like], attrs, name) => {
     const context = `BroadcastLike '${name}'`;
     if (like!.shape === null) return { dtype: x!.dtype, shape: null };
@@ -89,7 +87,6 @@ export function broadcastLike(dy: Node, like: Node, attrs: BroadcastLikeAttrs = 
 
 export const SizeRatio = defineOp<Record<string, never>>({
   type: "SizeRatio",
-  kernel: "SizeRatio",
   infer: ([x]): TensorSpec => ({ dtype: x!.dtype, shape: [] }),
   gradient: { notDifferentiable: "its value depends only on the shapes of its inputs" },
 });

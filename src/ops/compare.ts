@@ -17,7 +17,6 @@ const LOGICAL = { notDifferentiable: "it takes and gives bool values" };
 function defineComparison(type: string, ordered: boolean) {
   return defineOp<NoAttrs>({
     type,
-    kernel: type,
     infer: ([a, b], _attrs, name): TensorSpec => {
       requireSameDtype(type, name, a!.dtype, b!.dtype);
       if (ordered && a!.dtype === "bool") {
@@ -47,7 +46,6 @@ function requireBool(type: string, name: string, inputs: TensorSpec[]): void {
 function defineLogicalBinary(type: string) {
   return defineOp<NoAttrs>({
     type,
-    kernel: type,
     infer: (inputs, _attrs, name): TensorSpec => {
       requireBool(type, name, inputs);
       return { dtype: "bool", shape: broadcastStatic(inputs[0]!.shape, inputs[1]!.shape, `${type} '${name}'`) };
@@ -60,7 +58,6 @@ export const LogicalAnd = defineLogicalBinary("LogicalAnd");
 export const LogicalOr = defineLogicalBinary("LogicalOr");
 export const LogicalNot = defineOp<NoAttrs>({
   type: "LogicalNot",
-  kernel: "LogicalNot",
   infer: (inputs, _attrs, name): TensorSpec => {
     requireBool("LogicalNot", name, inputs);
     return { dtype: "bool", shape: inputs[0]!.shape };

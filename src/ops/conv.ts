@@ -87,7 +87,6 @@ const LIKE_HINT = " (it gives the shape only: pass a tensor shaped like it, or t
 
 export const Conv2D = defineOp<Conv2DAttrs>({
   type: "Conv2D",
-  kernel: "Conv2D",
   infer: ([x, f], attrs, name): TensorSpec => {
     checkAttrs("Conv2D", name, attrs);
     requireFloat("Conv2D", name, x!);
@@ -140,7 +139,6 @@ function inferBackprop(type: string, which: "input" | "filter", attrs: Conv2DAtt
  */
 export const Conv2DBackpropInput = defineOp<Conv2DBackpropInputAttrs>({
   type: "Conv2DBackpropInput",
-  kernel: "Conv2DBackpropInput",
   infer: (specs, attrs, name): TensorSpec => {
     const sized = attrs.inputSizes !== undefined;
     const [like, f, dy] = sized ? [null, specs[0]!, specs[1]!] : [specs[0]!, specs[1]!, specs[2]!];
@@ -162,7 +160,6 @@ export const Conv2DBackpropInput = defineOp<Conv2DBackpropInputAttrs>({
  */
 export const Conv2DBackpropFilter = defineOp<Conv2DBackpropFilterAttrs>({
   type: "Conv2DBackpropFilter",
-  kernel: "Conv2DBackpropFilter",
   infer: (specs, attrs, name): TensorSpec => {
     const sized = attrs.filterSizes !== undefined;
     const [x, like, dy] = sized ? [specs[0]!, null, specs[1]!] : [specs[0]!, specs[1]!, specs[2]!];

@@ -17,7 +17,6 @@ export interface FillAttrs {
 
 export const Fill = defineOp<FillAttrs>({
   type: "Fill",
-  kernel: "Fill",
   infer: ([value], { dims }, name): TensorSpec => {
     if (dims.some((d) => !Number.isInteger(d) || d < 0)) throw new ShapeError(`Fill '${name}': dims must be integers >= 0, got [${dims.join(",")}]`);
     if (value!.shape !== null && value!.shape.length !== 0) {
@@ -44,7 +43,6 @@ export function rangeLength({ start, limit, delta, dtype }: RangeAttrs, context:
 
 export const Range = defineOp<RangeAttrs>({
   type: "Range",
-  kernel: "Range",
   infer: (_inputs, attrs, name): TensorSpec => ({ dtype: attrs.dtype, shape: [rangeLength(attrs, `Range '${name}'`)] }),
   gradient: { notDifferentiable: "it has no inputs: its values are fixed by its attributes" },
 });

@@ -50,7 +50,6 @@ function sliceShape(x: StaticShape, { begin, size }: SliceAttrs, context: string
 
 export const Slice = defineOp<SliceAttrs>({
   type: "Slice",
-  kernel: "Slice",
   infer: ([x], attrs, name): TensorSpec => ({ dtype: x!.dtype, shape: sliceShape(x!.shape, attrs, `Slice '${name}'`) }),
   gradient: (op, dy) => [stridedSliceGrad(op.inputs[0]!, dy, sliceAsStrided(op.attrs.begin, op.attrs.size))],
 });
@@ -62,7 +61,6 @@ function stridedShape(x: StaticShape, spec: StridedSliceSpec, context: string): 
 
 export const StridedSlice = defineOp<StridedSliceSpec>({
   type: "StridedSlice",
-  kernel: "StridedSlice",
   infer: ([x], spec, name): TensorSpec => ({ dtype: x!.dtype, shape: stridedShape(x!.shape, spec, `StridedSlice '${name}'`) }),
   gradient: (op, dy) => [stridedSliceGrad(op.inputs[0]!, dy, op.attrs)],
 });
@@ -70,7 +68,6 @@ export const StridedSlice = defineOp<StridedSliceSpec>({
 /** StridedSliceGrad(xLike, dy): zeros shaped like xLike with dy written where the slice took its values. */
 export const StridedSliceGrad = defineOp<StridedSliceSpec>({
   type: "StridedSliceGrad",
-  kernel: "StridedSliceGrad",
   infer: ([x, dy], spec, name): TensorSpec => {
     const expected = stridedShape(x!.shape, spec, `StridedSliceGrad '${name}'`);
     if (!staticCompatible(expected, dy!.shape)) {
@@ -104,7 +101,6 @@ function gatherShape(type: string, name: string, params: TensorSpec, indices: Te
 
 export const GatherV2 = defineOp<GatherAttrs>({
   type: "GatherV2",
-  kernel: "GatherV2",
   infer: ([params, indices], { axis }, name): TensorSpec => ({ dtype: params!.dtype, shape: gatherShape("GatherV2", name, params!, indices!, axis) }),
   gradient: (op, dy) => [apply(GatherGrad, [op.inputs[0]!, op.inputs[1]!, dy], { axis: op.attrs.axis }, "GatherGrad"), null],
 });
@@ -112,7 +108,6 @@ export const GatherV2 = defineOp<GatherAttrs>({
 /** GatherGrad(paramsLike, indices, dy): zeros shaped like params, with each slice of dy added at its index. */
 export const GatherGrad = defineOp<GatherAttrs>({
   type: "GatherGrad",
-  kernel: "GatherGrad",
   infer: ([params, indices, dy], { axis }, name): TensorSpec => {
     requireNumeric("GatherGrad", name, dy!);
     const expected = gatherShape("GatherGrad", name, params!, indices!, axis);
@@ -126,7 +121,6 @@ export const GatherGrad = defineOp<GatherAttrs>({
 
 export const OneHot = defineOp<OneHotAttrs>({
   type: "OneHot",
-  kernel: "OneHot",
   infer: ([indices], { depth, onValue, offValue, axis, dtype }, name): TensorSpec => {
     const context = `OneHot '${name}'`;
     requireIndices("OneHot", name, indices!);

@@ -62,7 +62,6 @@ function commonShape(type: string, name: string, xs: TensorSpec[], skip: number)
 
 export const ConcatV2 = defineOp<AxisAttrs>({
   type: "ConcatV2",
-  kernel: "ConcatV2",
   infer: (xs, { axis }, name): TensorSpec => {
     const context = `ConcatV2 '${name}'`;
     const rankOf = xs.find((x) => x.shape !== null)?.shape?.length;
@@ -90,7 +89,6 @@ export const ConcatV2 = defineOp<AxisAttrs>({
 
 export const Pack = defineOp<AxisAttrs>({
   type: "Pack",
-  kernel: "Pack",
   infer: (xs, { axis }, name): TensorSpec => {
     const shape = commonShape("Pack", name, xs, -1);
     if (shape === null) return { dtype: xs[0]!.dtype, shape: null };
@@ -113,7 +111,6 @@ export interface UnpackAttrs {
 
 export const Unpack: OpDef<UnpackAttrs> = defineOp<UnpackAttrs>({
   type: "Unpack",
-  kernel: "Unpack",
   infer: ([x], { num, axis, index }, name): TensorSpec => {
     if (x!.shape === null) return { dtype: x!.dtype, shape: null };
     const shape = x!.shape;
@@ -147,7 +144,6 @@ export const Split: OpDef<SplitSpec> = defineOp<SplitSpec>({
 /** SplitV(x) with `sizeSplits`, or SplitV(x, like_0, ..., like_n-1) taking the sizes from the likes. */
 export const SplitV: OpDef<SplitSpec> = defineOp<SplitSpec>({
   type: "SplitV",
-  kernel: "SplitV",
   infer: ([x, ...likes], spec, name): TensorSpec => ({ dtype: x!.dtype, shape: pieceShape("SplitV", name, x!, spec, likes) }),
   gradient: (op, dy) => {
     const [x, ...likes] = op.inputs;
@@ -161,7 +157,6 @@ export const SplitV: OpDef<SplitSpec> = defineOp<SplitSpec>({
  */
 export const SplitGrad: OpDef<SplitSpec> = defineOp<SplitSpec>({
   type: "SplitGrad",
-  kernel: "SplitGrad",
   infer: ([x, dy, ...likes], spec, name): TensorSpec => {
     const expected = pieceShape("SplitGrad", name, x!, spec, likes);
     if (!staticCompatible(expected, dy!.shape)) {

@@ -42,7 +42,6 @@ function dropAxis(shape: StaticShape, axis: number): StaticShape {
 
 export const LogSoftmax = defineOp<ClassAxisAttrs>({
   type: "LogSoftmax",
-  kernel: "LogSoftmax",
   infer: ([x], { axis }, name) => {
     checkClassAxis("LogSoftmax", name, x!, axis);
     return { dtype: x!.dtype, shape: x!.shape };
@@ -58,7 +57,6 @@ export const LogSoftmax = defineOp<ClassAxisAttrs>({
  */
 export const SoftmaxCrossEntropyWithLogits = defineOp<ClassAxisAttrs>({
   type: "SoftmaxCrossEntropyWithLogits",
-  kernel: "SoftmaxCrossEntropyWithLogits",
   infer: ([labels, logits], { axis }, name) => {
     const type = "SoftmaxCrossEntropyWithLogits";
     requireSameDtype(type, name, labels!.dtype, logits!.dtype);
@@ -98,7 +96,6 @@ function sparseSpec(type: string, [labels, logits]: TensorSpec[], name: string):
 /** Inputs (labels: int32 class ids of shape [...], logits [..., classes]); the loss per row, shape [...]. */
 export const SparseSoftmaxCrossEntropyWithLogits = defineOp<Record<string, never>>({
   type: "SparseSoftmaxCrossEntropyWithLogits",
-  kernel: "SparseSoftmaxCrossEntropyWithLogits",
   infer: (inputs, _attrs, name) => ({
     dtype: inputs[1]!.dtype,
     shape: sparseSpec("SparseSoftmaxCrossEntropyWithLogits", inputs, name),
@@ -116,7 +113,6 @@ export const SparseSoftmaxCrossEntropyWithLogits = defineOp<Record<string, never
  */
 export const SparseSoftmaxCrossEntropyBackprop = defineOp<Record<string, never>>({
   type: "SparseSoftmaxCrossEntropyBackprop",
-  kernel: "SparseSoftmaxCrossEntropyBackprop",
   infer: (inputs, _attrs, name) => {
     const batch = sparseSpec("SparseSoftmaxCrossEntropyBackprop", inputs, name);
     const logits = inputs[1]!.shape;
@@ -135,7 +131,6 @@ export const SparseSoftmaxCrossEntropyBackprop = defineOp<Record<string, never>>
  */
 export const SigmoidCrossEntropyWithLogits = defineOp<Record<string, never>>({
   type: "SigmoidCrossEntropyWithLogits",
-  kernel: "SigmoidCrossEntropyWithLogits",
   infer: ([labels, logits], _attrs, name) => {
     const type = "SigmoidCrossEntropyWithLogits";
     requireSameDtype(type, name, labels!.dtype, logits!.dtype);
@@ -156,7 +151,6 @@ export const SigmoidCrossEntropyWithLogits = defineOp<Record<string, never>>({
 /** sum(t²) / 2, a scalar. */
 export const L2Loss = defineOp<Record<string, never>>({
   type: "L2Loss",
-  kernel: "L2Loss",
   infer: ([t], _attrs, name) => {
     requireFloat("L2Loss", name, t!);
     return { dtype: t!.dtype, shape: [] };

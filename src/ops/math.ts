@@ -23,7 +23,7 @@ function defineBinary(type: string, gradient: (op: Operation<NoAttrs>, dy: Node)
     const [ga, gb] = gradient(op, dy);
     return [sumToShape(ga, op.inputs[0]!), sumToShape(gb, op.inputs[1]!)];
   };
-  return defineOp<NoAttrs>({ type, kernel: type, infer: broadcastBinary(type, floatOnly), gradient: reduced, elementwise: { formula: type } });
+  return defineOp<NoAttrs>({ type, infer: broadcastBinary(type, floatOnly), gradient: reduced, elementwise: { formula: type } });
 }
 
 export const Add = defineBinary("Add", (_op, dy) => [dy, dy]);
@@ -37,10 +37,9 @@ export const RealDiv = defineBinary(
   true,
 );
 
-export const Neg = defineOp<NoAttrs>({ type: "Neg", kernel: "Neg", infer: numericUnary("Neg"), gradient: (_op, dy) => [negative(dy)], elementwise: { formula: "Neg" } });
+export const Neg = defineOp<NoAttrs>({ type: "Neg", infer: numericUnary("Neg"), gradient: (_op, dy) => [negative(dy)], elementwise: { formula: "Neg" } });
 export const Abs = defineOp<NoAttrs>({
   type: "Abs",
-  kernel: "Abs",
   infer: numericUnary("Abs"),
   gradient: (op, dy) => [multiply(dy, sign(op.inputs[0]!))],
   elementwise: { formula: "Abs" },
@@ -48,7 +47,6 @@ export const Abs = defineOp<NoAttrs>({
 
 export const Sign = defineOp<NoAttrs>({
   type: "Sign",
-  kernel: "Sign",
   infer: numericUnary("Sign"),
   // Zero wherever it is defined; TensorFlow registers zeros rather than no gradient.
   gradient: (op) => [zerosLike(op.inputs[0]!)],
@@ -57,28 +55,24 @@ export const Sign = defineOp<NoAttrs>({
 
 export const Log = defineOp<NoAttrs>({
   type: "Log",
-  kernel: "Log",
   infer: floatUnary("Log"),
   gradient: (op, dy) => [divide(dy, op.inputs[0]!)],
   elementwise: { formula: "Log" },
 });
 export const Exp = defineOp<NoAttrs>({
   type: "Exp",
-  kernel: "Exp",
   infer: floatUnary("Exp"),
   gradient: (op, dy) => [multiply(dy, op)],
   elementwise: { formula: "Exp" },
 });
 export const Square = defineOp<NoAttrs>({
   type: "Square",
-  kernel: "Square",
   infer: numericUnary("Square"),
   gradient: (op, dy) => [multiply(dy, multiply(2, op.inputs[0]!))],
   elementwise: { formula: "Square" },
 });
 export const Sqrt = defineOp<NoAttrs>({
   type: "Sqrt",
-  kernel: "Sqrt",
   infer: floatUnary("Sqrt"),
   gradient: (op, dy) => [divide(dy, multiply(2, op))],
   elementwise: { formula: "Sqrt" },
@@ -87,7 +81,6 @@ export const Sqrt = defineOp<NoAttrs>({
 // Piecewise constant: TensorFlow gives Floor no gradient either.
 export const Floor = defineOp<NoAttrs>({
   type: "Floor",
-  kernel: "Floor",
   infer: floatUnary("Floor"),
   gradient: { notDifferentiable: "it is piecewise constant (its derivative is zero wherever it exists)" },
   elementwise: { formula: "Floor" },
@@ -95,7 +88,6 @@ export const Floor = defineOp<NoAttrs>({
 
 export const Pow = defineOp<NoAttrs>({
   type: "Pow",
-  kernel: "Pow",
   infer: broadcastBinary("Pow"),
   elementwise: { formula: "Pow" },
   gradient: (op, dy) => {
@@ -120,7 +112,6 @@ function minMaxGradient(selectsX: (x: Node, y: Node) => Node): GradientFn<NoAttr
 
 export const Maximum = defineOp<NoAttrs>({
   type: "Maximum",
-  kernel: "Maximum",
   infer: broadcastBinary("Maximum"),
   elementwise: { formula: "Maximum" },
   gradient: minMaxGradient(greaterEqual),
@@ -128,7 +119,6 @@ export const Maximum = defineOp<NoAttrs>({
 
 export const Minimum = defineOp<NoAttrs>({
   type: "Minimum",
-  kernel: "Minimum",
   infer: broadcastBinary("Minimum"),
   elementwise: { formula: "Minimum" },
   gradient: minMaxGradient(lessEqual),
@@ -136,7 +126,6 @@ export const Minimum = defineOp<NoAttrs>({
 
 export const ClipByValue = defineOp<NoAttrs>({
   type: "ClipByValue",
-  kernel: "ClipByValue",
   infer: ([t, lo, hi], _attrs, name): TensorSpec => {
     const context = `ClipByValue '${name}'`;
     requireNumeric("ClipByValue", name, t!);
@@ -173,7 +162,6 @@ export interface CastAttrs {
 
 export const Cast = defineOp<CastAttrs>({
   type: "Cast",
-  kernel: "Cast",
   infer: ([x], { DstT }, name): TensorSpec => {
     if (!isDType(DstT)) throw new DTypeError(`Cast '${name}': unknown target dtype ${JSON.stringify(DstT)} (one of ${DTYPES.join(", ")})`);
     return { dtype: DstT, shape: x!.shape };

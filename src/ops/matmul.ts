@@ -36,7 +36,6 @@ export function matmulShape(a: StaticShape, b: StaticShape, attrs: MatMulAttrs, 
 
 export const MatMul = defineOp<MatMulAttrs>({
   type: "MatMul",
-  kernel: "MatMul",
   infer: ([a, b], attrs, name): TensorSpec => {
     requireSameDtype("MatMul", name, a!.dtype, b!.dtype);
     requireNumeric("MatMul", name, a!);

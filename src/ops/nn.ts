@@ -23,7 +23,6 @@ function channels(type: string, name: string, value: TensorSpec): Dim {
 /** value + bias, the bias ([C]) added along the last axis of value ([..., C]). */
 export const BiasAdd = defineOp<NoAttrs>({
   type: "BiasAdd",
-  kernel: "BiasAdd",
   infer: ([value, bias], _attrs, name) => {
     requireSameDtype("BiasAdd", name, value!.dtype, bias!.dtype);
     requireNumeric("BiasAdd", name, value!);
@@ -45,7 +44,6 @@ export const BiasAdd = defineOp<NoAttrs>({
 /** The sum of `dy` ([..., C]) over every axis but the last: the bias's gradient, shape [C]. */
 export const BiasAddGrad = defineOp<NoAttrs>({
   type: "BiasAddGrad",
-  kernel: "BiasAddGrad",
   infer: ([dy], _attrs, name) => {
     requireNumeric("BiasAddGrad", name, dy!);
     return { dtype: dy!.dtype, shape: [channels("BiasAddGrad", name, dy!)] };
@@ -88,7 +86,6 @@ function requireScalar(name: string, what: string, spec: TensorSpec, dtype: stri
  */
 export const DropoutMask = defineOp<DropoutMaskAttrs>({
   type: "DropoutMask",
-  kernel: "DropoutMask",
   infer: ([x, rate, training], { noiseShape }, name) => {
     requireFloat("DropoutMask", name, x!);
     requireScalar(name, "the rate", rate!, x!.dtype);

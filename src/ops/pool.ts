@@ -63,7 +63,6 @@ function poolInfer(type: string) {
 
 export const MaxPool = defineOp<PoolAttrs>({
   type: "MaxPool",
-  kernel: "MaxPool",
   infer: poolInfer("MaxPool"),
   gradient: (op, dy) => [maxPoolGrad(op.inputs[0]!, op, dy, op.attrs)],
 });
@@ -75,7 +74,6 @@ export const MaxPool = defineOp<PoolAttrs>({
  */
 export const MaxPoolGrad = defineOp<PoolAttrs>({
   type: "MaxPoolGrad",
-  kernel: "MaxPoolGrad",
   infer: ([x, y, dy], attrs, name): TensorSpec => {
     const type = "MaxPoolGrad";
     requireFloats(type, name, [x!, y!, dy!]);
@@ -95,7 +93,6 @@ export const MaxPoolGrad = defineOp<PoolAttrs>({
  */
 export const MaxPoolGradGrad = defineOp<PoolAttrs>({
   type: "MaxPoolGradGrad",
-  kernel: "MaxPoolGradGrad",
   infer: ([x, y, g], attrs, name): TensorSpec => {
     const type = "MaxPoolGradGrad";
     requireFloats(type, name, [x!, y!, g!]);
@@ -113,7 +110,6 @@ export const MaxPoolGradGrad = defineOp<PoolAttrs>({
 
 export const AvgPool: OpDef<PoolAttrs> = defineOp<PoolAttrs>({
   type: "AvgPool",
-  kernel: "AvgPool",
   infer: poolInfer("AvgPool"),
   gradient: (op, dy): Node[] => [apply(AvgPoolGrad, [op.inputs[0]!, dy], op.attrs, "AvgPoolGrad")],
 });
@@ -125,7 +121,6 @@ export const AvgPool: OpDef<PoolAttrs> = defineOp<PoolAttrs>({
  */
 export const AvgPoolGrad: OpDef<PoolAttrs> = defineOp<PoolAttrs>({
   type: "AvgPoolGrad",
-  kernel: "AvgPoolGrad",
   infer: ([like, dy], attrs, name): TensorSpec => {
     const type = "AvgPoolGrad";
     requireFloat(type, name, dy!);

@@ -56,14 +56,12 @@ function boolReduce(type: string) {
 
 export const Sum = defineOp<ReduceAttrs>({
   type: "Sum",
-  kernel: "Sum",
   infer: numericReduce("Sum"),
   gradient: (op, dy) => [broadcastBack(op, dy)],
 });
 
 export const Mean = defineOp<ReduceAttrs>({
   type: "Mean",
-  kernel: "Mean",
   infer: ([x], attrs, name) => {
     if (!isFloatDType(x!.dtype)) throw new DTypeError(`Mean '${name}' needs a float input, got ${x!.dtype}`);
     return reducedSpec(x!, attrs, `Mean '${name}'`);
@@ -91,19 +89,18 @@ function extremumGradient(op: Operation<ReduceAttrs>, dy: Node): Node[] {
   return [multiply(divide(indicators, count), broadcastBack(op, dy))];
 }
 
-export const Max = defineOp<ReduceAttrs>({ type: "Max", kernel: "Max", infer: numericReduce("Max"), gradient: extremumGradient });
-export const Min = defineOp<ReduceAttrs>({ type: "Min", kernel: "Min", infer: numericReduce("Min"), gradient: extremumGradient });
+export const Max = defineOp<ReduceAttrs>({ type: "Max", infer: numericReduce("Max"), gradient: extremumGradient });
+export const Min = defineOp<ReduceAttrs>({ type: "Min", infer: numericReduce("Min"), gradient: extremumGradient });
 
 export const Prod = defineOp<ReduceAttrs>({
   type: "Prod",
-  kernel: "Prod",
   infer: numericReduce("Prod"),
   gradient: (op, dy) => [multiply(broadcastBack(op, dy), prodExceptSelf(op.inputs[0]!, op.attrs.axis))],
 });
 
 const LOGICAL = { notDifferentiable: "it takes and gives bool values" };
-export const Any = defineOp<ReduceAttrs>({ type: "Any", kernel: "Any", infer: boolReduce("Any"), gradient: LOGICAL });
-export const All = defineOp<ReduceAttrs>({ type: "All", kernel: "All", infer: boolReduce("All"), gradient: LOGICAL });
+export const Any = defineOp<ReduceAttrs>({ type: "Any", infer: boolReduce("Any"), gradient: LOGICAL });
+export const All = defineOp<ReduceAttrs>({ type: "All", infer: boolReduce("All"), gradient: LOGICAL });
 
 function sameShapeOverAxes(type: string) {
   return (inputs: TensorSpec[], { axis }: AxesAttrs, name: string): TensorSpec => {
@@ -121,7 +118,6 @@ function sameShapeOverAxes(type: string) {
 /** Each element replaced by the product of the other elements of its group (the groups a Prod over `axis` reduces). */
 export const ProdExceptSelf: OpDef<AxesAttrs> = defineOp<AxesAttrs>({
   type: "ProdExceptSelf",
-  kernel: "ProdExceptSelf",
   infer: sameShapeOverAxes("ProdExceptSelf"),
   gradient: (op, g) => [apply(ProdExceptSelfGrad, [op.inputs[0]!, g], { ...op.attrs }, "ProdExceptSelfGrad")],
 });
@@ -132,7 +128,6 @@ export const ProdExceptSelf: OpDef<AxesAttrs> = defineOp<AxesAttrs>({
  */
 export const ProdExceptSelfGrad: OpDef<AxesAttrs> = defineOp<AxesAttrs>({
   type: "ProdExceptSelfGrad",
-  kernel: "ProdExceptSelfGrad",
   infer: sameShapeOverAxes("ProdExceptSelfGrad"),
   gradient: (op, u) => {
     // h is linear in g with a symmetric kernel, so its gradient with respect to g is h(x, u). With
@@ -164,8 +159,8 @@ function argReduce(type: string) {
 }
 
 const ARG = { notDifferentiable: "its output is integer positions, piecewise constant in the input" };
-export const ArgMax = defineOp<ArgAttrs>({ type: "ArgMax", kernel: "ArgMax", infer: argReduce("ArgMax"), gradient: ARG });
-export const ArgMin = defineOp<ArgAttrs>({ type: "ArgMin", kernel: "ArgMin", infer: argReduce("ArgMin"), gradient: ARG });
+export const ArgMax = defineOp<ArgAttrs>({ type: "ArgMax", infer: argReduce("ArgMax"), gradient: ARG });
+export const ArgMin = defineOp<ArgAttrs>({ type: "ArgMin", infer: argReduce("ArgMin"), gradient: ARG });
 
 function reduceAttrs(axis: Axis, options: ReduceOptions): ReduceAttrs {
   return { axis: ownAxis(axis), keepDims: options.keepDims ?? false };

@@ -9,7 +9,6 @@ type NoAttrs = Record<string, never>;
 
 export const SelectV2 = defineOp<NoAttrs>({
   type: "SelectV2",
-  kernel: "SelectV2",
   infer: ([c, x, y], _attrs, name): TensorSpec => {
     const context = `SelectV2 '${name}'`;
     if (c!.dtype !== "bool") {

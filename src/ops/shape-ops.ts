@@ -18,7 +18,6 @@ export function resolvePerm(perm: readonly number[] | undefined, rank: number, c
 
 export const Transpose = defineOp<TransposeAttrs>({
   type: "Transpose",
-  kernel: "Transpose",
   infer: ([x], { perm }, name): TensorSpec => {
     const context = `Transpose '${name}'`;
     if (x!.shape === null) {

@@ -27,7 +27,7 @@ function updateInfer(type: string) {
 const stateful = { notDifferentiable: "it updates a variable's state" } as const;
 
 // Elementwise too: an optimizer's update fuses with the arithmetic that computes it.
-export const Assign = defineOp<NoAttrs>({ type: "Assign", kernel: "Assign", infer: updateInfer("Assign"), gradient: stateful, writesVariable: 0, elementwise: { formula: "Identity", args: [1] } });
+export const Assign = defineOp<NoAttrs>({ type: "Assign", infer: updateInfer("Assign"), gradient: stateful, writesVariable: 0, elementwise: { formula: "Identity", args: [1] } });
 export const AssignAdd = defineOp<NoAttrs>({ type: "AssignAdd", kernel: "Add", infer: updateInfer("AssignAdd"), gradient: stateful, writesVariable: 0, elementwise: { formula: "Add" } });
 export const AssignSub = defineOp<NoAttrs>({ type: "AssignSub", kernel: "Sub", infer: updateInfer("AssignSub"), gradient: stateful, writesVariable: 0, elementwise: { formula: "Sub" } });
 

@@ -28,7 +28,6 @@ function tiledShape(x: StaticShape, multiples: readonly number[], context: strin
 
 export const Tile: OpDef<TileAttrs> = defineOp<TileAttrs>({
   type: "Tile",
-  kernel: "Tile",
   infer: ([x], { multiples }, name): TensorSpec => ({ dtype: x!.dtype, shape: tiledShape(x!.shape, multiples, `Tile '${name}'`) }),
   gradient: (op, dy) => [apply(TileGrad, [dy, op.inputs[0]!], { multiples: op.attrs.multiples }, "TileGrad")],
 });
@@ -36,7 +35,6 @@ export const Tile: OpDef<TileAttrs> = defineOp<TileAttrs>({
 /** TileGrad(dy, xLike): the tiles of dy summed into one tensor shaped like xLike. */
 export const TileGrad: OpDef<TileAttrs> = defineOp<TileAttrs>({
   type: "TileGrad",
-  kernel: "TileGrad",
   infer: ([dy, x], { multiples }, name): TensorSpec => {
     requireNumeric("TileGrad", name, dy!);
     const expected = tiledShape(x!.shape, multiples, `TileGrad '${name}'`);
@@ -95,7 +93,8 @@ function unpad(dy: Node, paddings: PadAttrs["paddings"]): Node {
 function definePad(type: "Pad" | "PadV2") {
   return defineOp<PadAttrs>({
     type,
-    kernel: "Pad",
+    // PadV2 (Pad with a constant) runs Pad's kernel, which reads the constant from the attributes.
+    ...(type === "PadV2" ? { kernel: "Pad" } : {}),
     infer: ([x], attrs, name): TensorSpec => {
       const c = attrs.constantValue ?? 0;
       if ((x!.dtype === "int32" && !Number.isInteger(c)) || (x!.dtype === "bool" && c !== 0 && c !== 1)) {
@@ -112,7 +111,6 @@ export const PadV2 = definePad("PadV2");
 
 export const MirrorPad: OpDef<PadAttrs> = defineOp<PadAttrs>({
   type: "MirrorPad",
-  kernel: "MirrorPad",
   infer: ([x], attrs, name): TensorSpec => ({ dtype: x!.dtype, shape: paddedShape(x!.shape, attrs, `MirrorPad '${name}'`) }),
   gradient: (op, dy) => [apply(MirrorPadGrad, [dy], { ...op.attrs }, "MirrorPadGrad")],
 });
@@ -120,7 +118,6 @@ export const MirrorPad: OpDef<PadAttrs> = defineOp<PadAttrs>({
 /** MirrorPadGrad(dy): the middle of dy plus the reflected borders added back where they came from. */
 export const MirrorPadGrad: OpDef<PadAttrs> = defineOp<PadAttrs>({
   type: "MirrorPadGrad",
-  kernel: "MirrorPadGrad",
   infer: ([dy], attrs, name): TensorSpec => {
     requireNumeric("MirrorPadGrad", name, dy!);
     return { dtype: dy!.dtype, shape: paddedShape(dy!.shape, attrs, `MirrorPadGrad '${name}'`, -1) };

@@ -48,8 +48,9 @@ export type RawKernel = (inputs: readonly Tensor[], out: Tensor, attrs: unknown)
 
 /** The active backend's kernel for `op`. */
 export function kernelOf(backend: Backend, op: Operation): RawKernel {
-  const kernel: Kernel | undefined = backend.kernels[op.def.kernel];
-  if (kernel === undefined) throw new Error(`backend '${backend.name}' has no kernel '${op.def.kernel}' for ${op}`);
+  const name = op.def.kernel ?? op.def.type;
+  const kernel: Kernel | undefined = backend.kernels[name];
+  if (kernel === undefined) throw new Error(`backend '${backend.name}' has no kernel '${name}' for ${op}`);
   return kernel as RawKernel;
 }
 

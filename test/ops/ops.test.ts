@@ -181,6 +181,11 @@ describe("op table coverage", () => {
     }
   });
 
+  test("an op names its kernel only when it runs another op's (the kernel defaults to the type)", () => {
+    const redundant = registered.filter((d) => d.kernel === d.type).map((d) => d.type);
+    assert.deepEqual(redundant, [], `ops whose kernel field repeats their type: ${redundant.join(", ")}`);
+  });
+
   test("every differentiable op has a gradcheck case; the key ones a second-order check", () => {
     for (const entry of entries.filter(isDifferentiable)) {
       assert.ok(entry.cases.some((c) => c.noGradcheck === undefined), `${entry.type} is differentiable but no case runs gradcheck`);
