@@ -3,7 +3,7 @@
  * shapes) and an allocator for their storage; it knows nothing of graphs. The session resolves
  * each op's kernel name in the active backend when it compiles a plan.
  */
-import type { DType, Tensor, TypedArray } from "../tensor/index.js";
+import { ValueError, type DType, type Tensor, type TypedArray } from "../tensor/index.js";
 import type { FusedKernels } from "./fused.js";
 
 /**
@@ -32,15 +32,19 @@ const backends = new Map<string, Backend>();
 let active: Backend | undefined;
 
 export function registerBackend(backend: Backend): void {
+  if (typeof backend !== "object" || backend === null || typeof backend.name !== "string" || backend.name === "" || typeof backend.kernels !== "object" || typeof backend.allocate !== "function") {
+    throw new ValueError(`registerBackend: expected a backend { name, kernels, allocate }, got ${backend === null ? "null" : typeof backend === "object" ? `an object with keys ${Object.keys(backend).join(", ")}` : typeof backend}`);
+  }
   backends.set(backend.name, backend);
   active ??= backend;
 }
 
 /** Chooses the backend by name for sessions' later runs ("js" is always there). */
 export function setBackend(name: string): void {
+  if (typeof name !== "string") throw new ValueError(`setBackend: the backend's name must be a string, got ${typeof name}; available: ${[...backends.keys()].join(", ")}`);
   const b = backends.get(name);
   if (b === undefined) {
-    throw new Error(`unknown backend '${name}'; available: ${[...backends.keys()].join(", ")}`);
+    throw new ValueError(`setBackend: unknown backend '${name}'; available: ${[...backends.keys()].join(", ")}`);
   }
   active = b;
 }

@@ -38,6 +38,10 @@ function describe(node: Node): string {
   return node instanceof Placeholder ? `placeholder '${node.name}'` : `${node}`;
 }
 
+function keyText(key: unknown): string {
+  return typeof key === "string" ? `the name '${key}'` : "the node";
+}
+
 /** Checks one fed value against its node's dtype and static shape. */
 function toFeedTensor(node: Node, value: unknown): Tensor {
   if (value instanceof GraphNode) {
@@ -69,8 +73,13 @@ export function resolveFeeds(graph: Graph, feedDict: FeedDict | undefined): Map<
   if (feedDict === undefined) return feeds;
   const entries: Iterable<[unknown, unknown]> =
     feedDict instanceof Map ? feedDict.entries() : Object.entries(feedDict as Record<string, unknown>);
+  const keys = new Map<Node, unknown>();
   for (const [key, value] of entries) {
     const node = resolveKey(graph, key);
+    if (keys.has(node)) {
+      throw new FeedError(`${describe(node)} is fed twice, as ${keyText(keys.get(node))} and as ${keyText(key)}: give it one value`);
+    }
+    keys.set(node, key);
     feeds.set(node, toFeedTensor(node, value));
   }
   return feeds;

@@ -112,6 +112,20 @@ describe("Session.run", () => {
     });
   });
 
+  test("a node fed twice (by node and by name, or by name and name:0) is refused, naming both keys", () => {
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      const X = ts.placeholder({ shape: [2], name: "X" });
+      const y = ts.reduceSum(X);
+      const s = new ts.Session();
+      const twice = (feeds: Map<ts.GraphNode | string, number[]>, first: RegExp, second: RegExp) =>
+        assert.throws(() => s.run(y, feeds), (e: unknown) => e instanceof ts.FeedError && /placeholder 'X' is fed twice/.test((e as Error).message) && first.test((e as Error).message) && second.test((e as Error).message));
+      twice(new Map<ts.GraphNode | string, number[]>([[X, [1, 2]], ["X", [3, 4]]]), /as the node/, /as the name 'X'/);
+      twice(new Map<ts.GraphNode | string, number[]>([["X", [1, 2]], ["X:0", [3, 4]]]), /the name 'X'/, /the name 'X:0'/);
+      assert.equal(s.run(y, new Map([[X, [1, 2]]])).item(), 3);
+    });
+  });
+
   test("an intermediate node can be fed; update ops and groups cannot", () => {
     const g = new ts.Graph();
     g.asDefault(() => {

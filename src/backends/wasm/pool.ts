@@ -8,6 +8,7 @@
  */
 import type { KernelExports, WasmRuntime } from "./runtime.js";
 import { CTL, CTL_BYTES, FUNCTIONS, MAX_CHUNKS, MAX_WORKERS, serveChunks, STATUS, type ParallelFn } from "./pool-protocol.js";
+import { ValueError } from "../../tensor/index.js";
 import { hardwareConcurrency, siblingUrl, warn, type PoolWorker, type ThreadHost } from "./platform.js";
 
 export type { ParallelFn } from "./pool-protocol.js";
@@ -24,9 +25,26 @@ export function initThreads(host: ThreadHost | undefined): void {
   requestedThreads = hardwareConcurrency(host);
 }
 
-/** Sets the number of threads the wasm kernels may use (the calling thread included). */
+/**
+ * The most threads per core `setNumThreads` accepts: more threads than cores only add switching,
+ * and every thread is a worker with its own memory, so a typo (500 for 5) must not start hundreds.
+ */
+export const MAX_THREADS_PER_CORE = 4;
+
+/**
+ * Sets the number of threads the wasm kernels may use (the calling thread included): a positive
+ * integer of at most MAX_THREADS_PER_CORE times the cores (`os.availableParallelism()` in Node,
+ * `navigator.hardwareConcurrency` in browsers).
+ */
 export function setNumThreads(n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected a positive integer, got ${n}`);
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 1) {
+    throw new ValueError(`setNumThreads: the number of threads must be a positive integer, got ${typeof n === "number" ? n : `${typeof n} ${String(n)}`}`);
+  }
+  const cores = hardwareConcurrency(threadHost);
+  const most = MAX_THREADS_PER_CORE * cores;
+  if (n > most) {
+    throw new ValueError(`setNumThreads: ${n} threads is more than ${most}, the limit of ${MAX_THREADS_PER_CORE} per core on this machine's ${cores} core${cores === 1 ? "" : "s"}`);
+  }
   requestedThreads = n;
 }
 
