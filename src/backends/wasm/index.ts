@@ -163,9 +163,8 @@ export function createWasmBackend(rt: WasmRuntime): WasmBackend {
   };
 }
 
-// Top-level await: compiling asynchronously is what browsers allow on their main thread.
-const runtime = await loadRuntime();
-initThreads(await loadThreadHost());
+const runtime = loadRuntime();
+initThreads(loadThreadHost());
 
 /** The wasm backend, or undefined where WebAssembly SIMD is not available. */
 export const wasmBackend: WasmBackend | undefined = runtime === null ? undefined : createWasmBackend(runtime);

@@ -16,8 +16,7 @@ export interface WasmInstance {
 
 export interface WasmApi {
   validate(bytes: Uint8Array): boolean;
-  compile(bytes: Uint8Array): Promise<WasmModule>;
-  instantiate(module: WasmModule, imports: object): Promise<WasmInstance>;
+  Module: new (bytes: Uint8Array) => WasmModule;
   Instance: new (module: WasmModule, imports: object) => WasmInstance;
   Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
 }
@@ -27,7 +26,7 @@ interface HostGlobals {
   console?: { warn(message: string): void };
   WebAssembly?: WasmApi;
   atob?: (b64: string) => string;
-  process?: { versions?: { node?: string } };
+  process?: { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown };
   crossOriginIsolated?: boolean;
   navigator?: { hardwareConcurrency?: number };
   Worker?: new (url: object, options: { type: "module"; name: string }) => BrowserWorker;
@@ -98,13 +97,19 @@ interface BrowserWorker {
   addEventListener(type: "error", listener: (event: { message?: string }) => void): void;
 }
 
-/** Node's worker_threads and os; Web Workers where a page may share memory; else undefined. */
-export async function loadThreadHost(): Promise<ThreadHost | undefined> {
+/**
+ * Node's worker_threads and os; Web Workers where a page may share memory; else undefined.
+ * Synchronous, so that loading the library needs no top-level await (which would stop CommonJS
+ * code from `require`-ing it): Node's modules come from `process.getBuiltinModule` (Node ≥ 20.16).
+ */
+export function loadThreadHost(): ThreadHost | undefined {
   if (isNode) {
-    const [wt, os] = (await Promise.all(["node:worker_threads", "node:os"].map(importNode))) as [
-      { Worker: new (url: object, options: { workerData: unknown; execArgv: string[] }) => PoolWorker & { on(event: "error", listener: (e: Error) => void): void } },
-      { availableParallelism?: () => number; cpus: () => unknown[] },
-    ];
+    const builtin = host.process!.getBuiltinModule;
+    if (builtin === undefined) return undefined;
+    const wt = builtin("node:worker_threads") as {
+      Worker: new (url: object, options: { workerData: unknown; execArgv: string[] }) => PoolWorker & { on(event: "error", listener: (e: Error) => void): void };
+    };
+    const os = builtin("node:os") as { availableParallelism?: () => number; cpus: () => unknown[] };
     return {
       // The parent's flags (--input-type, loaders, ...) are for its entry point, not for ours.
       start: (url, data, failed) => {

@@ -112,10 +112,12 @@ export class WasmRuntime {
 
 /**
  * Compiles and instantiates the kernels module, or returns null where WebAssembly SIMD is missing.
- * Asynchronous on purpose: browsers refuse synchronous compilation of large modules on the main
- * thread. The threads variant (shared memory) is used wherever a shared memory can be made.
+ * Synchronous, so that the library loads without a top-level await (CommonJS code can `require`
+ * it): the modules are small (tens of kilobytes), well under what browsers compile synchronously
+ * on their main thread (Chromium refuses above 8 MB). The threads variant (shared memory) is used
+ * wherever a shared memory can be made.
  */
-export async function loadRuntime(options: { shared?: boolean } = {}): Promise<WasmRuntime | null> {
+export function loadRuntime(options: { shared?: boolean } = {}): WasmRuntime | null {
   const wasm = wasmApi;
   if (wasm === undefined || !wasm.validate(SIMD_PROBE)) return null;
   if ((options.shared ?? true) && canShareMemory) {
@@ -129,8 +131,8 @@ export async function loadRuntime(options: { shared?: boolean } = {}): Promise<W
         } catch {
           continue;
         }
-        const module = await wasm.compile(bytes);
-        const instance = await wasm.instantiate(module, { env: { memory } });
+        const module = new wasm.Module(bytes);
+        const instance = new wasm.Instance(module, { env: { memory } });
         return new WasmRuntime(instance.exports as unknown as KernelExports, memory, true, module);
       }
     }
@@ -138,7 +140,7 @@ export async function loadRuntime(options: { shared?: boolean } = {}): Promise<W
   const bytes = base64Bytes(SIMD_WASM);
   if (!wasm.validate(bytes)) return null;
   const memory = new wasm.Memory({ initial: INITIAL_PAGES });
-  const module = await wasm.compile(bytes);
-  const instance = await wasm.instantiate(module, { env: { memory } });
+  const module = new wasm.Module(bytes);
+  const instance = new wasm.Instance(module, { env: { memory } });
   return new WasmRuntime(instance.exports as unknown as KernelExports, memory, false, module);
 }
