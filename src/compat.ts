@@ -36,7 +36,7 @@ import {
   notEqual,
   zerosLike,
 } from "./ops/index.js";
-import { setRandomSeed } from "./tensor/index.js";
+import { setRandomSeed, randomNormal, randomUniform, truncatedNormal } from "./ops/index.js";
 import * as initializers from "./initializers/index.js";
 import { Optimizer } from "./train/optimizer.js";
 import { exponentialDecay, type ExponentialDecayOptions } from "./train/learning-rate-decay.js";
@@ -116,6 +116,8 @@ export function strided_slice(x: NodeLike, begin: readonly number[], end: readon
   });
 }
 
+export { toFloat as to_float, toDouble as to_double, toInt32 as to_int32, toInt64 as to_int64 } from "./ops/index.js";
+
 export {
   argmax as arg_max,
   argmin as arg_min,
@@ -133,6 +135,9 @@ export {
   onesLike as ones_like,
   expandDims as expand_dims,
   setRandomSeed as set_random_seed,
+  randomNormal as random_normal,
+  randomUniform as random_uniform,
+  truncatedNormal as truncated_normal,
 };
 
 // tf.nn's losses and biasAdd (re-exported inside `nn` by src/nn/index.ts), and TensorFlow 1.x's

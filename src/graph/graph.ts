@@ -14,6 +14,8 @@ export class Graph {
   private finalized = false;
   /** Bumped whenever a node is added; caches keyed on the graph's contents compare it. */
   version = 0;
+  /** The graph-level random seed (TensorFlow's `graph.seed`, set by `setRandomSeed`): see ops/random.ts. */
+  seed: number | undefined = undefined;
 
   /**
    * Makes this graph the default. Without a function it stays the default (the tutorial's

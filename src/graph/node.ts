@@ -10,9 +10,18 @@ import {
   GraphError,
   ShapeError,
   Tensor,
-  isDType,
+  check,
+  formatShape,
+  is,
+  isDTypeArg,
+  isFullyKnown,
+  requireArg,
+  signature,
+  sizeOf,
+  storageDType,
   tensor,
   type DType,
+  type DTypeLike,
   type StaticShape,
   type TensorLike,
 } from "../tensor/index.js";
@@ -80,18 +89,20 @@ export abstract class Node extends GraphNode {
 
 export type ShapeLike = readonly (number | null | undefined)[];
 
-function staticShape(shape: ShapeLike | null | undefined, what: string): StaticShape {
+function staticShape(shape: ShapeLike | number | null | undefined, what: string): StaticShape {
   if (shape === undefined || shape === null) return null;
-  return shape.map((d) => {
+  // TensorFlow takes an integer as a rank-1 shape (`placeholder(tf.float32, 784)`).
+  const dims = typeof shape === "number" ? [shape] : shape;
+  return dims.map((d) => {
     if (d === null || d === undefined || d === -1) return null;
-    if (!Number.isInteger(d) || d < 0) throw new ShapeError(`${what}: invalid dimension ${d} in shape [${shape.join(",")}]`);
+    if (!Number.isInteger(d) || d < 0) throw new ShapeError(`${what}: invalid dimension ${d} in shape [${dims.join(",")}]`);
     return d;
   });
 }
 
 export interface PlaceholderOptions {
-  dtype?: DType;
-  shape?: ShapeLike | null;
+  dtype?: DTypeLike;
+  shape?: ShapeLike | number | null;
   name?: string;
 }
 
@@ -100,50 +111,94 @@ export class Placeholder extends Node {
   constructor(options: PlaceholderOptions = {}) {
     const graph = getDefaultGraph();
     const dtype = options.dtype ?? DEFAULT_DTYPE;
-    if (!isDType(dtype)) throw new DTypeError(`placeholder: unknown dtype ${JSON.stringify(dtype)}`);
+    requireArg("placeholder", "dtype", dtype, isDTypeArg);
     const shape = staticShape(options.shape, `placeholder '${graph.peekName(options.name ?? "Placeholder")}'`);
-    super(graph, "Placeholder", graph.uniqueName(options.name ?? "Placeholder"), { dtype, shape });
+    super(graph, "Placeholder", graph.uniqueName(options.name ?? "Placeholder"), { dtype: storageDType(dtype), shape });
   }
 }
 
+const PLACEHOLDER = signature<PlaceholderOptions>("placeholder", [
+  { name: "dtype", check: is.optional(isDTypeArg) },
+  { name: "shape", check: is.optional(is.either(is.staticShape, check("null (any shape)", (v) => v === null))) },
+  { name: "name", check: is.optional(is.string) },
+]);
+
 /**
- * `placeholder({ dtype, shape, name })`, or TensorFlow's positional `placeholder(dtype, shape, name)`.
- * With no arguments (the tutorial's form) it takes float32 values of any shape.
+ * TensorFlow's `placeholder(dtype, shape?, name?)`, or `placeholder({ dtype, shape, name })`. With
+ * no arguments (the tutorial's form) it takes float32 values of any shape.
  */
 export function placeholder(options?: PlaceholderOptions): Placeholder;
-export function placeholder(dtype: DType, shape?: ShapeLike | null, name?: string): Placeholder;
-export function placeholder(a?: PlaceholderOptions | DType, shape?: ShapeLike | null, name?: string): Placeholder {
-  if (typeof a === "string") {
-    const options: PlaceholderOptions = { dtype: a, shape };
-    if (name !== undefined) options.name = name;
-    return new Placeholder(options);
-  }
-  return new Placeholder(a);
+export function placeholder(dtype: DTypeLike, shape?: ShapeLike | number | null, name?: string): Placeholder;
+export function placeholder(...args: unknown[]): Placeholder {
+  const { dtype, shape, name } = PLACEHOLDER.parse(args);
+  const options: PlaceholderOptions = { shape };
+  if (dtype !== undefined) options.dtype = dtype;
+  if (name !== undefined) options.name = name;
+  return new Placeholder(options);
 }
 
 export interface VariableOptions {
   name?: string;
   trainable?: boolean;
-  dtype?: DType;
+  dtype?: DTypeLike;
 }
+
+const VARIABLE = signature<{ initialValue: TensorLike | Node; trainable?: boolean; name?: string; dtype?: DTypeLike }>("Variable", [
+  {
+    name: "initialValue",
+    check: check("a value (a number, a nested array, a typed array, a Tensor) or a node with a value", (v) =>
+      v instanceof Node || v instanceof Tensor || typeof v === "number" || typeof v === "boolean" || Array.isArray(v) || ArrayBuffer.isView(v)),
+  },
+  { name: "trainable", check: is.optional(is.boolean) },
+  { name: "name", check: is.optional(is.string), keywordOnly: true },
+  { name: "dtype", check: is.optional(isDTypeArg), keywordOnly: true },
+]);
 
 /**
  * A value that persists across runs of a session and that optimizers change. Each session holds its
- * own value, starting from `initialValue`.
+ * own value, starting from `initialValue`: a value, or (as TensorFlow's `Variable(tf.random_normal(...))`)
+ * a node of the graph, evaluated by the variables' initializer at each of its runs — and, since a
+ * session gives every variable its initial value the first time it reads it, then too.
  */
 export class Variable extends Node {
-  readonly initialValue: Tensor;
+  /** The initial value, or the node whose value it is (a Constant given becomes its value). */
+  readonly initialValue: Tensor | Node;
   readonly trainable: boolean;
 
-  constructor(initialValue: TensorLike, options: VariableOptions = {}) {
+  constructor(initialValue: TensorLike | Node, options?: VariableOptions);
+  constructor(initialValue: TensorLike | Node, trainable?: boolean, options?: VariableOptions);
+  constructor(...args: unknown[]) {
+    const { initialValue, trainable, name: given, dtype: dtypeName } = VARIABLE.parse(args);
     const graph = getDefaultGraph();
-    const value = options.dtype !== undefined ? tensor(initialValue, { dtype: options.dtype }) : tensor(initialValue);
-    const name = graph.uniqueName(options.name ?? "Variable");
-    super(graph, "VariableV2", name, { dtype: value.dtype, shape: [...value.shape] });
+    const dtype = dtypeName === undefined ? undefined : storageDType(dtypeName);
+    const name = given ?? "Variable";
+    let value: Tensor | Node;
+    if (initialValue instanceof Constant) {
+      value = dtype === undefined ? initialValue.value : tensor(initialValue.value, { dtype });
+    } else if (initialValue instanceof Node) {
+      if (initialValue.graph !== graph) {
+        throw new GraphError(`Variable '${graph.peekName(name)}': its initial value ${initialValue} belongs to another graph than the default one`);
+      }
+      if (!isFullyKnown(initialValue.shape)) {
+        throw new ShapeError(`Variable '${graph.peekName(name)}': the initial value ${initialValue} must have a fully known shape, got ${formatShape(initialValue.shape)}`);
+      }
+      if (dtype !== undefined && dtype !== initialValue.dtype) {
+        throw new DTypeError(`Variable '${graph.peekName(name)}': the initial value ${initialValue} is ${initialValue.dtype}, but dtype ${dtypeName} was asked for (cast it first)`);
+      }
+      value = initialValue;
+    } else {
+      value = dtypeName !== undefined ? tensor(initialValue, { dtype: dtypeName }) : tensor(initialValue);
+    }
+    super(graph, "VariableV2", graph.uniqueName(name), { dtype: value.dtype, shape: [...(value.shape as readonly number[])] });
     // A private copy: later changes to the caller's array must not change the initial value.
-    this.initialValue = ownStorage(value, initialValue);
-    this.trainable = options.trainable ?? true;
+    this.initialValue = value instanceof Tensor ? ownStorage(value, initialValue instanceof Constant ? value : (initialValue as TensorLike)) : value;
+    this.trainable = trainable ?? true;
     graph.addVariable(this);
+  }
+
+  /** The shape, which a variable always knows. */
+  get fullShape(): readonly number[] {
+    return this.shape as readonly number[];
   }
 }
 
@@ -158,7 +213,7 @@ function ownStorage(t: Tensor, source: TensorLike): Tensor {
 }
 
 export interface ConstantOptions {
-  dtype?: DType;
+  dtype?: DTypeLike;
   shape?: readonly number[];
   name?: string;
 }
@@ -168,14 +223,48 @@ export class Constant extends Node {
   readonly value: Tensor;
 
   constructor(value: TensorLike, options: ConstantOptions = {}, graph: Graph = getDefaultGraph()) {
-    const t = tensor(value, options);
+    const t = constantValue(value, options);
     super(graph, "Const", graph.uniqueName(options.name ?? "Const"), { dtype: t.dtype, shape: [...t.shape] });
     // A constant is fixed: it must not follow later changes to the caller's Tensor or typed array.
     this.value = ownStorage(t, value);
   }
 }
 
-export function constant(value: TensorLike, options: ConstantOptions = {}): Constant {
+/** The value of a constant: a single number with a shape fills it, as TensorFlow's `constant(0.1, shape=[2, 3])`. */
+function constantValue(value: TensorLike, options: ConstantOptions): Tensor {
+  const { shape, dtype } = options;
+  const scalarValue = typeof value === "number" || typeof value === "boolean" || (Array.isArray(value) && value.length === 1 && typeof value[0] !== "object");
+  if (shape !== undefined && scalarValue && sizeOf(shape) !== 1) {
+    const one = tensor(Array.isArray(value) ? value[0] as number : value, dtype === undefined ? {} : { dtype });
+    const out = new Tensor(shape, one.dtype);
+    out.data.fill(one.data[0]!);
+    return out;
+  }
+  const o: { dtype?: DTypeLike; shape?: readonly number[] } = {};
+  if (dtype !== undefined) o.dtype = dtype;
+  if (shape !== undefined) o.shape = shape;
+  return tensor(value, o);
+}
+
+const CONSTANT = signature<{ value: TensorLike; dtype?: DTypeLike; shape?: readonly number[]; name?: string }>("constant", [
+  { name: "value", check: check("a number, a boolean, a (nested) array of them, a typed array or a Tensor", (v) => v instanceof Tensor || typeof v === "number" || typeof v === "boolean" || Array.isArray(v) || ArrayBuffer.isView(v)) },
+  { name: "dtype", check: is.optional(isDTypeArg) },
+  { name: "shape", check: is.optional(is.shape) },
+  { name: "name", check: is.optional(is.string) },
+]);
+
+/**
+ * TensorFlow's `constant(value, dtype?, shape?, name?)`, each also by name in a trailing options
+ * object: `constant(0.1, "float32", [2, 3])` or `constant(0.1, { shape: [2, 3] })`.
+ */
+export function constant(value: TensorLike, options?: ConstantOptions): Constant;
+export function constant(value: TensorLike, dtype?: DTypeLike, shape?: readonly number[], name?: string): Constant;
+export function constant(...args: unknown[]): Constant {
+  const { value, dtype, shape, name } = CONSTANT.parse(args);
+  const options: ConstantOptions = {};
+  if (dtype !== undefined) options.dtype = dtype;
+  if (shape !== undefined) options.shape = shape;
+  if (name !== undefined) options.name = name;
   return new Constant(value, options);
 }
 

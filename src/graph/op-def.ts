@@ -47,6 +47,12 @@ export interface OpDef<A = Record<string, never>> {
    * broadcasting): the scalar formula, so that the runtime may fuse chains of them into one pass.
    */
   readonly elementwise?: Elementwise<A>;
+  /**
+   * For ops that draw random numbers (attrs `seed` and `seed2`): the kernel gets, in its attributes
+   * as `generator`, the op's random stream in the running session, which every run advances. Each
+   * session starts the stream afresh from the seeds, as TensorFlow does.
+   */
+  readonly random?: true;
 }
 
 /** An op's elementwise formula, as the runtime's fusion reads it (see runtime/fusion.ts). */

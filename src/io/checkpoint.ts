@@ -39,8 +39,8 @@ export function restoreFromBytes(session: Session, entries: CheckpointEntries, i
       problems.push(new DTypeError(`variable '${name}' is ${entry.fileDtype} in the checkpoint ${source}, which TensorSlow cannot read into ${v} (${v.dtype})`));
     } else if (isTensorSlowDtype(entry.fileDtype) && entry.dtype !== v.dtype /* a different model, not a conversion */) {
       problems.push(new DTypeError(`variable '${name}' is ${entry.dtype} in the checkpoint ${source}, but ${v} is ${v.dtype}`));
-    } else if (!shapesEqual(entry.shape, v.initialValue.shape)) {
-      problems.push(new ShapeError(`variable '${name}' has shape ${formatShape(entry.shape)} in the checkpoint ${source}, but ${v} has shape ${formatShape(v.initialValue.shape)}`));
+    } else if (!shapesEqual(entry.shape, v.fullShape)) {
+      problems.push(new ShapeError(`variable '${name}' has shape ${formatShape(entry.shape)} in the checkpoint ${source}, but ${v} has shape ${formatShape(v.fullShape)}`));
     }
   }
   if (problems.length > 0) {

@@ -22,3 +22,4 @@ export * from "./pool.js";
 export type { WindowArg } from "./window.js";
 export * from "./loss.js";
 export * from "./nn.js";
+export * from "./random.js";

@@ -4,7 +4,7 @@
  * between dtypes. Gradients follow TensorFlow's (math_grad.py).
  */
 import { Node, type GradientFn, type Operation, type TensorSpec } from "../graph/index.js";
-import { DTYPES, DTypeError, ShapeError, broadcastStatic, formatShape, isDType, isFloatDType, staticCompatible, type DType } from "../tensor/index.js";
+import { DTYPES, DTypeError, ShapeError, broadcastStatic, formatShape, is, isDType, isDTypeArg, isFloatDType, requireArg, staticCompatible, storageDType, type DType, type DTypeLike } from "../tensor/index.js";
 import { zerosLike } from "./array.js";
 import { sumToShape } from "./broadcast.js";
 import { greater, greaterEqual, less, lessEqual, logicalOr } from "./compare.js";
@@ -242,7 +242,26 @@ export function clipByValue(t: NodeLike, clipValueMin: NodeLike, clipValueMax: N
  * TensorFlow's result is platform-defined), anything nonzero becomes true, bools become 0 or 1. A
  * node that already has the dtype is returned as it is, as TensorFlow's `cast` does.
  */
-export function cast(x: NodeLike, dtype: DType, name?: string): Node {
-  if (x instanceof Node && x.dtype === dtype) return x;
-  return apply(Cast, [x], { DstT: dtype }, name);
+/** `x` as `dtype` (TensorFlow's other names too: "int64" casts to the int32 that stores it). */
+export function cast(x: NodeLike, dtype: DTypeLike, name?: string): Node {
+  requireArg("cast", "dtype", dtype, isDTypeArg);
+  requireArg("cast", "name", name, is.optional(is.string));
+  const to = storageDType(dtype);
+  if (x instanceof Node && x.dtype === to) return x;
+  return apply(Cast, [x], { DstT: to }, name);
+}
+
+// TensorFlow 1.x's cast shorthands (deprecated there in favour of `cast`, common in its scripts).
+export function toFloat(x: NodeLike, name = "ToFloat"): Node {
+  return cast(x, "float32", name);
+}
+export function toDouble(x: NodeLike, name = "ToDouble"): Node {
+  return cast(x, "float64", name);
+}
+export function toInt32(x: NodeLike, name = "ToInt32"): Node {
+  return cast(x, "int32", name);
+}
+/** int64 values are stored as int32 here (see dtype.ts): this is `toInt32`, under TensorFlow's name. */
+export function toInt64(x: NodeLike, name = "ToInt64"): Node {
+  return cast(x, "int64", name);
 }

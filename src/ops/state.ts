@@ -5,7 +5,7 @@
  * plan order (see runtime/plan.ts).
  */
 import { Constant, Group, GraphNode, Variable, getDefaultGraph, type Node, type Operation, type TensorSpec } from "../graph/index.js";
-import { GraphError, ShapeError, formatShape, staticCompatible } from "../tensor/index.js";
+import { GraphError, ShapeError, Tensor, formatShape, staticCompatible } from "../tensor/index.js";
 import { apply, defineOp, graphOf, type NodeLike } from "./define.js";
 import { requireSameDtype } from "./infer.js";
 
@@ -60,7 +60,9 @@ export function group(inputs: readonly GraphNode[], name = "group_deps"): Group 
 export function variablesInitializer(variables: readonly Variable[], name = "init"): Group {
   const graph = variables[0]?.graph ?? getDefaultGraph();
   const assigns = graph.nameScope(name, () =>
-    variables.map((v) => assign(v, new Constant(v.initialValue, { name: `${v.name.replace(/\//g, "_")}/initial_value` }, graph))),
+    variables.map((v) =>
+      assign(v, v.initialValue instanceof Tensor ? new Constant(v.initialValue, { name: `${v.name.replace(/\//g, "_")}/initial_value` }, graph) : v.initialValue),
+    ),
   );
   return new Group(graph, assigns, name);
 }

@@ -56,7 +56,7 @@ export class OpStep {
     }
     if (!same || bound === null || bound.storage !== ctx.buffers.current(this.buffer)) bound = this.bind(ctx.buffers);
     const out = bound.tensor;
-    runKernel(this.kernel, inputs, out, this.op);
+    runKernel(this.kernel, inputs, out, this.op, this.op.def.random === true ? ctx.random.attrsFor(this.op) : this.op.attrs);
     if (update !== undefined) ctx.pending.set(update.variable, out);
     ctx.values[this.slot] = out;
   }

@@ -15,6 +15,7 @@ import { PlanBuffers } from "./buffers.js";
 import { compilePlan, type CompileOptions, type Step } from "./compile.js";
 import { checkInto, copyInto, copyOut, type FetchSlots } from "./into.js";
 import type { RunContext } from "./step.js";
+import type { RandomStreams } from "./random-streams.js";
 import type { VariableStore } from "./variable-store.js";
 
 export type PlanOptions = CompileOptions;
@@ -48,9 +49,9 @@ export class Plan {
    * Runs the plan and returns a copy of each fetched value (null for a Group). A fetch with a
    * tensor in `into` is copied into that tensor's storage, which is returned in its place.
    */
-  execute(feeds: ReadonlyMap<Node, Tensor>, variables: VariableStore, into?: readonly (Tensor | undefined)[]): (Tensor | null)[] {
+  execute(feeds: ReadonlyMap<Node, Tensor>, variables: VariableStore, random: RandomStreams, into?: readonly (Tensor | undefined)[]): (Tensor | null)[] {
     const { values, steps, pending } = this;
-    const ctx: RunContext = { values, pending, variables, buffers: this.buffers, backend: this.backend };
+    const ctx: RunContext = { values, pending, variables, random, buffers: this.buffers, backend: this.backend };
     try {
       for (let i = 0; i < steps.length; i++) {
         const step = steps[i]!;

@@ -8,6 +8,7 @@ import { DTypeError, GraphError, ShapeError, Tensor as TensorClass, TensorSlowEr
 import { activeBackend, type Backend } from "../backends/backend.js";
 import { resolveFeeds, type FeedDict } from "./feeds.js";
 import { Plan } from "./plan.js";
+import { RandomStreams } from "./random-streams.js";
 import { VariableStore } from "./variable-store.js";
 
 /** What `run` accepts: a node (or node name), or arrays and objects of them, nested. */
@@ -81,8 +82,9 @@ export function isFusionEnabled(): boolean {
 
 export class Session {
   readonly graph: Graph;
-  private readonly variables = new VariableStore(activeBackend);
+  private readonly variables = new VariableStore(activeBackend, (node) => this.run(node));
   private readonly plans = new Map<string, Plan>();
+  private readonly random = new RandomStreams();
   private closed = false;
   private readonly fusion: boolean | undefined;
   /** The signature and plan of the last run. */
@@ -106,7 +108,7 @@ export class Session {
     const into = options?.into === undefined || options.into === null ? undefined : intoList(template, options.into, nodes);
     const feeds = resolveFeeds(this.graph, feedDict);
     const plan = this.planFor(nodes, feeds);
-    const values = plan.execute(feeds, this.variables, into);
+    const values = plan.execute(feeds, this.variables, this.random, into);
     if (template === LEAF) return values[0] as FetchResult<F>;
     let i = 0;
     const rebuild = (t: unknown): unknown => {
@@ -158,7 +160,7 @@ export class Session {
     if (!(value instanceof TensorClass)) {
       throw new TensorSlowError(`cannot load ${v}: the value must be a Tensor, got ${String(value)}`);
     }
-    if (value.dtype !== v.dtype || !shapesEqual(value.shape, v.initialValue.shape)) {
+    if (value.dtype !== v.dtype || !shapesEqual(value.shape, v.fullShape)) {
       throw new (value.dtype !== v.dtype ? DTypeError : ShapeError)(
         `cannot load a ${value.dtype} value of shape ${formatShape(value.shape)} into ${v}, which has dtype ${v.dtype} and shape ${formatShape(v.shape)}`,
       );
@@ -178,6 +180,7 @@ export class Session {
     this.plans.clear();
     this.last = undefined;
     this.variables.clear();
+    this.random.clear();
   }
 
   private flatten(fetches: Fetches, out: GraphNode[]): unknown {

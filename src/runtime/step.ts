@@ -7,6 +7,7 @@ import type { Node, Operation, Variable } from "../graph/index.js";
 import { TensorSlowError, shapesEqual, type Tensor } from "../tensor/index.js";
 import type { Backend, Kernel } from "../backends/backend.js";
 import type { PlanBuffers } from "./buffers.js";
+import type { RandomStreams } from "./random-streams.js";
 import type { VariableStore } from "./variable-store.js";
 
 /** What the steps of one run share. */
@@ -19,6 +20,7 @@ export interface RunContext {
    */
   readonly pending: Map<Variable, Tensor>;
   readonly variables: VariableStore;
+  readonly random: RandomStreams;
   readonly buffers: PlanBuffers;
   readonly backend: Backend;
 }
@@ -70,9 +72,9 @@ export function gatherInputs(slots: readonly number[], values: readonly (Tensor 
 }
 
 /** Calls `kernel`; a value it refuses (an integer to a negative power) is reported with `node`, since kernels know no graph. */
-export function runKernel(kernel: RawKernel, inputs: readonly Tensor[], out: Tensor, node: Operation): void {
+export function runKernel(kernel: RawKernel, inputs: readonly Tensor[], out: Tensor, node: Operation, attrs: unknown = node.attrs): void {
   try {
-    kernel(inputs, out, node.attrs);
+    kernel(inputs, out, attrs);
   } catch (e) {
     if (e instanceof TensorSlowError) e.message = `${node} at run time: ${e.message}`;
     throw e;

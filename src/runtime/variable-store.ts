@@ -4,8 +4,8 @@
  * comes from the backend active at that first read (wasm memory on the wasm backend, where its
  * kernels read it in place instead of copying it in for every call) and goes back to it on clear.
  */
-import type { Variable } from "../graph/index.js";
-import { Tensor } from "../tensor/index.js";
+import type { Node, Variable } from "../graph/index.js";
+import { GraphError, Tensor } from "../tensor/index.js";
 import type { Backend } from "../backends/backend.js";
 
 interface Entry {
@@ -16,11 +16,32 @@ interface Entry {
 export class VariableStore {
   private readonly values = new Map<Variable, Entry>();
 
-  constructor(private readonly backend: () => Backend) {}
+  private readonly initializing = new Set<Variable>();
+
+  /** `evaluate` computes a node in this store's session: the initial value of a variable made from a node. */
+  constructor(
+    private readonly backend: () => Backend,
+    private readonly evaluate: (node: Node) => Tensor,
+  ) {}
 
   /** The current value (the session's own storage: callers must not hand it out). */
   read(v: Variable): Tensor {
-    return (this.values.get(v) ?? this.place(v, v.initialValue)).value;
+    return (this.values.get(v) ?? this.place(v, this.initialValueOf(v))).value;
+  }
+
+  /** A variable's initial value, computed in the session when it is a node. */
+  private initialValueOf(v: Variable): Tensor {
+    const init = v.initialValue;
+    if (init instanceof Tensor) return init;
+    if (this.initializing.has(v)) {
+      throw new GraphError(`${v} cannot be initialized: its initial value ${init} depends on the variable's own value`);
+    }
+    this.initializing.add(v);
+    try {
+      return this.evaluate(init);
+    } finally {
+      this.initializing.delete(v);
+    }
   }
 
   /** Overwrites the variable's value with `value`, whose shape and dtype inference guaranteed. */

@@ -3,7 +3,7 @@
  * splitmix32, and the Box-Muller transform for normal samples. No Math.random: an unseeded call
  * draws its seed from a global sequence that `setRandomSeed` fixes.
  */
-import { DEFAULT_DTYPE, isFloatDType, type DType } from "./dtype.js";
+import { DEFAULT_DTYPE, isFloatDType, type DType, type TypedArray } from "./dtype.js";
 import { DTypeError } from "./errors.js";
 import { Tensor } from "./tensor.js";
 import type { Shape } from "./shape.js";
@@ -29,6 +29,11 @@ export class RandomGenerator {
     this.s1 = next();
     this.s2 = next();
     this.s3 = next();
+  }
+
+  /** The generator of a (graph seed, op seed) pair, as the random ops' streams start. */
+  static fromSeeds(seed: number, seed2: number): RandomGenerator {
+    return new RandomGenerator((Math.imul(seed | 0, 0x9e3779b1) ^ (seed2 | 0)) >>> 0);
   }
 
   /** A uniform 32-bit unsigned integer. */
@@ -73,8 +78,8 @@ function rotl(x: number, k: number): number {
 
 let globalSeeds = new RandomGenerator(Date.now() ^ 0x5eed);
 
-/** Fixes the seeds of later unseeded random calls (TensorFlow's `set_random_seed`). */
-export function setRandomSeed(seed: number): void {
+/** Fixes the seeds of later unseeded random Tensor functions (the graph's seed is ops/random.ts's `setRandomSeed`). */
+export function setGlobalSeed(seed: number): void {
   globalSeeds = new RandomGenerator(seed);
 }
 
@@ -94,12 +99,31 @@ function floatDtype(dtype: DType | undefined, what: string): DType {
   return d;
 }
 
+// The three draws, shared by the Tensor functions below and the graph ops' kernels (ops/random.ts).
+
+/** Fills `out` with mean + stddev · (standard normal draws of `rng`). */
+export function fillNormal(out: TypedArray, rng: RandomGenerator, mean = 0, stddev = 1): void {
+  for (let i = 0; i < out.length; i++) out[i] = mean + stddev * rng.nextNormal();
+}
+
+/** As `fillNormal`, a draw farther than two standard deviations from the mean drawn again. */
+export function fillTruncatedNormal(out: TypedArray, rng: RandomGenerator, mean = 0, stddev = 1): void {
+  for (let i = 0; i < out.length; i++) {
+    let z = rng.nextNormal();
+    while (Math.abs(z) > 2) z = rng.nextNormal();
+    out[i] = mean + stddev * z;
+  }
+}
+
+/** Fills `out` with uniform draws from [minval, maxval). */
+export function fillUniform(out: TypedArray, rng: RandomGenerator, minval = 0, maxval = 1): void {
+  for (let i = 0; i < out.length; i++) out[i] = minval + (maxval - minval) * rng.nextFloat();
+}
+
 /** Samples from a normal distribution (TensorFlow's `random_normal`). */
 export function normal(shape: Shape, options: RandomOptions & { mean?: number; stddev?: number } = {}): Tensor {
-  const { mean = 0, stddev = 1 } = options;
-  const rng = generatorFor(options.seed);
   const t = new Tensor(shape, floatDtype(options.dtype, "random.normal"));
-  for (let i = 0; i < t.size; i++) t.data[i] = mean + stddev * rng.nextNormal();
+  fillNormal(t.data, generatorFor(options.seed), options.mean, options.stddev);
   return t;
 }
 
@@ -109,23 +133,15 @@ export function normal(shape: Shape, options: RandomOptions & { mean?: number; s
  * standard deviation is therefore about 0.88·stddev.
  */
 export function truncatedNormal(shape: Shape, options: RandomOptions & { mean?: number; stddev?: number } = {}): Tensor {
-  const { mean = 0, stddev = 1 } = options;
-  const rng = generatorFor(options.seed);
   const t = new Tensor(shape, floatDtype(options.dtype, "random.truncatedNormal"));
-  for (let i = 0; i < t.size; i++) {
-    let z = rng.nextNormal();
-    while (Math.abs(z) > 2) z = rng.nextNormal();
-    t.data[i] = mean + stddev * z;
-  }
+  fillTruncatedNormal(t.data, generatorFor(options.seed), options.mean, options.stddev);
   return t;
 }
 
 /** Samples uniformly from [minval, maxval) (TensorFlow's `random_uniform`). */
 export function uniform(shape: Shape, options: RandomOptions & { minval?: number; maxval?: number } = {}): Tensor {
-  const { minval = 0, maxval = 1 } = options;
-  const rng = generatorFor(options.seed);
   const t = new Tensor(shape, floatDtype(options.dtype, "random.uniform"));
-  for (let i = 0; i < t.size; i++) t.data[i] = minval + (maxval - minval) * rng.nextFloat();
+  fillUniform(t.data, generatorFor(options.seed), options.minval, options.maxval);
   return t;
 }
 

@@ -2,7 +2,8 @@
  * The Tensor value: a concrete shape, a dtype and a row-major typed array. Session.run returns
  * these; kernels read and write them. It knows nothing of graphs.
  */
-import { allocate, DEFAULT_DTYPE, dtypeOfArray, isDType, type DType, type TypedArray } from "./dtype.js";
+import { allocate, DEFAULT_DTYPE, dtypeOfArray, integerRange, storageDType, type DType, type DTypeLike, type TypedArray } from "./dtype.js";
+import { check, is, isDTypeArg, requireArg, signature } from "./arguments.js";
 import { DTypeError, ValueError } from "./errors.js";
 import { formatTensor } from "./format.js";
 import { formatShape, sizeOf, type Shape } from "./shape.js";
@@ -66,6 +67,21 @@ export class Tensor {
     return formatTensor(this);
   }
 
+  /** TensorFlow.js's name: a copy of the values, row-major, in a typed array of the dtype. */
+  dataSync(): TypedArray {
+    return this.clone().data;
+  }
+
+  /** TensorFlow.js's name for `toArray()`. */
+  arraySync(): NestedArray {
+    return this.toArray();
+  }
+
+  /** Prints the values to the console, as TensorFlow.js's `print()` does (numpy's layout here). */
+  print(): void {
+    (globalThis as unknown as { console: { log(text: string): void } }).console.log(`Tensor ${this.dtype} ${formatShape(this.shape)}\n${formatTensor(this)}`);
+  }
+
   /**
    * A copy with its own storage. Copied by `set` into a fresh array, not `slice`: on views of a
    * SharedArrayBuffer (the wasm backend's memory) V8's `slice` copies element by element, about
@@ -79,38 +95,66 @@ export class Tensor {
 }
 
 export interface TensorOptions {
-  dtype?: DType;
+  dtype?: DTypeLike;
   shape?: readonly number[];
 }
 
+const isTensorValue = check<TensorLike>(
+  "a number, a boolean, a (nested) array of them, a typed array or a Tensor",
+  (v) => typeof v === "number" || typeof v === "boolean" || Array.isArray(v) || ArrayBuffer.isView(v) || v instanceof Tensor,
+);
+
+const TENSOR = signature<{ values: TensorLike; shape?: readonly number[]; dtype?: DTypeLike }>("tensor", [
+  { name: "values", check: isTensorValue },
+  { name: "shape", check: is.optional(is.either(is.shape, check("null", (v) => v === null))) },
+  { name: "dtype", check: is.optional(isDTypeArg) },
+]);
+
 /**
- * Makes a Tensor from numbers, nested arrays, typed arrays (with a shape) or another Tensor.
- * Plain JS numbers become float32 unless a dtype is asked for. Ragged arrays are refused.
+ * Makes a Tensor from numbers, nested arrays, typed arrays (with a shape) or another Tensor, in
+ * TensorFlow.js's order `tensor(values, shape?, dtype?)`, or with `{ shape, dtype }`. Plain JS
+ * numbers become float32 unless a dtype is asked for; TensorFlow's other dtype names are stored as
+ * `storageDType` says, and values that do not fit the named type are refused. Ragged arrays are refused.
  */
-export function tensor(value: TensorLike, options: TensorOptions = {}): Tensor {
-  const { dtype, shape } = options;
-  if (dtype !== undefined && !isDType(dtype)) throw new DTypeError(`unknown dtype ${JSON.stringify(dtype)}`);
+export function tensor(values: TensorLike, shape?: readonly number[] | null, dtype?: DTypeLike): Tensor;
+export function tensor(values: TensorLike, options?: TensorOptions): Tensor;
+export function tensor(...args: unknown[]): Tensor {
+  const { values: value, shape: givenShape, dtype: name } = TENSOR.parse(args);
+  const shape = givenShape ?? undefined;
+  const dtype = name === undefined ? undefined : storageDType(name);
   if (value instanceof Tensor) {
     if (shape !== undefined && sizeOf(shape) !== value.size) {
       throw new ValueError(`cannot view a tensor of shape ${formatShape(value.shape)} as shape ${formatShape(shape)}`);
     }
     const out = dtype === undefined || dtype === value.dtype ? value : castTensor(value, dtype);
-    return shape === undefined ? out : new Tensor(shape, out.dtype, out.data);
+    return checkRange(shape === undefined ? out : new Tensor(shape, out.dtype, out.data), name);
   }
   if (ArrayBuffer.isView(value)) {
     const arrayDtype = dtypeOfArray(value);
-    if (arrayDtype === undefined) throw new DTypeError(`unsupported typed array ${value.constructor.name}`);
+    if (arrayDtype === undefined) throw new DTypeError(`tensor: unsupported typed array ${value.constructor.name} (use Float32Array, Float64Array, Int32Array or Uint8Array)`);
     const t = new Tensor(shape ?? [value.length], arrayDtype, value);
-    return dtype === undefined || dtype === arrayDtype ? t : castTensor(t, dtype);
+    return checkRange(dtype === undefined || dtype === arrayDtype ? t : castTensor(t, dtype), name);
   }
   const inferred = inferShape(value);
   const targetDtype = dtype ?? (isBoolean(value) ? "bool" : DEFAULT_DTYPE);
   const out = allocate(targetDtype, sizeOf(inferred));
-  flattenInto(value, out, targetDtype);
+  flattenInto(value, out, targetDtype, name ?? targetDtype);
   if (shape !== undefined && sizeOf(shape) !== out.length) {
     throw new ValueError(`a value of shape ${formatShape(inferred)} cannot take the shape ${formatShape(shape)}`);
   }
   return new Tensor(shape ?? inferred, targetDtype, out);
+}
+
+/** `t`, refused when a value does not fit the narrower integer type `name` it was asked as. */
+function checkRange(t: Tensor, name: DTypeLike | undefined): Tensor {
+  if (name === undefined || name === t.dtype) return t;
+  const range = integerRange(name);
+  if (range === undefined) return t;
+  for (let i = 0; i < t.size; i++) {
+    const v = t.data[i]!;
+    if (v < range[0] || v > range[1]) throw new ValueError(`element ${i} is ${v}, which ${name} cannot hold (${name} takes integers from ${range[0]} to ${range[1]}${t.dtype === "int32" && name !== "int32" ? "; it is stored as int32 here" : ""})`);
+  }
+  return t;
 }
 
 function isBoolean(value: NestedArray): boolean {
@@ -160,7 +204,8 @@ const INT32_MAX = 2147483647;
  * silently truncate or wrap what it cannot hold, so plain numbers for int32 must be integers in
  * range, as TensorFlow requires; anything nonzero is `true` for bool.
  */
-function flattenInto(value: NestedArray, out: TypedArray, dtype: DType): void {
+function flattenInto(value: NestedArray, out: TypedArray, dtype: DType, name: DTypeLike): void {
+  const range = dtype === "int32" ? integerRange(name) : undefined;
   let k = 0;
   const walk = (x: NestedArray): void => {
     if (Array.isArray(x)) {
@@ -168,9 +213,10 @@ function flattenInto(value: NestedArray, out: TypedArray, dtype: DType): void {
       return;
     }
     const v = typeof x === "boolean" ? (x ? 1 : 0) : (x as number);
-    if (dtype === "int32" && !(Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX)) {
+    if (range !== undefined && !(Number.isInteger(v) && v >= range[0] && v <= range[1])) {
+      const stored = name === "int32" ? "" : name === "int64" ? ", the int32 range, since int64 is stored as int32 here" : "";
       throw new ValueError(
-        `element ${k} is ${v}, which int32 cannot hold exactly (int32 takes integers from ${INT32_MIN} to ${INT32_MAX}; use a float dtype or round first)`,
+        `element ${k} is ${v}, which ${name} cannot hold exactly (${name} takes integers from ${range[0]} to ${range[1]}${stored}; use a float dtype or round first)`,
       );
     }
     out[k++] = dtype === "bool" ? (v !== 0 ? 1 : 0) : v;
@@ -204,16 +250,23 @@ export function convertInto(from: TypedArray, to: TypedArray, dtype: DType): voi
   }
 }
 
-export function scalar(value: number, dtype: DType = DEFAULT_DTYPE): Tensor {
+export function scalar(value: number | boolean, dtype: DTypeLike = DEFAULT_DTYPE): Tensor {
+  requireArg("scalar", "value", value, isScalar);
   return tensor(value, { dtype });
 }
 
-export function zeros(shape: Shape, dtype: DType = DEFAULT_DTYPE): Tensor {
-  return new Tensor(shape, dtype);
+const isScalar = check<number | boolean>("a number or a boolean", (v) => typeof v === "number" || typeof v === "boolean");
+
+export function zeros(shape: Shape, dtype: DTypeLike = DEFAULT_DTYPE): Tensor {
+  requireArg("zeros", "shape", shape, is.shape);
+  requireArg("zeros", "dtype", dtype, isDTypeArg);
+  return new Tensor(shape, storageDType(dtype));
 }
 
-export function ones(shape: Shape, dtype: DType = DEFAULT_DTYPE): Tensor {
-  const t = new Tensor(shape, dtype);
+export function ones(shape: Shape, dtype: DTypeLike = DEFAULT_DTYPE): Tensor {
+  requireArg("ones", "shape", shape, is.shape);
+  requireArg("ones", "dtype", dtype, isDTypeArg);
+  const t = new Tensor(shape, storageDType(dtype));
   t.data.fill(1);
   return t;
 }

@@ -149,7 +149,7 @@ export abstract class Optimizer {
     let s = byName.get(slotName);
     if (s === undefined) {
       const graph = variable.graph;
-      const value = fill(variable.initialValue.shape, initial, variable.dtype);
+      const value = fill(variable.fullShape, initial, variable.dtype);
       // Named from the root, whatever scope the optimizer is built in: `w/Adam`, then `w/Adam_1`.
       s = graph.rootScope(() => graph.asDefault(() => new Variable(value, { name: `${variable.name}/${this.name}`, trainable: false })));
       byName.set(slotName, s);

@@ -22,6 +22,7 @@ import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel } f
 import { avgPoolGradKernel, avgPoolKernel, maxPoolGradGradKernel, maxPoolGradKernel, maxPoolKernel } from "./pool.js";
 import { l2LossKernel, logSoftmaxKernel, sigmoidXentKernel, softmaxXentKernel, sparseXentBackpropKernel, sparseXentKernel } from "./loss.js";
 import { biasAddGradKernel, biasAddKernel, dropoutMaskKernel } from "./nn.js";
+import { randomKernels } from "./random.js";
 
 const copy: Kernel = (inputs, out) => out.data.set(inputs[0]!.data);
 
@@ -80,6 +81,7 @@ const kernels: Record<string, Kernel> = {
   BiasAdd: biasAddKernel,
   BiasAddGrad: biasAddGradKernel,
   DropoutMask: dropoutMaskKernel as Kernel,
+  ...randomKernels,
 };
 
 export const jsBackend: Backend = {

@@ -7,6 +7,7 @@ import { ExportError } from "./errors.js";
 import { allInputs, type InputsUsed } from "./subgraph.js";
 
 const GRADIENT_ONLY = "only gradients() builds it (a gradient graph is for training, not inference)";
+const RANDOM_DRAW = "it draws new random values at every run; an exported model computes without them (a variable initialized from a draw exports its value)";
 const STATE_UPDATE = "it updates a variable; an exported model reads variables, whose values become constants";
 
 export const NOT_IN_INFERENCE: Readonly<Record<string, string>> = {
@@ -38,6 +39,9 @@ export const NOT_IN_INFERENCE: Readonly<Record<string, string>> = {
   Assign: STATE_UPDATE,
   AssignAdd: STATE_UPDATE,
   AssignSub: STATE_UPDATE,
+  RandomStandardNormal: RANDOM_DRAW,
+  TruncatedNormal: RANDOM_DRAW,
+  RandomUniform: RANDOM_DRAW,
 };
 
 /**

@@ -5,7 +5,7 @@
  */
 import { Constant, Graph, GraphNode, Node, Operation, Placeholder, Variable } from "../../graph/index.js";
 import { Session } from "../../runtime/session.js";
-import { formatShape, type Tensor } from "../../tensor/index.js";
+import { Tensor, formatShape } from "../../tensor/index.js";
 import { ExportError } from "./errors.js";
 
 export interface ExportSelection {
@@ -81,7 +81,13 @@ export function collectSubgraph(source: Graph | Session, selection: ExportSelect
   const variables = reached.filter((n): n is Variable => n instanceof Variable);
   const values = new Map<Node, Tensor>();
   const current = session !== null && variables.length > 0 ? (session.run(variables) as Tensor[]) : null;
-  variables.forEach((v, i) => values.set(v, current?.[i] ?? v.initialValue));
+  variables.forEach((v, i) => {
+    const value = current?.[i] ?? v.initialValue;
+    if (!(value instanceof Tensor)) {
+      throw new ExportError(`${what}: ${v} is initialized by the node ${value}, whose value only a session has: export from a session`);
+    }
+    values.set(v, value);
+  });
   for (const n of reached) if (n instanceof Constant) values.set(n, n.value);
   const ops = reached.filter((n): n is Operation => n instanceof Operation);
   for (const n of reached) {

@@ -8,7 +8,7 @@ import { sizeOfShape, type Ref } from "../../helpers/assert-close.js";
 import { OpCase, OpEntry, R64, rnd, lit, mk, elementwise, reduceRef, buildRaw, none, F64_SUMS, F32_SUMS } from "./kit.js";
 
 /** Uniform doubles in [0, 1) from xoshiro128** (Blackman & Vigna), its state filled by splitmix32. */
-function xoshiroUniforms(seed: number): () => number {
+export function xoshiroUniforms(seed: number): () => number {
   let x = seed >>> 0;
   const splitmix = (): number => {
     x = (x + 0x9e3779b9) | 0;
