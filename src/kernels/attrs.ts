@@ -123,3 +123,17 @@ export interface PoolWindowAttrs {
   readonly strides: readonly number[];
   readonly padding: Padding;
 }
+
+/** The random ops' attributes (RandomStandardNormal, TruncatedNormal, RandomUniform). */
+export interface RandomAttrs {
+  shape: readonly number[];
+  dtype: DType;
+  /** The graph-level and op-level seeds, as TensorFlow's attributes of these names. */
+  seed: number;
+  seed2: number;
+}
+
+/** What a random op's kernel receives: its attributes and the session's stream for the op (OpDef.random). */
+export interface RandomKernelAttrs extends RandomAttrs {
+  generator: RandomGenerator;
+}

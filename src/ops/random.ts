@@ -21,25 +21,11 @@ import {
   signature,
   storageDType,
   requireArg,
-  type DType,
   type DTypeLike,
-  type RandomGenerator,
 } from "../tensor/index.js";
+import type { RandomAttrs } from "../kernels/attrs.js";
 import { apply, defineOp } from "./define.js";
 import { add, multiply, subtract } from "./math.js";
-
-export interface RandomAttrs {
-  shape: readonly number[];
-  dtype: DType;
-  /** The graph-level and op-level seeds, as TensorFlow's attributes of these names. */
-  seed: number;
-  seed2: number;
-}
-
-/** What the kernel receives: the attributes and the session's stream for this op. */
-export interface RandomKernelAttrs extends RandomAttrs {
-  generator: RandomGenerator;
-}
 
 /** TensorFlow's `random_seed.DEFAULT_GRAPH_SEED`. */
 export const DEFAULT_GRAPH_SEED = 87654321;

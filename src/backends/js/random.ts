@@ -1,5 +1,5 @@
 /** The random ops' kernels (ops/random.ts): each run draws from the op's stream in the session. */
-import type { RandomKernelAttrs } from "../../ops/random.js";
+import type { RandomKernelAttrs } from "../../kernels/attrs.js";
 import { fillNormal, fillTruncatedNormal, fillUniform, type Tensor } from "../../tensor/index.js";
 import type { Kernel } from "../backend.js";
 
