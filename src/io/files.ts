@@ -17,6 +17,7 @@ interface NodeFs {
   rename(from: string, to: string): Promise<void>;
   rm(path: string, options: { force: boolean }): Promise<void>;
   readdir(path: string): Promise<string[]>;
+  mkdir(path: string, options: { recursive: boolean }): Promise<unknown>;
 }
 
 const BROWSER_HINT = "in a browser, use saver.toBytes(session) and saver.fromBytes(session, bytes)";
@@ -48,8 +49,8 @@ function baseName(path: string): string {
 const queues = new Map<string, Promise<void>>();
 
 /**
- * Writes `bytes` to `path` so that the file is either the old one or the whole new one, never a
- * mix: the bytes go to a temporary file in the same folder (a rename within one file system is
+ * Writes `bytes` to `path` (making missing parent folders) so that the file is either the old one
+ * or the whole new one, never a mix: the bytes go to a temporary file in the same folder (a rename within one file system is
  * atomic), are flushed to disk, and only then renamed over `path`. A failure removes the
  * temporary file; a crash can leave one behind (named `.<name>.tmp-<pid>-*`), but never touches
  * `path`, and the next write to `path` removes what a process no longer running left.
@@ -74,6 +75,12 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array, kind: Fil
 async function writeNow(fs: NodeFs, path: string, bytes: Uint8Array, kind: FileKind): Promise<void> {
   const dir = directoryOf(path);
   const prefix = tempPrefix(path);
+  // Missing parent folders are made, as `tf.train.Saver` and the exporters' users expect.
+  try {
+    await fs.mkdir(dir, { recursive: true });
+  } catch (e) {
+    throw new TensorSlowError(`could not write ${kind.what} '${path}': could not create its folder '${dir}': ${(e as Error).message}`);
+  }
   await removeStaleTemps(fs, dir, prefix);
   const temp = `${dir}/${prefix}${processId()}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
   try {

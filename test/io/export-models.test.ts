@@ -5,7 +5,7 @@
  */
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import protobuf from "protobufjs";
@@ -244,7 +244,16 @@ describe("files", () => {
     const mlp = buildMlp();
     await assert.rejects(ts.io.exportOnnx(mlp.graph, { inputs: [mlp.x], outputs: [mlp.probs], path: "" }), /path must be a non-empty string/);
     await assert.rejects(ts.io.exportTfjsGraphModel(mlp.graph, { inputs: [mlp.x], outputs: [mlp.probs], shardBytes: 0 }), /shardBytes must be a positive integer/);
-    await assert.rejects(ts.io.exportOnnx(mlp.graph, { inputs: [mlp.x], outputs: [mlp.probs], path: join(dir, "no", "such", "folder", "m.onnx") }), /could not write the ONNX model '.*m\.onnx': ENOENT/);
+    writeFileSync(join(dir, "a-file"), "not a folder");
+    await assert.rejects(ts.io.exportOnnx(mlp.graph, { inputs: [mlp.x], outputs: [mlp.probs], path: join(dir, "a-file", "m.onnx") }), /could not write the ONNX model '.*m\.onnx': could not create its folder '.*a-file'/);
+  });
+
+  test("missing parent folders are made", async () => {
+    const mlp = buildMlp();
+    const onnx = await ts.io.exportOnnx(mlp.graph, { inputs: [mlp.x], outputs: [mlp.probs], path: join(dir, "new", "deeper", "m.onnx") });
+    assert.deepEqual(new Uint8Array(readFileSync(join(dir, "new", "deeper", "m.onnx"))), onnx.bytes);
+    await ts.io.exportTfjsGraphModel(mlp.graph, { inputs: [mlp.x], outputs: [mlp.probs], path: join(dir, "new2", "tfjs") });
+    assert.ok(readdirSync(join(dir, "new2", "tfjs")).includes("model.json"));
   });
 });
 

@@ -91,6 +91,18 @@ describe("Saver: round trips", () => {
     await assert.rejects(saver.save(session, join(dir, "model.ckpt"), { globalStep: 1.5 }), ts.ValueError);
   });
 
+  it("makes missing parent folders (TF1's Saver does)", async () => {
+    const m = model();
+    const session = new ts.Session(m.graph);
+    const saver = new ts.train.Saver(m.vars);
+    const path = await saver.save(session, join(dir, "runs", "a", "model.ckpt"), { globalStep: 3 });
+    assert.equal(path, join(dir, "runs", "a", "model.ckpt-3"));
+    const saved = snapshot(session, m.vars);
+    session.run(m.change);
+    await saver.restore(session, path);
+    assert.deepEqual(snapshot(session, m.vars), saved);
+  });
+
   it("saves every variable of the default graph by default, and names them as told with an object", () => {
     const graph = new ts.Graph();
     const [a, b] = graph.asDefault(() => [new ts.Variable([1, 2], { name: "a" }), new ts.Variable(3, { name: "b" })]);
