@@ -1,5 +1,5 @@
 /** What a wasm kernel needs: the loaded module with its memory, and the thread pool. */
-import type { ThreadPool } from "./pool.js";
+import type { ThreadPool } from "./threads.js";
 import type { WasmRuntime } from "./runtime.js";
 
 export interface WasmContext {

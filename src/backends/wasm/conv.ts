@@ -11,7 +11,7 @@ import type { Kernel } from "../backend.js";
 import type { ConvWindowAttrs } from "../../kernels/attrs.js";
 import { convGeometry, type ConvGeometry } from "../js/conv.js";
 import { PARALLEL_MIN, type WasmContext } from "./context.js";
-import { splitRange, type ParallelFn } from "./pool.js";
+import { splitRange, type ParallelFn } from "./threads.js";
 import { geometryWords } from "./window.js";
 
 /** More rows per block amortize the GEMM's packing of the filter; L2 bounds them (IM2COL_BYTES). */

@@ -8,7 +8,7 @@ import type { Kernel } from "../backend.js";
 import { broadcastLikeSource } from "../js/reduce.js";
 import { collapse } from "../js/strided.js";
 import { PARALLEL_MIN, type WasmContext } from "./context.js";
-import { splitRange } from "./pool.js";
+import { splitRange } from "./threads.js";
 
 export const BINARY = { Add: 0, Sub: 1, Mul: 2, RealDiv: 3, SigmoidGrad: 4, First: 5, ReluGrad: 6, Relu6Grad: 7, TanhGrad: 8 } as const;
 export const UNARY = { Neg: 0, Exp: 1, Log: 2, Square: 3, Sqrt: 4, Sigmoid: 5, Relu: 6, Abs: 7, Relu6: 8 } as const;

@@ -10,7 +10,7 @@ import type { FusedKernel, FusedKernels, FusedProgram } from "../fused.js";
 import { formula } from "../js/formulas.js";
 import { PARALLEL_MIN, type WasmContext } from "./context.js";
 import { BINARY, UNARY } from "./elementwise.js";
-import { splitRange } from "./pool.js";
+import { splitRange } from "./threads.js";
 
 /** Domains smaller than this run the JS fused kernel. */
 export const FUSED_WASM_MIN = 4096;

@@ -21,7 +21,7 @@ import type { WasmContext } from "./context.js";
 import { BINARY, UNARY, biasAddKernel, binaryKernel, broadcastLikeKernel, unaryKernel } from "./elementwise.js";
 import { wasmFused } from "./fused.js";
 import { matmulKernel } from "./matmul.js";
-import { initThreads, ThreadPool } from "./pool.js";
+import { initThreads, ThreadPool } from "./threads.js";
 import { loadThreadHost } from "./platform.js";
 import { biasAddGradKernel, meanKernel, softmaxKernel, sumKernel, sumToShapeKernel } from "./reduce.js";
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel } from "./conv.js";
@@ -168,4 +168,4 @@ initThreads(loadThreadHost());
 
 /** The wasm backend, or undefined where WebAssembly SIMD is not available. */
 export const wasmBackend: WasmBackend | undefined = runtime === null ? undefined : createWasmBackend(runtime);
-export { getNumThreads, setNumThreads } from "./pool.js";
+export { getNumThreads, setNumThreads } from "./threads.js";

@@ -8,7 +8,7 @@ import { broadcastStrides, sizeOf, type Tensor } from "../../tensor/index.js";
 import { matmulGeometry } from "../js/matmul.js";
 import type { Kernel } from "../backend.js";
 import { PARALLEL_MIN, type WasmContext } from "./context.js";
-import { splitRange } from "./pool.js";
+import { splitRange } from "./threads.js";
 
 /** Each GEMM chunk repacks one operand whole: few chunks (see splitRange). */
 const GEMM_CHUNKS_PER_THREAD = 2;

@@ -66,7 +66,7 @@ export interface PoolWorker {
   terminate(): unknown;
 }
 
-/** What a pool worker is started with (see pool-worker.ts). */
+/** What a pool worker is started with (see thread-worker.ts). */
 export interface PoolWorkerData {
   module: WasmModule;
   memory: WasmMemory;
@@ -126,7 +126,7 @@ export function loadThreadHost(): ThreadHost | undefined {
   const WorkerClass = host.Worker;
   return {
     start: (url, data, failed) => {
-      const worker = new WorkerClass(url, { type: "module", name: `tensorslow-pool-${data.index}` });
+      const worker = new WorkerClass(url, { type: "module", name: `tensorslow-thread-${data.index}` });
       // A script that does not load (a CSP without worker-src, a missing file) or throws.
       worker.addEventListener("error", (e) => failed(e.message ?? "the worker's script failed"));
       worker.postMessage(data);

@@ -7,7 +7,7 @@ import type { Kernel } from "../backend.js";
 import type { PoolWindowAttrs } from "../../kernels/attrs.js";
 import { poolGeometry } from "../js/pool.js";
 import type { WasmContext } from "./context.js";
-import { splitRange, type ParallelFn } from "./pool.js";
+import { splitRange, type ParallelFn } from "./threads.js";
 import { geometryWords } from "./window.js";
 
 /**

@@ -8,7 +8,7 @@ import { normalizeAxes, stridesOf, type Tensor } from "../../tensor/index.js";
 import type { Kernel } from "../backend.js";
 import { sumToShapeAxes } from "../js/reduce.js";
 import { PARALLEL_MIN, type WasmContext } from "./context.js";
-import { splitRange } from "./pool.js";
+import { splitRange } from "./threads.js";
 
 const COL_ACC_BYTES = 256 * 8;
 

@@ -1,17 +1,17 @@
 /**
  * Worker threads over the kernels' shared memory. Kernels are synchronous (Session.run is), so a
  * parallel call posts one job, cut into chunks, takes chunks on the calling thread as well, and
- * waits for the last ones (pool-protocol.ts): asleep in Atomics.wait where the thread may block,
+ * waits for the last ones (thread-protocol.ts): asleep in Atomics.wait where the thread may block,
  * spinning on a browser's main thread, where it may not (as Emscripten's threads do). Workers are
  * Node's worker_threads (unref'd: an idle pool never keeps Node from exiting) or, in a
  * cross-origin isolated page, Web Workers.
  */
 import type { KernelExports, WasmRuntime } from "./runtime.js";
-import { CTL, CTL_BYTES, FUNCTIONS, MAX_CHUNKS, MAX_WORKERS, serveChunks, STATUS, type ParallelFn } from "./pool-protocol.js";
+import { CTL, CTL_BYTES, FUNCTIONS, MAX_CHUNKS, MAX_WORKERS, serveChunks, STATUS, type ParallelFn } from "./thread-protocol.js";
 import { ValueError } from "../../tensor/index.js";
 import { hardwareConcurrency, siblingUrl, warn, type PoolWorker, type ThreadHost } from "./platform.js";
 
-export type { ParallelFn } from "./pool-protocol.js";
+export type { ParallelFn } from "./thread-protocol.js";
 
 /** Functions whose last parameter is the participant's scratch (GEMM pack buffers, patch block, fused registers). */
 const TAKES_SCRATCH: readonly ParallelFn[] = ["gemm", "gemmBatch", "conv2d", "conv2dBackpropInput", "conv2dBackpropFilter", "winogradConv", "winogradFilterGrad", "fused"];
@@ -150,7 +150,7 @@ export class ThreadPool {
         for (let index = this.workers.length; index < count; index++) {
           const status = (this.ctl >>> 2) + CTL.STATUS + index;
           const data = { module: this.rt.module, memory: this.rt.memory, ctl: this.ctl, index, scratch: this.rt.scratchFor(index + 1), functions: FUNCTIONS };
-          const worker = host.start(siblingUrl("./pool-worker.js"), data, (message) => {
+          const worker = host.start(siblingUrl("./thread-worker.js"), data, (message) => {
             this.failure ??= message;
             Atomics.store(this.rt.heap.i32, status, STATUS.dead);
             Atomics.notify(this.rt.heap.i32, status);

@@ -1,9 +1,9 @@
 /**
  * A pool worker (Node's worker_threads, or a Web Worker in a cross-origin isolated page):
  * instantiates the kernels module over the shared memory, then serves jobs forever (see
- * pool-protocol.ts). Workers may always block in Atomics.wait.
+ * thread-protocol.ts). Workers may always block in Atomics.wait.
  */
-import { CTL, serveChunks, STATUS } from "./pool-protocol.js";
+import { CTL, serveChunks, STATUS } from "./thread-protocol.js";
 import { firstMessage, importNode, isNode, wasmApi, type PoolWorkerData } from "./platform.js";
 
 const data = (isNode ? ((await importNode("node:worker_threads")) as { workerData: PoolWorkerData }).workerData : await firstMessage()) as PoolWorkerData;
