@@ -12,7 +12,9 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as ts from "tensorslow";
 import { seededRandom } from "../helpers/gradcheck.js";
+import { internal } from "../helpers/internals.js";
 import { compare, js, runKernel, tensor, U, ulp, ulps, wasm } from "../helpers/wasm-compare.js";
+import type * as SimdOps from "../../dist/backends/wasm/simd-ops.js";
 
 const rng = seededRandom(31337);
 
@@ -69,28 +71,37 @@ function unaryValues(n: number, range: [number, number]): (i: number) => number 
   return (i) => (i < SPECIALS.length && n > SPECIALS.length ? SPECIALS[i]! : u());
 }
 
-const UNARY: [string, [number, number], number][] = [
-  ["Neg", [-5, 5], 0],
-  ["Square", [-5, 5], 0.5],
-  ["Sqrt", [0, 50], 0.5],
-  ["Exp", [-90, 90], 2],
-  ["Log", [1e-30, 1e30], 2],
-  ["Sigmoid", [-30, 30], 3],
-  ["Relu", [-5, 5], 0],
-  ["Relu6", [-3, 9], 0],
-  ["Abs", [-5, 5], 0],
-];
+/** Per elementwise SIMD op of simd-ops.ts: the range of its random inputs and its tolerance in ulps. */
+const UNARY: Record<string, [[number, number], number]> = {
+  Neg: [[-5, 5], 0],
+  Square: [[-5, 5], 0.5],
+  Sqrt: [[0, 50], 0.5],
+  Exp: [[-90, 90], 2],
+  Log: [[1e-30, 1e30], 2],
+  Sigmoid: [[-30, 30], 3],
+  Relu: [[-5, 5], 0],
+  Relu6: [[-3, 9], 0],
+  Abs: [[-5, 5], 0],
+};
 
-const BINARY: [string, number][] = [
-  ["Add", 0.5],
-  ["Sub", 0.5],
-  ["Mul", 0.5],
-  ["RealDiv", 1],
-  ["SigmoidGrad", 3],
-  ["ReluGrad", 0],
-  ["Relu6Grad", 0],
-  ["TanhGrad", 3],
-];
+/** Per binary SIMD op: its tolerance in ulps. */
+const BINARY: Record<string, number> = {
+  Add: 0.5,
+  Sub: 0.5,
+  Mul: 0.5,
+  RealDiv: 1,
+  SigmoidGrad: 3,
+  ReluGrad: 0,
+  Relu6Grad: 0,
+  TanhGrad: 3,
+};
+
+test("every elementwise SIMD op of simd-ops.ts is compared here (and nothing else is)", async () => {
+  const { SIMD_UNARY, SIMD_BINARY } = await internal<typeof SimdOps>("backends/wasm/simd-ops.js");
+  const ids = (list: readonly SimdOps.SimdOp[]) => list.filter((o) => o.internal !== true).map((o) => o.id).sort();
+  assert.deepEqual(Object.keys(UNARY).sort(), ids(SIMD_UNARY));
+  assert.deepEqual(Object.keys(BINARY).sort(), ids(SIMD_BINARY));
+});
 
 /** Broadcast pairs, including the layouts binaryFlat takes and strided ones of several ranks. */
 const BROADCAST_PAIRS: [number[], number[]][] = [
@@ -170,7 +181,7 @@ describe("wasm kernels vs the JS reference", { skip: wasm === undefined ? "WebAs
         for (const c of [...gemmCases(5, 7, 3), { a: [2, 9, 33], b: [33, 17] }]) checkMatMul(c, "js");
       });
 
-      for (const [name, range, k] of UNARY) {
+      for (const [name, [range, k]] of Object.entries(UNARY)) {
         test(`${name}: random and special values, tails, the threaded size`, () => {
           const before = wasm!.threadStats().parallelCalls;
           for (const n of [0, 1, 3, 4, 5, 33, 1027, (1 << 20) + 3]) {
@@ -182,7 +193,7 @@ describe("wasm kernels vs the JS reference", { skip: wasm === undefined ? "WebAs
         });
       }
 
-      for (const [name, k] of BINARY) {
+      for (const [name, k] of Object.entries(BINARY)) {
         test(`${name}: broadcasting layouts`, () => {
           for (const [sa, sb] of BROADCAST_PAIRS) {
             // Outputs of sigmoid and tanh as the gradients' y; y around 0 and 6 for Relu6Grad.

@@ -1,6 +1,6 @@
 /**
  * Elementwise wasm kernels: broadcasting binary ops, unary ops, and BroadcastLike (a binary op
- * that keeps its first operand). Op codes match src/backends/wasm/assembly/elementwise.ts.
+ * that keeps its first operand). Op codes are those of simd-ops.ts.
  */
 import type { BroadcastLikeAttrs } from "../../kernels/attrs.js";
 import { broadcastStrides, sizeOf, type Tensor } from "../../tensor/index.js";
@@ -9,9 +9,7 @@ import { broadcastLikeSource } from "../js/reduce.js";
 import { collapse } from "../js/strided.js";
 import { PARALLEL_MIN, type WasmContext } from "./context.js";
 import { splitRange } from "./threads.js";
-
-export const BINARY = { Add: 0, Sub: 1, Mul: 2, RealDiv: 3, SigmoidGrad: 4, First: 5, ReluGrad: 6, Relu6Grad: 7, TanhGrad: 8 } as const;
-export const UNARY = { Neg: 0, Exp: 1, Log: 2, Square: 3, Sqrt: 4, Sigmoid: 5, Relu: 6, Abs: 7, Relu6: 8 } as const;
+import { FIRST } from "./simd-ops.js";
 /** Row layouts of binaryFlat: both operands contiguous, or b / a a repeated scalar. */
 const VV = 0;
 const VS = 1;
@@ -59,7 +57,7 @@ export function binaryKernel(ctx: WasmContext, op: number): Kernel {
   };
 }
 
-/** `computeBound`: the op costs more than moving its data (exp, log, sigmoid), so threads pay earlier. */
+/** `computeBound`: the op costs more than moving its data (exp, log, sigmoid), so threads pay earlier (simd-ops.ts). */
 export function unaryKernel(ctx: WasmContext, op: number, computeBound = false): Kernel {
   const parallelMin = computeBound ? PARALLEL_MIN.computeBound : PARALLEL_MIN.memoryBound;
   return (inputs, out) => {
@@ -82,7 +80,7 @@ export function broadcastLikeKernel(ctx: WasmContext): Kernel {
     const [x, like] = inputs as [Tensor, Tensor];
     const shape = broadcastLikeSource(x, like, attrs);
     // The second operand is x read as a scalar, which First ignores.
-    broadcastBinary(ctx, BINARY.First, x.data as Float32Array, shape, x.data as Float32Array, [], out);
+    broadcastBinary(ctx, FIRST, x.data as Float32Array, shape, x.data as Float32Array, [], out);
   }) as Kernel;
 }
 

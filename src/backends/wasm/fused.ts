@@ -9,8 +9,8 @@ import type { TypedArray } from "../../tensor/index.js";
 import type { FusedKernel, FusedKernels, FusedProgram } from "../fused.js";
 import { formula } from "../js/formulas.js";
 import { PARALLEL_MIN, type WasmContext } from "./context.js";
-import { BINARY, UNARY } from "./elementwise.js";
 import { splitRange } from "./threads.js";
+import { BINARY_CODE, FIRST, SIMD_UNARY, UNARY_CODE } from "./simd-ops.js";
 
 /** Domains smaller than this run the JS fused kernel. */
 export const FUSED_WASM_MIN = 4096;
@@ -20,43 +20,22 @@ const STEP_WORDS = 9;
 const MODE = { fixed: 0, moves: 1, register: 2 } as const;
 /**
  * Programs that cost about a nanosecond per element or more split across threads sooner: those
- * with an exponential, a logarithm or a sigmoid, and long ones (an Adam update is 20 steps).
+ * with a compute-bound step (an exponential, a logarithm, a sigmoid), and long ones (an Adam
+ * update is 20 steps).
  */
-const COSTLY: ReadonlySet<number> = new Set([UNARY.Exp, UNARY.Log, UNARY.Sigmoid]);
+const COSTLY: ReadonlySet<number> = new Set(SIMD_UNARY.flatMap((op, code) => (op.computeBound === true ? [code] : [])));
 const LONG_PROGRAM = 8;
 const KIND = { unary: 0, binary: 1, gatherRow: 2, gatherCol: 3 } as const;
 const LAYOUT = { VV: 0, VS: 1, SV: 2 } as const;
 
-const WASM_BINARY: Record<string, number> = {
-  Add: BINARY.Add,
-  Sub: BINARY.Sub,
-  Mul: BINARY.Mul,
-  RealDiv: BINARY.RealDiv,
-  SigmoidGrad: BINARY.SigmoidGrad,
-  ReluGrad: BINARY.ReluGrad,
-  Relu6Grad: BINARY.Relu6Grad,
-  TanhGrad: BINARY.TanhGrad,
-};
-const WASM_UNARY: Record<string, number> = {
-  Neg: UNARY.Neg,
-  Exp: UNARY.Exp,
-  Log: UNARY.Log,
-  Square: UNARY.Square,
-  Sqrt: UNARY.Sqrt,
-  Sigmoid: UNARY.Sigmoid,
-  Relu: UNARY.Relu,
-  Relu6: UNARY.Relu6,
-  Abs: UNARY.Abs,
-};
-
 /** Where a value lives during a call. */
-type Place =
+export type Place =
   | { kind: "input"; input: number } // a whole-domain input, read in place at the chunk's offset
   | { kind: "scalar"; slot: number } // one f32 in the call's scalar block
   | { kind: "register"; reg: number } // CHUNK floats of scratch
   | { kind: "output"; output: number }; // a whole-domain output, written in place
 
-interface Step {
+export interface Step {
   kind: number;
   op: number;
   layout: number;
@@ -66,7 +45,7 @@ interface Step {
   input?: number;
 }
 
-interface Lowered {
+export interface Lowered {
   steps: Step[];
   registers: number;
   /** Per reference (inputs, then instructions): its scalar slot, or -1. */
@@ -79,7 +58,7 @@ interface Lowered {
 }
 
 /** The step table of a program, or null when some formula has no SIMD loop here. */
-function lower(p: FusedProgram): Lowered | null {
+export function lower(p: FusedProgram): Lowered | null {
   const nIn = p.inputs.length;
   const scalar: boolean[] = p.inputs.map((a) => a === "scalar");
   for (const c of p.code) scalar.push(c.args.every((a) => scalar[a]));
@@ -112,12 +91,12 @@ function lower(p: FusedProgram): Lowered | null {
     const out: Place = { kind: "register", reg: registers++ };
     const args = c.args.map((a) => place[a]!);
     if (c.formula === "Identity") {
-      steps.push({ kind: KIND.binary, op: BINARY.First, layout: LAYOUT.VS, args: [args[0]!, args[0]!], out });
-    } else if (WASM_UNARY[c.formula] !== undefined && args.length === 1) {
-      steps.push({ kind: KIND.unary, op: WASM_UNARY[c.formula]!, layout: 0, args, out });
-    } else if (WASM_BINARY[c.formula] !== undefined && args.length === 2) {
+      steps.push({ kind: KIND.binary, op: FIRST, layout: LAYOUT.VS, args: [args[0]!, args[0]!], out });
+    } else if (UNARY_CODE.has(c.formula) && args.length === 1 && c.params.length === 0) {
+      steps.push({ kind: KIND.unary, op: UNARY_CODE.get(c.formula)!, layout: 0, args, out });
+    } else if (BINARY_CODE.has(c.formula) && args.length === 2 && c.params.length === 0) {
       const layout = scalar[c.args[1]!] ? LAYOUT.VS : scalar[c.args[0]!] ? LAYOUT.SV : LAYOUT.VV;
-      steps.push({ kind: KIND.binary, op: WASM_BINARY[c.formula]!, layout, args, out });
+      steps.push({ kind: KIND.binary, op: BINARY_CODE.get(c.formula)!, layout, args, out });
     } else {
       return null;
     }
@@ -131,7 +110,7 @@ function lower(p: FusedProgram): Lowered | null {
     if (scalar[o.ref]) fills.push({ output: i, ref: o.ref });
     else {
       const from = place[o.ref]!;
-      steps.push({ kind: KIND.binary, op: BINARY.First, layout: LAYOUT.VS, args: [from, from], out: { kind: "output", output: i } });
+      steps.push({ kind: KIND.binary, op: FIRST, layout: LAYOUT.VS, args: [from, from], out: { kind: "output", output: i } });
     }
   });
   return { steps, registers, scalarSlot, scalarCode, scalars, fills };

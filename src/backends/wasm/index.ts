@@ -9,16 +9,17 @@
  * ordinary JS arrays and go through staging. Blocks are freed by `free` or, as a safety net, when
  * the array `allocate` returned is garbage-collected (a Session dropped without close()).
  *
- * Kernels: the table below lists what runs in wasm; those take float32 and hand other dtypes to the
- * JS kernel of the same name. Every kernel not listed (copies, fills, int32/float64-only ops, and
- * any op added later until it gets a wasm kernel) is the JS reference kernel, found through the
- * prototype of the table. Adding a wasm kernel is one function and one line here.
+ * Kernels: the elementwise SIMD loops of simd-ops.ts and the table below run in wasm; those take
+ * float32 and hand other dtypes to the JS kernel of the same name. Every kernel not listed (copies,
+ * fills, int32/float64-only ops, and any op added later until it gets a wasm kernel) is the JS
+ * reference kernel, found through the prototype of the table. Adding a wasm kernel is one function
+ * and one line here; an elementwise one is a class in assembly/elementwise.ts and a line in simd-ops.ts.
  */
 import { allocate as allocateJs, type DType, type Tensor, type TypedArray } from "../../tensor/index.js";
 import type { Backend, Kernel } from "../backend.js";
 import { jsBackend } from "../js/index.js";
 import type { WasmContext } from "./context.js";
-import { BINARY, UNARY, biasAddKernel, binaryKernel, broadcastLikeKernel, unaryKernel } from "./elementwise.js";
+import { biasAddKernel, binaryKernel, broadcastLikeKernel, unaryKernel } from "./elementwise.js";
 import { wasmFused } from "./fused.js";
 import { matmulKernel } from "./matmul.js";
 import { initThreads, ThreadPool } from "./threads.js";
@@ -28,6 +29,7 @@ import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel } f
 import { avgPoolGradKernel, avgPoolKernel, maxPoolGradGradKernel, maxPoolGradKernel, maxPoolKernel } from "./pooling.js";
 import { logSoftmaxKernel, softmaxXentKernel, sparseXentKernel } from "./loss.js";
 import { loadRuntime, type WasmRuntime } from "./runtime.js";
+import { SIMD_BINARY, SIMD_UNARY } from "./simd-ops.js";
 
 export interface WasmBackend extends Backend {
   /** The wasm kernels themselves at every size (`kernels` hands small operands to JS kernels): for tests. */
@@ -40,25 +42,21 @@ export interface WasmBackend extends Backend {
   threadStats(): { threads: number; workers: number; parallelCalls: number };
 }
 
+/** A kernel per elementwise SIMD loop that is a formula, under the formula's id (the kernel name of the op of that type). */
+function elementwiseKernels(ctx: WasmContext): Record<string, Kernel> {
+  const kernels: Record<string, Kernel> = {};
+  SIMD_UNARY.forEach((op, code) => {
+    if (op.internal !== true) kernels[op.id] = unaryKernel(ctx, code, op.computeBound === true);
+  });
+  SIMD_BINARY.forEach((op, code) => {
+    if (op.internal !== true) kernels[op.id] = binaryKernel(ctx, code);
+  });
+  return kernels;
+}
+
 function wasmKernels(ctx: WasmContext, js: Readonly<Record<string, Kernel>>): Record<string, Kernel> {
   return {
-    Add: binaryKernel(ctx, BINARY.Add),
-    Sub: binaryKernel(ctx, BINARY.Sub),
-    Mul: binaryKernel(ctx, BINARY.Mul),
-    RealDiv: binaryKernel(ctx, BINARY.RealDiv),
-    SigmoidGrad: binaryKernel(ctx, BINARY.SigmoidGrad),
-    Neg: unaryKernel(ctx, UNARY.Neg),
-    Exp: unaryKernel(ctx, UNARY.Exp, true),
-    Log: unaryKernel(ctx, UNARY.Log, true),
-    Square: unaryKernel(ctx, UNARY.Square),
-    Sqrt: unaryKernel(ctx, UNARY.Sqrt),
-    Sigmoid: unaryKernel(ctx, UNARY.Sigmoid, true),
-    Relu: unaryKernel(ctx, UNARY.Relu),
-    ReluGrad: binaryKernel(ctx, BINARY.ReluGrad),
-    Relu6: unaryKernel(ctx, UNARY.Relu6),
-    Relu6Grad: binaryKernel(ctx, BINARY.Relu6Grad),
-    Abs: unaryKernel(ctx, UNARY.Abs),
-    TanhGrad: binaryKernel(ctx, BINARY.TanhGrad),
+    ...elementwiseKernels(ctx),
     BiasAdd: biasAddKernel(ctx),
     BiasAddGrad: biasAddGradKernel(ctx, js.BiasAddGrad!),
     Softmax: softmaxKernel(ctx),

@@ -3,9 +3,10 @@
  * tensor in wasm memory is used in place; any other typed array is copied into per-call staging)
  * and the per-thread scratch of the GEMM and convolution kernels.
  */
-import { SIMD_THREADS_WASM, SIMD_WASM } from "./generated/binaries.js";
+import { SIMD_SIGNATURE, SIMD_THREADS_WASM, SIMD_WASM } from "./generated/binaries.js";
 import { Arena, Heap } from "./heap.js";
 import { base64Bytes, canShareMemory, wasmApi, type WasmMemory, type WasmModule } from "./platform.js";
+import { simdSignature } from "./simd-ops.js";
 
 /** The exports of src/backends/wasm/assembly/index.ts (pointers are byte addresses). */
 export interface KernelExports {
@@ -118,6 +119,8 @@ export class WasmRuntime {
  * wherever a shared memory can be made.
  */
 export function loadRuntime(options: { shared?: boolean } = {}): WasmRuntime | null {
+  // Binaries built from another list of op codes would run the wrong loop for a code.
+  if (SIMD_SIGNATURE !== simdSignature()) throw new Error(`the wasm kernels were built from another list of elementwise ops (${SIMD_SIGNATURE}) than simd-ops.ts (${simdSignature()}): rebuild them (npm run build)`);
   const wasm = wasmApi;
   if (wasm === undefined || !wasm.validate(SIMD_PROBE)) return null;
   if ((options.shared ?? true) && canShareMemory) {

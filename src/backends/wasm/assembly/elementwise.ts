@@ -1,36 +1,37 @@
 /**
- * Elementwise kernels. Each op is a class whose @inline `v` works on f32x4 lanes; the loops are
- * generic over it and instantiated once per op (AssemblyScript monomorphizes generics), and the
- * exported entry points switch on an op code outside the loops. Op codes match ops.ts on the JS side.
+ * Elementwise kernels. Each op is a class whose @inline `v` works on f32x4 lanes, named by its
+ * formula id; the loops are generic over it and instantiated once per op (AssemblyScript
+ * monomorphizes generics). The entry points that switch on an op code outside the loops are
+ * generated from the list of op codes, src/backends/wasm/simd-ops.ts (dispatch.generated.ts).
  */
 import { exp4, log4, sigmoid4, vsplat } from "./vmath";
 
-class Add { @inline v(a: v128, b: v128): v128 { return f32x4.add(a, b); } }
-class Sub { @inline v(a: v128, b: v128): v128 { return f32x4.sub(a, b); } }
-class Mul { @inline v(a: v128, b: v128): v128 { return f32x4.mul(a, b); } }
-class Div { @inline v(a: v128, b: v128): v128 { return f32x4.div(a, b); } }
+export class Add { @inline v(a: v128, b: v128): v128 { return f32x4.add(a, b); } }
+export class Sub { @inline v(a: v128, b: v128): v128 { return f32x4.sub(a, b); } }
+export class Mul { @inline v(a: v128, b: v128): v128 { return f32x4.mul(a, b); } }
+export class RealDiv { @inline v(a: v128, b: v128): v128 { return f32x4.div(a, b); } }
 /** SigmoidGrad(y, dy) = dy·y·(1−y). */
-class SigmoidGrad { @inline v(y: v128, dy: v128): v128 { return f32x4.mul(f32x4.mul(dy, y), f32x4.sub(vsplat(1), y)); } }
+export class SigmoidGrad { @inline v(y: v128, dy: v128): v128 { return f32x4.mul(f32x4.mul(dy, y), f32x4.sub(vsplat(1), y)); } }
 /** BroadcastLike: the first operand, stretched (the second is ignored). */
-class First { @inline v(a: v128, b: v128): v128 { return a; } }
+export class First { @inline v(a: v128, b: v128): v128 { return a; } }
 /** ReluGrad(dy, y) = y > 0 ? dy : 0 (0 for a NaN y, as the reference). */
-class ReluGrad { @inline v(dy: v128, y: v128): v128 { return v128.and(dy, f32x4.gt(y, vsplat(0))); } }
+export class ReluGrad { @inline v(dy: v128, y: v128): v128 { return v128.and(dy, f32x4.gt(y, vsplat(0))); } }
 /** Relu6Grad(dy, y) = 0 < y < 6 ? dy : 0. */
-class Relu6Grad { @inline v(dy: v128, y: v128): v128 { return v128.and(dy, v128.and(f32x4.gt(y, vsplat(0)), f32x4.lt(y, vsplat(6)))); } }
+export class Relu6Grad { @inline v(dy: v128, y: v128): v128 { return v128.and(dy, v128.and(f32x4.gt(y, vsplat(0)), f32x4.lt(y, vsplat(6)))); } }
 /** TanhGrad(y, dy) = dy·(1−y)(1+y): 1 − y is exact near 1, where 1 − y·y would cancel. */
-class TanhGrad { @inline v(y: v128, dy: v128): v128 { return f32x4.mul(dy, f32x4.mul(f32x4.sub(vsplat(1), y), f32x4.add(vsplat(1), y))); } }
+export class TanhGrad { @inline v(y: v128, dy: v128): v128 { return f32x4.mul(dy, f32x4.mul(f32x4.sub(vsplat(1), y), f32x4.add(vsplat(1), y))); } }
 
-class Neg { @inline v(x: v128): v128 { return f32x4.neg(x); } }
-class Exp { @inline v(x: v128): v128 { return exp4(x); } }
-class Log { @inline v(x: v128): v128 { return log4(x); } }
-class Square { @inline v(x: v128): v128 { return f32x4.mul(x, x); } }
-class Sqrt { @inline v(x: v128): v128 { return f32x4.sqrt(x); } }
-class Sigmoid { @inline v(x: v128): v128 { return sigmoid4(x); } }
+export class Neg { @inline v(x: v128): v128 { return f32x4.neg(x); } }
+export class Exp { @inline v(x: v128): v128 { return exp4(x); } }
+export class Log { @inline v(x: v128): v128 { return log4(x); } }
+export class Square { @inline v(x: v128): v128 { return f32x4.mul(x, x); } }
+export class Sqrt { @inline v(x: v128): v128 { return f32x4.sqrt(x); } }
+export class Sigmoid { @inline v(x: v128): v128 { return sigmoid4(x); } }
 /** pmax(x, 0) is `x < 0 ? 0 : x`: NaN and −0 pass through, as in the reference. */
-class Relu { @inline v(x: v128): v128 { return f32x4.pmax(x, vsplat(0)); } }
-class Abs { @inline v(x: v128): v128 { return f32x4.abs(x); } }
+export class Relu { @inline v(x: v128): v128 { return f32x4.pmax(x, vsplat(0)); } }
+export class Abs { @inline v(x: v128): v128 { return f32x4.abs(x); } }
 /** pmin(·, 6) is `6 < y ? 6 : y`: with Relu's pmax, `x < 0 ? 0 : x > 6 ? 6 : x`, NaN passing through. */
-class Relu6 { @inline v(x: v128): v128 { return f32x4.pmin(f32x4.pmax(x, vsplat(0)), vsplat(6)); } }
+export class Relu6 { @inline v(x: v128): v128 { return f32x4.pmin(f32x4.pmax(x, vsplat(0)), vsplat(6)); } }
 
 // Inner-row layouts of a binary op: both operands contiguous, or one of them a repeated scalar.
 const VV = 0;
@@ -39,7 +40,7 @@ const SV = 2;
 const SS = 3;
 
 // @ts-ignore: decorator
-@inline function row<O>(kind: i32, a: usize, b: usize, o: usize, n: i32): void {
+@inline export function row<O>(kind: i32, a: usize, b: usize, o: usize, n: i32): void {
   const op = changetype<O>(0);
   const end = o + (<usize>n << 2);
   const end4 = o + (<usize>(n & ~3) << 2);
@@ -67,7 +68,7 @@ const SS = 3;
  * its strides are 0 or 1, which picks the row layout.
  */
 // @ts-ignore: decorator
-@inline function strided<O>(a: usize, b: usize, o: usize, meta: usize, rank: i32): void {
+@inline export function strided<O>(a: usize, b: usize, o: usize, meta: usize, rank: i32): void {
   const shape = meta;
   const sa = meta + (<usize>rank << 2);
   const sb = sa + (<usize>rank << 2);
@@ -102,56 +103,13 @@ const SS = 3;
   }
 }
 
-/** out[i] = op(a[i], b[i]) over n elements in the given row layout (VV, VS, SV, SS). */
-export function binaryFlat(op: i32, kind: i32, a: usize, b: usize, o: usize, n: i32): void {
-  switch (op) {
-    case 0: row<Add>(kind, a, b, o, n); break;
-    case 1: row<Sub>(kind, a, b, o, n); break;
-    case 2: row<Mul>(kind, a, b, o, n); break;
-    case 3: row<Div>(kind, a, b, o, n); break;
-    case 4: row<SigmoidGrad>(kind, a, b, o, n); break;
-    case 5: row<First>(kind, a, b, o, n); break;
-    case 6: row<ReluGrad>(kind, a, b, o, n); break;
-    case 7: row<Relu6Grad>(kind, a, b, o, n); break;
-    case 8: row<TanhGrad>(kind, a, b, o, n); break;
-  }
-}
-
-export function binaryStrided(op: i32, a: usize, b: usize, o: usize, meta: usize, rank: i32): void {
-  switch (op) {
-    case 0: strided<Add>(a, b, o, meta, rank); break;
-    case 1: strided<Sub>(a, b, o, meta, rank); break;
-    case 2: strided<Mul>(a, b, o, meta, rank); break;
-    case 3: strided<Div>(a, b, o, meta, rank); break;
-    case 4: strided<SigmoidGrad>(a, b, o, meta, rank); break;
-    case 5: strided<First>(a, b, o, meta, rank); break;
-    case 6: strided<ReluGrad>(a, b, o, meta, rank); break;
-    case 7: strided<Relu6Grad>(a, b, o, meta, rank); break;
-    case 8: strided<TanhGrad>(a, b, o, meta, rank); break;
-  }
-}
-
 // @ts-ignore: decorator
-@inline function unaryLoop<O>(x: usize, o: usize, n: i32): void {
+@inline export function unaryLoop<O>(x: usize, o: usize, n: i32): void {
   const op = changetype<O>(0);
   const end = o + (<usize>n << 2);
   const end4 = o + (<usize>(n & ~3) << 2);
   for (; o < end4; o += 16, x += 16) v128.store(o, op.v(v128.load(x)));
   for (; o < end; o += 4, x += 4) store<f32>(o, f32x4.extract_lane(op.v(vsplat(load<f32>(x))), 0));
-}
-
-export function unary(op: i32, x: usize, o: usize, n: i32): void {
-  switch (op) {
-    case 0: unaryLoop<Neg>(x, o, n); break;
-    case 1: unaryLoop<Exp>(x, o, n); break;
-    case 2: unaryLoop<Log>(x, o, n); break;
-    case 3: unaryLoop<Square>(x, o, n); break;
-    case 4: unaryLoop<Sqrt>(x, o, n); break;
-    case 5: unaryLoop<Sigmoid>(x, o, n); break;
-    case 6: unaryLoop<Relu>(x, o, n); break;
-    case 7: unaryLoop<Abs>(x, o, n); break;
-    case 8: unaryLoop<Relu6>(x, o, n); break;
-  }
 }
 
 /** BiasAdd: o[r][j] = x[r][j] + b[j] over `rows` rows of `c` (the strided walk's per-row bookkeeping costs more than the adds). */

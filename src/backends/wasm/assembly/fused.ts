@@ -9,7 +9,7 @@
  * base is its byte offset in the calling thread's scratch, so threads running chunks of one
  * table never share registers), or a fixed address (a scalar). Gathers read `b` as the row length.
  */
-import { binaryFlat, unary } from "./elementwise";
+import { binaryFlat, unary } from "./dispatch.generated";
 
 export const CHUNK = 256;
 const STEP_WORDS = 9;

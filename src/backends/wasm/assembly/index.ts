@@ -1,6 +1,7 @@
 /** The kernels module: everything works on caller-owned memory (pointers in bytes). */
 export { gemm, gemmBatch } from "./gemm";
-export { binaryFlat, binaryStrided, unary, biasAdd } from "./elementwise";
+export { binaryFlat, binaryStrided, unary } from "./dispatch.generated";
+export { biasAdd } from "./elementwise";
 export { sumRows, sumCols, softmax } from "./reduce";
 export { conv2d, conv2dBackpropInput, conv2dBackpropFilter } from "./conv";
 export { winogradFilter, winogradConv, winogradFilterGrad } from "./winograd";
