@@ -1,9 +1,11 @@
 /**
  * Elementwise kernels: a broadcasting binary loop and a unary loop, each written once and
- * instantiated per function. Same-shape and scalar operands take fast paths.
+ * instantiated per function, and the kernels of the formulas (formulas.ts) made of them. Same-shape
+ * and scalar operands take fast paths.
  */
 import { broadcastStrides, type Tensor, type TypedArray } from "../../tensor/index.js";
 import type { Kernel } from "../backend.js";
+import { FORMULAS, type Formula, type FormulaDef } from "./formulas.js";
 import { collapse, forEachRun, innerStride } from "./strided.js";
 
 export type BinaryFn = (a: number, b: number) => number;
@@ -90,4 +92,28 @@ export function ternaryKernel(fn: TernaryFn): Kernel {
       }
     }
   };
+}
+
+/**
+ * The standalone kernel of a formula: the unary or broadcasting binary loop over its function, its
+ * parameters read from the op's attributes of those names, and its int32 function for int32 results.
+ */
+export function formulaKernel({ fn, arity, params = [], int32 }: FormulaDef): Kernel {
+  const loop = (f: Formula): Kernel => (arity === 1 ? unaryKernel(f) : binaryKernel(f));
+  if (params.length > 0) {
+    return ((inputs: readonly Tensor[], out: Tensor, attrs: Readonly<Record<string, number>>) => {
+      const p = params.map((name) => attrs[name]!);
+      const kernel = arity === 1 ? unaryKernel((x) => fn(x, ...p)) : binaryKernel((a, b) => fn(a, b, ...p));
+      kernel(inputs, out, undefined as never);
+    }) as Kernel;
+  }
+  const float = loop(fn);
+  if (int32 === undefined) return float;
+  const int = loop(int32);
+  return (inputs, out, attrs) => (out.dtype === "int32" ? int : float)(inputs, out, attrs);
+}
+
+/** A standalone kernel for every formula, under its id (the kernel name of the op of that type). */
+export function formulaKernels(): Record<string, Kernel> {
+  return Object.fromEntries(Object.entries(FORMULAS as Record<string, FormulaDef>).map(([id, def]) => [id, formulaKernel(def)]));
 }

@@ -4,15 +4,12 @@
  */
 import { allocate, convertInto } from "../../tensor/index.js";
 import type { Backend, Kernel } from "../backend.js";
-import { binaryKernel, unaryKernel } from "./elementwise.js";
-import { FORMULAS as F } from "./formulas.js";
+import { formulaKernels } from "./elementwise.js";
 import { jsFused } from "./fused.js";
 import { matmulKernel } from "./matmul.js";
 import { broadcastLikeKernel, meanKernel, softmaxKernel, sumKernel, sumToShapeKernel } from "./reduce.js";
-// Activations, comparisons and selection (issue 3).
-import { binaryMathKernels } from "./binary-math.js";
+// Comparisons, selection, clipping.
 import { compareKernels } from "./compare.js";
-import { nonlinearKernels } from "./nonlinear.js";
 // Array ops: movement, indexing and creation, more reductions.
 import { indexingKernels } from "./indexing.js";
 import { movementKernels } from "./movement.js";
@@ -26,20 +23,9 @@ import { randomKernels } from "./random.js";
 
 const copy: Kernel = (inputs, out) => out.data.set(inputs[0]!.data);
 
-const kernels: Record<string, Kernel> = {
-  Add: binaryKernel(F.Add),
-  Sub: binaryKernel(F.Sub),
-  Mul: binaryKernel(F.Mul),
-  RealDiv: binaryKernel(F.RealDiv),
-  Neg: unaryKernel(F.Neg),
-  Log: unaryKernel(F.Log),
-  Exp: unaryKernel(F.Exp),
-  Square: unaryKernel(F.Square),
-  Sqrt: unaryKernel(F.Sqrt),
-  Floor: unaryKernel(F.Floor),
+/** The kernels of ops that are not a formula of formulas.ts (theirs are derived from it). */
+const opKernels: Record<string, Kernel> = {
   Cast: (inputs, out) => convertInto(inputs[0]!.data, out.data, out.dtype),
-  Sigmoid: unaryKernel(F.Sigmoid),
-  SigmoidGrad: binaryKernel(F.SigmoidGrad),
   Softmax: softmaxKernel as Kernel,
   MatMul: matmulKernel as Kernel,
   Sum: sumKernel as Kernel,
@@ -50,13 +36,9 @@ const kernels: Record<string, Kernel> = {
     out.data[0] = inputs[0]!.size / inputs[1]!.size;
   },
   OnesLike: (_inputs, out) => out.data.fill(1),
-  Identity: copy,
   Reshape: copy,
   // The session writes an update op's output into its variable; Assign's output is the new value.
   Assign: (inputs, out) => out.data.set(inputs[1]!.data),
-  // Activations, comparisons and selection (issue 3).
-  ...nonlinearKernels,
-  ...binaryMathKernels,
   ...compareKernels,
   ZerosLike: (_inputs, out) => out.data.fill(0),
   ...movementKernels,
@@ -83,6 +65,13 @@ const kernels: Record<string, Kernel> = {
   DropoutMask: dropoutMaskKernel as Kernel,
   ...randomKernels,
 };
+
+const kernels: Record<string, Kernel> = formulaKernels();
+for (const [name, kernel] of Object.entries(opKernels)) {
+  // An op with a formula runs the kernel derived from it, never a second implementation.
+  if (name in kernels) throw new Error(`JS kernel '${name}' is written out, though formulas.ts has the formula '${name}'`);
+  kernels[name] = kernel;
+}
 
 export const jsBackend: Backend = {
   name: "js",
