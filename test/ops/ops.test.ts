@@ -8,13 +8,16 @@
  *      checks where the entry asks for them;
  *   5. ops marked not differentiable give null gradients;
  *   6. gradient graphs built in float32 work (every constant they add has the right dtype) and
- *      agree with the float64 ones at the same (float32-representable) inputs.
+ *      agree with the float64 ones at the same (float32-representable) inputs;
+ *   7. with fusion off, the forward values again, and that the op's own kernel computed them (a
+ *      lone elementwise op otherwise runs as a fused program of one): kernel calls are counted.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as ts from "tensorslow";
 import { assertClose, fmtShape, type Ref } from "../helpers/assert-close.js";
 import { gradcheck, gradgradcheck, seededRandom, type ShapeMode } from "../helpers/gradcheck.js";
+import { recordingBackend, withBackend } from "../helpers/recording-backend.js";
 import { OP_TABLE, TOLERANCES, type OpCase, type OpEntry, type R64, type Tolerance } from "./op-table.js";
 
 const SHAPE_MODES: ShapeMode[] = ["static", "dims", "rank"];
@@ -100,11 +103,11 @@ function forwardTolerance(entry: OpEntry<any>, dtype: ts.DType, attrs: unknown):
   return entry.f64 ?? TOLERANCES.F64_ELEMENTWISE;
 }
 
-function checkForward(entry: OpEntry<any>, c: OpCase<any>, dtype: ts.DType, mode: ShapeMode): void {
-  const what = `${entry.type} ${c.name}, ${dtype}, placeholder shapes ${mode}`;
+function checkForward(entry: OpEntry<any>, c: OpCase<any>, dtype: ts.DType, mode: ShapeMode, fusion = true): void {
+  const what = `${entry.type} ${c.name}, ${dtype}, placeholder shapes ${mode}${fusion ? "" : ", fusion off"}`;
   const { graph, node, inputs, feeds, values } = buildCase(entry, c, dtype, mode);
   const expected = entry.ref(values, c.attrs);
-  const session = new ts.Session(graph);
+  const session = new ts.Session({ graph, fusion });
   const out = session.run(node, feeds);
 
   // (3) the static inference agrees with the value.
@@ -202,12 +205,30 @@ describe("op table coverage", () => {
 // on each, while the float64 gradchecks, which would repeat the JS computation exactly, run on
 // the JS backend only.
 
+/**
+ * The backend an unfused run uses, counting kernel calls by name: on wasm, its SIMD kernels at
+ * every size (the table's inputs are below the size from which the backend hands work to them).
+ */
+function unfusedBackend(name: string): ReturnType<typeof recordingBackend> {
+  if (name === "js") return recordingBackend("js, recorded", ts.jsBackend);
+  const wasm = ts.wasmBackend;
+  assert.ok(name === "wasm" && wasm !== undefined, `unknown backend ${name}`);
+  const simd = Object.assign(Object.create(ts.jsBackend.kernels) as Record<string, ts.Kernel>, wasm.simdKernels);
+  return recordingBackend("wasm SIMD kernels at every size, recorded", { ...wasm, name: "wasm SIMD", kernels: simd });
+}
+
+const kernelOf = (type: string): string => {
+  const def = ts.registeredOps().find((d) => d.type === type)!;
+  return def.kernel ?? def.type;
+};
+
 const defaultBackend = ts.getBackend();
 for (const backend of ts.listBackends()) {
   const float64Checks = backend === "js";
   describe(`backend ${backend}`, () => {
     before(() => ts.setBackend(backend));
     after(() => ts.setBackend(defaultBackend));
+    let unfused: ReturnType<typeof recordingBackend> | undefined;
 
     for (const entry of entries) {
       describe(`op ${entry.type}`, () => {
@@ -217,6 +238,16 @@ for (const backend of ts.listBackends()) {
         for (const c of entry.cases) {
           test(`forward ${c.name} (${dtypes.join(", ")}) vs reference, inferred shape and dtype`, () => {
             for (const dtype of dtypes) for (const mode of modes) checkForward(entry, c, dtype, mode);
+          });
+          test(`forward ${c.name} with fusion off: the op's own kernel, vs reference`, () => {
+            unfused ??= unfusedBackend(backend);
+            const { calls } = unfused;
+            calls.clear();
+            withBackend(unfused.backend, () => {
+              for (const dtype of dtypes) checkForward(entry, c, dtype, modes[0]!, false);
+            });
+            const kernel = kernelOf(entry.type);
+            assert.ok((calls.get(kernel) ?? 0) >= dtypes.length, `${entry.type}: its kernel '${kernel}' ran ${calls.get(kernel) ?? 0} times for ${dtypes.length} dtypes (calls: ${[...calls.keys()].join(", ")})`);
           });
         }
 
