@@ -5,6 +5,7 @@
  */
 import { ValueError, type DType, type Tensor, type TypedArray } from "../tensor/index.js";
 import type { FusedKernels } from "./fused.js";
+import type { MemoryOwner } from "./owners.js";
 
 /**
  * Computes an op's output into `out`, whose shape and dtype the op's inference has already set and
@@ -20,8 +21,11 @@ export interface Backend {
    * heap); it must stay valid until given back with `free`. Keep the returned array itself
    * referenced while views of it (subarray) are in use: a backend may reclaim storage whose array
    * was garbage-collected without `free` (the wasm backend does, for sessions never closed).
+   * `owner` (from newMemoryOwner, held by a Session) is what the storage belongs to: a backend may
+   * also reclaim the storage of an owner that became unreachable, so the storage must be reachable
+   * only through its owner.
    */
-  allocate(dtype: DType, size: number): TypedArray;
+  allocate(dtype: DType, size: number, owner?: MemoryOwner): TypedArray;
   /** Takes back storage from `allocate` that the runtime no longer uses (optional: GC suffices for JS). */
   free?(data: TypedArray): void;
   /** Fused elementwise programs (fused.ts); without it the plan runs every op with its own kernel. */

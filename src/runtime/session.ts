@@ -4,8 +4,9 @@
  * its own variable values.
  */
 import { Graph, GraphNode, Node, Variable, getDefaultGraph, type Group } from "../graph/index.js";
-import { DTypeError, GraphError, ShapeError, Tensor as TensorClass, TensorSlowError, formatShape, shapesEqual, type Tensor } from "../tensor/index.js";
+import { DTypeError, GraphError, type DType, ShapeError, Tensor as TensorClass, TensorSlowError, formatShape, shapesEqual, type Tensor } from "../tensor/index.js";
 import { activeBackend, type Backend } from "../backends/backend.js";
+import { newMemoryOwner, type MemoryOwner } from "../backends/owners.js";
 import { resolveFeeds, type FeedDict } from "./feeds.js";
 import { Plan } from "./plan.js";
 import { RandomStreams } from "./random-streams.js";
@@ -82,7 +83,11 @@ export function isFusionEnabled(): boolean {
 
 export class Session {
   readonly graph: Graph;
-  private readonly variables = new VariableStore(activeBackend, (node) => this.run(node));
+  /** What this session's backend storage belongs to: a backend may reclaim it once the session is unreachable. */
+  private readonly owner: MemoryOwner = newMemoryOwner("session #");
+  /** Each backend the session ran on, allocating as this session's. */
+  private readonly ownedBackends = new Map<Backend, Backend>();
+  private readonly variables = new VariableStore(() => this.ownedBackend(activeBackend()), (node) => this.run(node));
   private readonly plans = new Map<string, Plan>();
   private readonly random = new RandomStreams();
   private closed = false;
@@ -134,11 +139,22 @@ export class Session {
     const key = `${backend.name}|${fusion ? "fused" : "unfused"}|${nodes.map((n) => n.id).join(",")}|${fedIds.join(",")}`;
     let plan = this.plans.get(key);
     if (plan === undefined) {
-      plan = new Plan(nodes, new Set(feeds.keys()), backend, { fusion });
+      plan = new Plan(nodes, new Set(feeds.keys()), this.ownedBackend(backend), { fusion });
       this.plans.set(key, plan);
     }
     this.last = { backend, fusion, nodes: [...nodes], fed: [...feeds.keys()], plan };
     return plan;
+  }
+
+  /** `backend`, with its storage allocated as this session's. */
+  private ownedBackend(backend: Backend): Backend {
+    let owned = this.ownedBackends.get(backend);
+    if (owned === undefined) {
+      const owner = this.owner;
+      owned = Object.create(backend, { allocate: { value: (dtype: DType, size: number) => backend.allocate(dtype, size, owner) } }) as Backend;
+      this.ownedBackends.set(backend, owned);
+    }
+    return owned;
   }
 
   /** The number of compiled plans (one per distinct fetch/feed signature). */

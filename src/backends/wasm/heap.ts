@@ -9,6 +9,7 @@
  * With an ordinary memory (browsers without isolation) a grow detaches every view, so the backend
  * hands out ordinary JS arrays instead and stages operands through wasm memory per kernel call.
  */
+import { TensorSlowError } from "../../tensor/index.js";
 import type { WasmMemory } from "./platform.js";
 
 const PAGE = 65536;
@@ -17,7 +18,10 @@ export const ALIGN = 64;
 
 const roundUp = (n: number, to: number): number => Math.ceil(n / to) * to;
 
-export class WasmOutOfMemoryError extends Error {}
+/** The bytes a block asked for with `bytes` takes (blocks are ALIGN-rounded). */
+export const blockBytes = (bytes: number): number => roundUp(Math.max(bytes, 1), ALIGN);
+
+export class WasmOutOfMemoryError extends TensorSlowError {}
 
 export class Heap {
   /** Free blocks, sorted by address and coalesced. */
@@ -29,6 +33,12 @@ export class Heap {
   private f32View!: Float32Array;
   private u32View!: Uint32Array;
   private i32View!: Int32Array;
+  /** Frees memory of owners that are gone and returns the bytes freed (tensor-memory.ts); tried before growing. */
+  reclaim: (() => number) | undefined;
+  /** What holds the memory, for the out-of-memory message. */
+  describeUse: (() => string) | undefined;
+  /** Bytes allocated since `reclaim` last ran: it runs again once they reach a quarter of the memory. */
+  private sinceReclaim = 0;
 
   constructor(
     readonly memory: WasmMemory,
@@ -73,9 +83,16 @@ export class Heap {
       if (this.freeSize[i]! >= size && (best < 0 || this.freeSize[i]! < this.freeSize[best]!)) best = i;
     }
     if (best < 0) {
+      // Before growing, take back what unreachable owners hold; not at every allocation, as each
+      // check keeps the owners alive at that moment until the current job ends (owners.ts).
+      if (this.reclaim !== undefined && this.sinceReclaim >= this.byteLength / 4) {
+        this.sinceReclaim = 0;
+        if (this.reclaim() >= size) return this.alloc(bytes);
+      }
       this.grow(size);
       return this.alloc(bytes);
     }
+    this.sinceReclaim += size;
     const ptr = this.freeStart[best]!;
     if (this.freeSize[best] === size) {
       this.freeStart.splice(best, 1);
@@ -136,13 +153,30 @@ export class Heap {
       try {
         this.memory.grow(need);
       } catch {
-        throw new WasmOutOfMemoryError(
-          `wasm backend: out of memory allocating ${size} bytes (memory is ${end} bytes, ${this.usedBytes} in use); use ts.setBackend("js") for tensors this large`,
-        );
+        // The last resort before failing: whatever unreachable owners still hold.
+        if (this.reclaim !== undefined && this.reclaim() > 0) {
+          this.sinceReclaim = 0;
+          if (this.largestFree() >= size) return;
+        }
+        throw new WasmOutOfMemoryError(this.outOfMemoryMessage(size));
       }
     }
     this.refresh();
     this.release(end, this.byteLength - end);
+  }
+
+  private largestFree(): number {
+    return this.freeSize.reduce((a, b) => Math.max(a, b), 0);
+  }
+
+  private outOfMemoryMessage(size: number): string {
+    const mb = (n: number): string => `${(n / 2 ** 20).toFixed(1)} MB`;
+    const use = this.describeUse?.() ?? `${mb(this.usedBytes)} in use`;
+    return (
+      `wasm backend: out of memory allocating ${mb(size)} (the memory is ${mb(this.byteLength)}, its most; ${mb(this.usedBytes)} in use: ${use}). ` +
+      `Close sessions you no longer need (session.close(), or declare them with \`using\`); ` +
+      (size > this.byteLength / 4 ? `a tensor this large may fit the js backend (ts.setBackend("js")).` : `the memory of sessions dropped without close() comes back once the garbage collector has run.`)
+    );
   }
 
   private refresh(): void {

@@ -30,14 +30,20 @@ import { avgPoolGradKernel, avgPoolKernel, maxPoolGradGradKernel, maxPoolGradKer
 import { logSoftmaxKernel, softmaxXentKernel, sparseXentKernel } from "./loss.js";
 import { loadRuntime, type WasmRuntime } from "./runtime.js";
 import { SIMD_BINARY, SIMD_UNARY } from "./simd-ops.js";
+import { TensorMemory } from "./tensor-memory.js";
+import type { MemoryOwner } from "../owners.js";
 
 export interface WasmBackend extends Backend {
   /** The wasm kernels themselves at every size (`kernels` hands small operands to JS kernels): for tests. */
   readonly simdKernels: Readonly<Record<string, Kernel>>;
   /** Whether tensors live in a shared memory (else JS arrays are staged through wasm memory per call). */
   readonly sharedMemory: boolean;
-  /** Bytes of wasm memory in use and in total (a steady-state run changes neither). */
-  memoryStats(): { usedBytes: number; totalBytes: number };
+  /**
+   * Bytes of wasm memory in use and in total (a steady-state run changes neither); bytes taken back
+   * from sessions found unreachable when memory ran short, and bytes of tensors placed in JS memory
+   * because wasm memory was full (tensor-memory.ts).
+   */
+  memoryStats(): { usedBytes: number; totalBytes: number; reclaimedBytes: number; fallbackBytes: number };
   /** Threads a large kernel uses now, workers started, and kernel calls that ran on several threads. */
   threadStats(): { threads: number; workers: number; parallelCalls: number };
 }
@@ -138,25 +144,21 @@ export function createWasmBackend(rt: WasmRuntime): WasmBackend {
     kernels[name] = kernel;
     simd[name] = kernel;
   }
-  const collected = new FinalizationRegistry<number>((ptr) => rt.heap.free(ptr));
+  const tensors = new TensorMemory(rt.heap, rt.maxBytes);
   return {
     name: "wasm",
     kernels,
     simdKernels: simd,
     fused: wasmFused(ctx, jsBackend.fused!),
     sharedMemory: rt.shared,
-    allocate(dtype: DType, size: number): TypedArray {
+    allocate(dtype: DType, size: number, owner?: MemoryOwner): TypedArray {
       if (dtype !== "float32" || !rt.shared) return allocateJs(dtype, size);
-      const ptr = rt.heap.alloc(size * 4);
-      const data = new Float32Array(rt.memory.buffer, ptr, size);
-      collected.register(data, ptr, data);
-      return data;
+      return tensors.allocate(size, owner);
     },
     free(data: TypedArray): void {
-      if (!rt.heap.owns(data) || !collected.unregister(data)) return;
-      rt.heap.free(data.byteOffset);
+      if (data instanceof Float32Array) tensors.free(data);
     },
-    memoryStats: () => ({ usedBytes: rt.heap.usedBytes, totalBytes: rt.heap.byteLength }),
+    memoryStats: () => ({ usedBytes: rt.heap.usedBytes, totalBytes: rt.heap.byteLength, reclaimedBytes: tensors.reclaimedBytes, fallbackBytes: tensors.fallbackBytes }),
     threadStats: () => ({ threads: pool.threads, workers: pool.workerCount, parallelCalls: pool.parallelCalls }),
   };
 }

@@ -44,6 +44,7 @@ const SIMD_PROBE = Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1,
 
 const INITIAL_PAGES = 64;
 const MAX_PAGES = 65536;
+const PAGE_BYTES = 65536;
 
 export class WasmRuntime {
   readonly heap: Heap;
@@ -62,6 +63,8 @@ export class WasmRuntime {
     readonly shared: boolean,
     /** The compiled module, for workers to instantiate over the same memory. */
     readonly module: WasmModule,
+    /** The most bytes the memory can grow to. */
+    readonly maxBytes: number = MAX_PAGES * PAGE_BYTES,
   ) {
     this.heap = new Heap(memory, kernels.heapBase());
     this.arena = new Arena(this.heap);
@@ -118,7 +121,8 @@ export class WasmRuntime {
  * on their main thread (Chromium refuses above 8 MB). The threads variant (shared memory) is used
  * wherever a shared memory can be made.
  */
-export function loadRuntime(options: { shared?: boolean } = {}): WasmRuntime | null {
+/** `maximumPages` bounds the shared memory (64 KiB pages; by default 4 GiB, or 1 GiB where that cannot be reserved). */
+export function loadRuntime(options: { shared?: boolean; maximumPages?: number } = {}): WasmRuntime | null {
   // Binaries built from another list of op codes would run the wrong loop for a code.
   if (SIMD_SIGNATURE !== simdSignature()) throw new Error(`the wasm kernels were built from another list of elementwise ops (${SIMD_SIGNATURE}) than simd-ops.ts (${simdSignature()}): rebuild them (npm run build)`);
   const wasm = wasmApi;
@@ -127,7 +131,7 @@ export function loadRuntime(options: { shared?: boolean } = {}): WasmRuntime | n
     const bytes = base64Bytes(SIMD_THREADS_WASM);
     if (wasm.validate(bytes)) {
       // A 4 GiB maximum only reserves address space; fall back for hosts that cannot reserve it.
-      for (const maximum of [MAX_PAGES, MAX_PAGES / 4]) {
+      for (const maximum of options.maximumPages !== undefined ? [options.maximumPages] : [MAX_PAGES, MAX_PAGES / 4]) {
         let memory: WasmMemory;
         try {
           memory = new wasm.Memory({ initial: INITIAL_PAGES, maximum, shared: true });
@@ -136,7 +140,7 @@ export function loadRuntime(options: { shared?: boolean } = {}): WasmRuntime | n
         }
         const module = new wasm.Module(bytes);
         const instance = new wasm.Instance(module, { env: { memory } });
-        return new WasmRuntime(instance.exports as unknown as KernelExports, memory, true, module);
+        return new WasmRuntime(instance.exports as unknown as KernelExports, memory, true, module, maximum * PAGE_BYTES);
       }
     }
   }
