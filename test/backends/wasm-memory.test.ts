@@ -28,6 +28,8 @@ async function smallWasm(): Promise<{ backend: ts.WasmBackend; heap: { alloc(byt
   ts.registerBackend(backend);
   const before = ts.getBackend();
   ts.setBackend(backend.name);
+  // The loops below run in a later job than the one that loaded the library (owners.ts says why that matters).
+  await new Promise((resolve) => setTimeout(resolve, 0));
   return { backend, heap: rt.heap, restore: () => ts.setBackend(before) };
 }
 
