@@ -77,6 +77,7 @@ export {
   divide,
   negative,
   log,
+  log1p,
   exp,
   square,
   sqrt,

@@ -1,6 +1,6 @@
 /**
  * Elementwise arithmetic, broadcasting by numpy's rules: add, subtract, multiply, divide, pow,
- * maximum, minimum and clipByValue; negative, abs, sign, log, exp, square, sqrt and floor; and cast
+ * maximum, minimum and clipByValue; negative, abs, sign, log, log1p, exp, square, sqrt and floor; and cast
  * between dtypes. Gradients follow TensorFlow's (math_grad.py).
  */
 import { Node, type GradientFn, type Operation, type TensorSpec } from "../graph/index.js";
@@ -58,6 +58,12 @@ export const Log = defineOp<NoAttrs>({
   infer: floatUnary("Log"),
   gradient: (op, dy) => [divide(dy, op.inputs[0]!)],
   elementwise: { formula: "Log" },
+});
+export const Log1p = defineOp<NoAttrs>({
+  type: "Log1p",
+  infer: floatUnary("Log1p"),
+  gradient: (op, dy) => [divide(dy, add(1, op.inputs[0]!))],
+  elementwise: { formula: "Log1p" },
 });
 export const Exp = defineOp<NoAttrs>({
   type: "Exp",
@@ -201,6 +207,10 @@ export function sign(x: NodeLike, name?: string): Node {
 /** Natural logarithm; log(0) is -Infinity, as in IEEE arithmetic. */
 export function log(x: NodeLike, name?: string): Node {
   return apply(Log, [x], {}, name);
+}
+/** log(1 + x), accurate where x is small (1 + x would round away x's low digits first); floats only. */
+export function log1p(x: NodeLike, name?: string): Node {
+  return apply(Log1p, [x], {}, name);
 }
 export function exp(x: NodeLike, name?: string): Node {
   return apply(Exp, [x], {}, name);

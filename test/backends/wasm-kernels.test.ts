@@ -82,6 +82,7 @@ const UNARY: Record<string, [[number, number], number]> = {
   Relu: [[-5, 5], 0],
   Relu6: [[-3, 9], 0],
   Abs: [[-5, 5], 0],
+  Log1p: [[-0.99, 50], 3],
 };
 
 /** Per binary SIMD op: its tolerance in ulps. */

@@ -60,6 +60,7 @@ export const FORMULAS = {
   RealDiv: binary((a: number, b: number) => a / b),
   Neg: unary((x: number) => -x),
   Log: unary(Math.log),
+  Log1p: unary(Math.log1p),
   Exp: unary(Math.exp),
   Square: unary((x: number) => x * x),
   Sqrt: unary(Math.sqrt),

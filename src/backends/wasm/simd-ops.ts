@@ -33,6 +33,7 @@ export const SIMD_UNARY: readonly SimdOp[] = [
   { id: "Relu" },
   { id: "Abs" },
   { id: "Relu6" },
+  { id: "Log1p", computeBound: true },
 ];
 
 export const SIMD_BINARY: readonly SimdOp[] = [

@@ -172,6 +172,8 @@ export const ONNX_OPS: Readonly<Record<string, ExportEntry<OnnxEmitter>>> = {
   RealDiv: same("Div"),
   Neg: same("Neg"),
   Log: same("Log"),
+  // ONNX has no log1p: log(1 + x), which loses the low digits of small x as 1 + x rounds.
+  Log1p: (cx) => void cx.add("Log", [cx.add("Add", [cx.input(0), cx.constant(scalar(1, cx.op.dtype), "one")])], {}, cx.output),
   Exp: same("Exp"),
   Sqrt: same("Sqrt"),
   Floor: same("Floor"),

@@ -88,6 +88,7 @@ export const TFJS_OPS: Readonly<Record<string, ExportEntry<TfjsEmitter>>> = {
   RealDiv: same("RealDiv"),
   Neg: same("Neg"),
   Log: same("Log"),
+  Log1p: same("Log1p"),
   Exp: same("Exp"),
   Sqrt: same("Sqrt"),
   Floor: same("Floor"),

@@ -97,6 +97,14 @@ export const CORE_OPS: Record<string, OpEntry<any>> = {
 
   Neg: unary("Neg", (v) => -v, ts.negative, rnd, true),
   Log: unary("Log", Math.log, ts.log, pos),
+  Log1p: {
+    ...unary("Log1p", Math.log1p, ts.log1p, (s) => val(s, -0.9, 2)),
+    cases: [
+      ...unaryCases((s) => val(s, -0.9, 2)),
+      // Where log(1 + x) would lose x: 1 + 1e-10 rounds to 1 in float32 (and loses digits in float64).
+      { name: "tiny, −1 and +∞ [6]", inputs: [lit([6], [1e-10, -1e-10, 3e-7, -0, -1, Infinity])], attrs: none, noGradcheck: "−1 and +∞ are where the derivative is not finite" },
+    ],
+  },
   Exp: unary("Exp", Math.exp, ts.exp, rnd),
   Square: unary("Square", (v) => v * v, ts.square, rnd, true),
   Sqrt: unary("Sqrt", Math.sqrt, ts.sqrt, pos),

@@ -24,6 +24,17 @@ export class TanhGrad { @inline v(y: v128, dy: v128): v128 { return f32x4.mul(dy
 export class Neg { @inline v(x: v128): v128 { return f32x4.neg(x); } }
 export class Exp { @inline v(x: v128): v128 { return exp4(x); } }
 export class Log { @inline v(x: v128): v128 { return log4(x); } }
+/**
+ * log1p(x) = log(u)·x/(u − 1) for u = 1 + x rounded (Goldberg's correction for u's rounding error);
+ * x itself where u rounds to 1 (so −0 and tiny x stay exact), +∞ at +∞ (where the ratio is ∞/∞).
+ */
+export class Log1p {
+  @inline v(x: v128): v128 {
+    const u = f32x4.add(vsplat(1), x);
+    const r = f32x4.mul(log4(u), f32x4.div(x, f32x4.sub(u, vsplat(1))));
+    return v128.bitselect(x, r, v128.or(f32x4.eq(u, vsplat(1)), f32x4.eq(x, vsplat(Infinity))));
+  }
+}
 export class Square { @inline v(x: v128): v128 { return f32x4.mul(x, x); } }
 export class Sqrt { @inline v(x: v128): v128 { return f32x4.sqrt(x); } }
 export class Sigmoid { @inline v(x: v128): v128 { return sigmoid4(x); } }
