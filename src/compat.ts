@@ -43,40 +43,16 @@ import { exponentialDecay, type ExponentialDecayOptions } from "./train/learning
 import { createGlobalStep, getGlobalStep, getOrCreateGlobalStep } from "./train/global-step.js";
 import { avgPool, conv2dBackpropFilter, conv2dBackpropInput, maxPool } from "./ops/index.js";
 
-/** TensorFlow 1.x reduction options: `keepdims`, the older `keep_dims`, or our `keepDims`. */
-export interface SnakeReduceOptions {
-  keepdims?: boolean;
-  keep_dims?: boolean;
-  keepDims?: boolean;
-  name?: string;
-}
-
-function reduceOptions(o: SnakeReduceOptions | boolean | undefined): { keepDims: boolean; name?: string } {
-  if (typeof o === "boolean") return { keepDims: o };
-  const keepDims = o?.keepDims ?? o?.keepdims ?? o?.keep_dims ?? false;
-  return o?.name !== undefined ? { keepDims, name: o.name } : { keepDims };
-}
-
-export function reduce_sum(x: NodeLike, axis?: number | readonly number[], options?: SnakeReduceOptions | boolean): Node {
-  return reduceSum(x, axis, reduceOptions(options));
-}
-export function reduce_mean(x: NodeLike, axis?: number | readonly number[], options?: SnakeReduceOptions | boolean): Node {
-  return reduceMean(x, axis, reduceOptions(options));
-}
-
-// Array ops: reductions with keepdims, one_hot and strided_slice with TensorFlow's option names.
-type Reduction = (x: NodeLike, axis?: number | readonly number[], options?: { keepDims?: boolean; name?: string }) => Node;
-
-/** A reduction under TensorFlow's name, taking keepdims, keep_dims or a boolean. */
-function snakeReduction(fn: Reduction) {
-  return (x: NodeLike, axis?: number | readonly number[], options?: SnakeReduceOptions | boolean): Node => fn(x, axis, reduceOptions(options));
-}
-
-export const reduce_max = snakeReduction(reduceMax);
-export const reduce_min = snakeReduction(reduceMin);
-export const reduce_prod = snakeReduction(reduceProd);
-export const reduce_any = snakeReduction(reduceAny);
-export const reduce_all = snakeReduction(reduceAll);
+// The reductions take TensorFlow's keyword names themselves (reduction_indices, keep_dims, ...).
+export {
+  reduceSum as reduce_sum,
+  reduceMean as reduce_mean,
+  reduceMax as reduce_max,
+  reduceMin as reduce_min,
+  reduceProd as reduce_prod,
+  reduceAny as reduce_any,
+  reduceAll as reduce_all,
+};
 
 export interface SnakeOneHotOptions {
   on_value?: number;
@@ -116,6 +92,8 @@ export function strided_slice(x: NodeLike, begin: readonly number[], end: readon
   });
 }
 
+export { inTopK as in_top_k } from "./ops/in-top-k.js";
+export { variableScope as variable_scope, getVariable as get_variable } from "./layers/variable-scope.js";
 export { toFloat as to_float, toDouble as to_double, toInt32 as to_int32, toInt64 as to_int64 } from "./ops/index.js";
 
 export {

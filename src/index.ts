@@ -60,6 +60,9 @@ export {
   getDefaultGraph,
   resetDefaultGraph,
   nameScope,
+  TensorShape,
+  AUTO_REUSE,
+  type Reuse,
   placeholder,
   constant,
   type PlaceholderOptions,
@@ -176,6 +179,9 @@ export type { Conv2DOptions, PoolOptions, WindowArg } from "./ops/index.js";
 export type { Padding } from "./tensor/index.js";
 
 export { gradients } from "./autodiff/gradients.js";
+export { InteractiveSession, getDefaultSession } from "./runtime/default-session.js";
+export { variableScope, getVariable, type VariableScopeOptions, type GetVariableOptions } from "./layers/variable-scope.js";
+export { shape, size, rank } from "./ops/index.js";
 export { Session, setFusionEnabled, isFusionEnabled, type Fetches, type FetchResult, type SessionOptions, type RunOptions, type Into } from "./runtime/session.js";
 export type { FeedDict, FeedValue } from "./runtime/feeds.js";
 export { getBackend, setBackend, listBackends, registerBackend, jsBackend, type Backend, type Kernel } from "./backends/index.js";

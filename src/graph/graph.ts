@@ -10,6 +10,7 @@ export class Graph {
   private readonly byName = new Map<string, GraphNode>();
   private readonly nameCounts = new Map<string, number>();
   private readonly scopes: string[] = [];
+  private readonly reuseStack: Reuse[] = [];
   private readonly variableList: Variable[] = [];
   private finalized = false;
   /** Bumped whenever a node is added; caches keyed on the graph's contents compare it. */
@@ -31,7 +32,7 @@ export class Graph {
     const previous = defaultGraph;
     defaultGraph = this;
     try {
-      return fn();
+      return refuseAsync(fn(), "Graph.asDefault(fn)");
     } finally {
       defaultGraph = previous;
     }
@@ -39,10 +40,37 @@ export class Graph {
 
   /** Runs `fn` with node names prefixed by `name/` (made unique, as TensorFlow does). */
   nameScope<T>(name: string, fn: () => T): T {
-    const scope = this.uniqueName(name);
+    return this.inScope(this.uniqueName(name), fn);
+  }
+
+  /**
+   * Runs `fn` in the variable scope `name` (TensorFlow's `variable_scope`): node names are prefixed
+   * by `name/` — the same prefix each time the scope is entered again, so that variables made in
+   * it (`getVariable`, `layers.*`) are found again by name — and `reuse` (inherited from the
+   * enclosing scope when not given; once true it stays true inside) says whether they are looked
+   * up (true), made (false) or either (AUTO_REUSE).
+   */
+  variableScope<T>(name: string, reuse: Reuse | undefined, fn: () => T): T {
+    const full = this.currentScope + name;
+    this.uniqueName(name); // checks the name; the scope itself is re-entered as it is
+    const outer = this.currentReuse;
+    this.reuseStack.push(outer === true ? true : (reuse ?? outer));
+    try {
+      return this.inScope(full, fn);
+    } finally {
+      this.reuseStack.pop();
+    }
+  }
+
+  /** The reuse setting of the innermost variable scope (false outside any). */
+  get currentReuse(): Reuse {
+    return this.reuseStack.length === 0 ? false : this.reuseStack[this.reuseStack.length - 1]!;
+  }
+
+  private inScope<T>(scope: string, fn: () => T): T {
     this.scopes.push(scope);
     try {
-      return fn();
+      return refuseAsync(fn(), "a scope's function");
     } finally {
       this.scopes.pop();
     }
@@ -147,6 +175,27 @@ export class Graph {
   get isFinalized(): boolean {
     return this.finalized;
   }
+}
+
+/** TensorFlow's `AUTO_REUSE`: a variable scope's getVariable returns the variable of that name, making it the first time. */
+export const AUTO_REUSE = "auto_reuse";
+export type Reuse = boolean | typeof AUTO_REUSE;
+
+/**
+ * `value`, unless it is a promise: a default graph (or scope) set around a function holds only
+ * until the function's first `await`, after which other code runs and later nodes of the function
+ * would silently land elsewhere, so an async function is refused rather than half-served.
+ */
+export function refuseAsync<T>(value: T, what: string): T {
+  if (value !== null && typeof value === "object" && typeof (value as { then?: unknown }).then === "function") {
+    // The function has already started; its eventual failure must not become an unhandled rejection.
+    (value as unknown as Promise<unknown>).then(undefined, () => undefined);
+    throw new GraphError(
+      `${what} was given an async function (it returned a Promise): the default holds only until the function's first await, so nodes built after it would go elsewhere. ` +
+        "Build the graph in a synchronous function, and await outside it (or call graph.asDefault() with no function, to keep the graph the default from then on)",
+    );
+  }
+  return value;
 }
 
 let defaultGraph = new Graph();

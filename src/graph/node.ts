@@ -26,6 +26,7 @@ import {
   type TensorLike,
 } from "../tensor/index.js";
 import { getDefaultGraph, type Graph } from "./graph.js";
+import { TensorShape } from "./tensor-shape.js";
 import type { OpDef, TensorSpec } from "./op-def.js";
 
 export abstract class GraphNode {
@@ -84,6 +85,16 @@ export abstract class Node extends GraphNode {
   /** The rank when it is known. */
   get rank(): number | null {
     return this.shape === null ? null : this.shape.length;
+  }
+
+  /** The static shape as TensorFlow's TensorShape: `x.getShape().asList()` is `[null, 784]`, say. */
+  getShape(): TensorShape {
+    return new TensorShape(this.shape);
+  }
+
+  /** TensorFlow's `get_shape()`. */
+  get_shape(): TensorShape {
+    return this.getShape();
   }
 }
 

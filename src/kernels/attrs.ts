@@ -137,3 +137,8 @@ export interface RandomAttrs {
 export interface RandomKernelAttrs extends RandomAttrs {
   generator: RandomGenerator;
 }
+
+/** How many of the highest predictions InTopK looks among. */
+export interface InTopKAttrs {
+  k: number;
+}

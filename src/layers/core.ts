@@ -5,9 +5,10 @@
  */
 import { Node, Variable, type Graph } from "../graph/index.js";
 import { biasAdd, graphOf, matmul, reshape, reshapeLike, reduceSum, onesLike, toNode, type NodeLike } from "../ops/index.js";
-import { DTypeError, GraphError, ShapeError, ValueError, formatShape, isFloatDType, type DType } from "../tensor/index.js";
+import { DTypeError, ShapeError, ValueError, formatShape, isFloatDType, type DType } from "../tensor/index.js";
 import { glorotUniform, initialValue, zeros, type InitializerLike } from "../initializers/index.js";
 import { dropoutInScope, type DropoutOptions } from "../nn/dropout.js";
+import { sharedVariable, type Reuse } from "./variable-scope.js";
 
 /** An activation applied to a layer's output (`ts.sigmoid`, `ts.nn.relu`, ...). */
 export type Activation = (x: Node) => Node;
@@ -20,8 +21,11 @@ export interface LayerOptions {
 export interface VariableLayerOptions extends LayerOptions {
   /** Whether the layer's variables join the trainable variables (default true). */
   trainable?: boolean;
-  /** Use the variables an earlier layer of the same `name` created instead of new ones. */
-  reuse?: boolean;
+  /**
+   * Use the variables an earlier layer of the same `name` created instead of new ones (AUTO_REUSE:
+   * if there are some). Default: the enclosing variable scope's `reuse`.
+   */
+  reuse?: Reuse;
 }
 
 /**
@@ -53,18 +57,9 @@ export function layerVariable(
   options: VariableLayerOptions,
 ): Variable {
   const full = `${variableScope}/${name}`;
-  if (options.reuse) {
-    const v = graph.hasNode(full) ? graph.getNodeByName(full) : undefined;
-    if (!(v instanceof Variable)) throw new GraphError(`Variable ${full} does not exist, or was not created by a layer: cannot reuse it`);
-    if (v.dtype !== dtype || v.shape!.length !== shape.length || v.shape!.some((d, i) => d !== shape[i])) {
-      throw new ShapeError(`Trying to reuse ${full} of ${v.dtype} ${formatShape(v.shape)} as ${dtype} ${formatShape(shape)}`);
-    }
-    return v;
-  }
-  if (graph.hasNode(full)) {
-    throw new GraphError(`Variable ${full} already exists, disallowed. Did you mean to set reuse: true, or to give the layer another name?`);
-  }
-  return new Variable(initialValue(init, shape, dtype, full), { name, trainable: options.trainable ?? true });
+  // The layer's own `reuse` wins; without it, the enclosing variable scope's.
+  const reuse = options.reuse ?? graph.currentReuse;
+  return sharedVariable(graph, full, shape, dtype, reuse, () => new Variable(initialValue(init, shape, dtype, full), { name, trainable: options.trainable ?? true }));
 }
 
 export interface DenseOptions extends VariableLayerOptions {

@@ -18,6 +18,7 @@ export {
   type SigmoidCrossEntropyArgs,
 } from "../ops/loss.js";
 export { biasAdd } from "../ops/nn.js";
+export { inTopK } from "../ops/in-top-k.js";
 export { dropout, type DropoutOptions } from "./dropout.js";
 export {
   log_softmax,
@@ -27,4 +28,5 @@ export {
   sigmoid_cross_entropy_with_logits,
   l2_loss,
   bias_add,
+  in_top_k,
 } from "../compat.js";

@@ -3,10 +3,16 @@
  * suite walk it), turning plain JS values into constants, and the graph an op belongs to.
  */
 import { Constant, GraphNode, Node, Operation, getDefaultGraph, type Graph, type OpDef } from "../graph/index.js";
-import { GraphError, Tensor, ValueError, tensor, type DType, type TensorLike } from "../tensor/index.js";
+import { GraphError, Tensor, ValueError, check, tensor, type DType, type TensorLike } from "../tensor/index.js";
 
 /** A node, or a plain value that becomes a constant. */
 export type NodeLike = Node | TensorLike;
+
+/** The argument check of a NodeLike. */
+export const isNodeLike = check<NodeLike>(
+  "a node with a value, or a number, a boolean, a (nested) array of them, a typed array or a Tensor",
+  (v) => v instanceof Node || v instanceof Tensor || typeof v === "number" || typeof v === "boolean" || Array.isArray(v) || ArrayBuffer.isView(v),
+);
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const registry = new Map<string, OpDef<any>>();

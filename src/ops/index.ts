@@ -23,3 +23,5 @@ export type { WindowArg } from "./window.js";
 export * from "./loss.js";
 export * from "./nn.js";
 export * from "./random.js";
+export * from "./shape-info.js";
+export * from "./in-top-k.js";

@@ -10,14 +10,20 @@
  */
 import type { Node, OpDef, Operation, TensorSpec } from "../graph/index.js";
 import type { ArgAttrs, AxesAttrs, ReduceAttrs } from "../kernels/attrs.js";
-import { DTypeError, ShapeError, formatShape, isFloatDType, normalizeAxes, staticCompatible, type DType } from "../tensor/index.js";
+import { DTypeError, ShapeError, formatShape, is, isFloatDType, normalizeAxes, signature, staticCompatible, type DType } from "../tensor/index.js";
 import { broadcastLike, sizeRatio } from "./broadcast.js";
 import { equal } from "./compare.js";
-import { apply, defineOp, type NodeLike } from "./define.js";
+import { apply, defineOp, isNodeLike, type NodeLike } from "./define.js";
 import { requireNumeric, requireSameDtype } from "./infer.js";
 import { cast, divide, multiply, subtract } from "./math.js";
 
+/** The options of a reduction, under any of TensorFlow's names. */
 export interface ReduceOptions {
+  axis?: number | readonly number[] | null;
+  reduction_indices?: number | readonly number[] | null;
+  reductionIndices?: number | readonly number[] | null;
+  keepdims?: boolean;
+  keep_dims?: boolean;
   keepDims?: boolean;
   name?: string;
 }
@@ -162,44 +168,42 @@ const ARG = { notDifferentiable: "its output is integer positions, piecewise con
 export const ArgMax = defineOp<ArgAttrs>({ type: "ArgMax", infer: argReduce("ArgMax"), gradient: ARG });
 export const ArgMin = defineOp<ArgAttrs>({ type: "ArgMin", infer: argReduce("ArgMin"), gradient: ARG });
 
-function reduceAttrs(axis: Axis, options: ReduceOptions): ReduceAttrs {
-  return { axis: ownAxis(axis), keepDims: options.keepDims ?? false };
+/**
+ * A reduction under TensorFlow 1.x's signature `(input_tensor, axis=None, keepdims=None, name=None)`,
+ * with its older keywords `reduction_indices` and `keep_dims` in the options object; `axis: null`
+ * reduces every axis, as an omitted one does.
+ */
+function reduction(fn: string, def: OpDef<ReduceAttrs>) {
+  const sig = signature<{ inputTensor: NodeLike; axis?: number | number[] | null; keepdims?: boolean; name?: string }>(fn, [
+    { name: "inputTensor", check: isNodeLike, aliases: ["input", "x"] },
+    { name: "axis", check: is.optional(is.axes), aliases: ["reduction_indices", "reductionIndices"] },
+    { name: "keepdims", check: is.optional(is.boolean), aliases: ["keep_dims", "keepDims"] },
+    { name: "name", check: is.optional(is.string) },
+  ]);
+  function reduce(x: NodeLike, axis?: Axis | null, options?: ReduceOptions): Node;
+  function reduce(x: NodeLike, axis?: Axis | null, keepdims?: boolean, name?: string): Node;
+  function reduce(x: NodeLike, options: ReduceOptions & { axis?: Axis | null }): Node;
+  function reduce(...args: unknown[]): Node {
+    const { inputTensor, axis, keepdims, name } = sig.parse(args);
+    return apply(def, [inputTensor], { axis: ownAxis(axis ?? undefined), keepDims: keepdims ?? false }, name);
+  }
+  return reduce;
 }
 
 /** The sum of elements along `axis` (all axes when omitted), as TensorFlow's `reduce_sum`. */
-export function reduceSum(x: NodeLike, axis?: Axis, options: ReduceOptions = {}): Node {
-  return apply(Sum, [x], reduceAttrs(axis, options), options.name);
-}
-
+export const reduceSum = reduction("reduceSum", Sum);
 /** The mean of elements along `axis` (all axes when omitted), as TensorFlow's `reduce_mean`. */
-export function reduceMean(x: NodeLike, axis?: Axis, options: ReduceOptions = {}): Node {
-  return apply(Mean, [x], reduceAttrs(axis, options), options.name);
-}
-
+export const reduceMean = reduction("reduceMean", Mean);
 /** The largest element along `axis` (all axes when omitted); an empty reduction gives -Infinity (the lowest int32 for int32). */
-export function reduceMax(x: NodeLike, axis?: Axis, options: ReduceOptions = {}): Node {
-  return apply(Max, [x], reduceAttrs(axis, options), options.name);
-}
-
+export const reduceMax = reduction("reduceMax", Max);
 /** The smallest element along `axis` (all axes when omitted); an empty reduction gives Infinity (the highest int32). */
-export function reduceMin(x: NodeLike, axis?: Axis, options: ReduceOptions = {}): Node {
-  return apply(Min, [x], reduceAttrs(axis, options), options.name);
-}
-
+export const reduceMin = reduction("reduceMin", Min);
 /** The product of elements along `axis` (all axes when omitted). */
-export function reduceProd(x: NodeLike, axis?: Axis, options: ReduceOptions = {}): Node {
-  return apply(Prod, [x], reduceAttrs(axis, options), options.name);
-}
-
+export const reduceProd = reduction("reduceProd", Prod);
 /** Logical or of bool elements along `axis` (all axes when omitted). */
-export function reduceAny(x: NodeLike, axis?: Axis, options: ReduceOptions = {}): Node {
-  return apply(Any, [x], reduceAttrs(axis, options), options.name);
-}
-
+export const reduceAny = reduction("reduceAny", Any);
 /** Logical and of bool elements along `axis` (all axes when omitted). */
-export function reduceAll(x: NodeLike, axis?: Axis, options: ReduceOptions = {}): Node {
-  return apply(All, [x], reduceAttrs(axis, options), options.name);
-}
+export const reduceAll = reduction("reduceAll", All);
 
 /** The int32 position of the largest element along `axis` (default 0); the first one at ties, as numpy. */
 export function argmax(x: NodeLike, axis = 0, name?: string): Node {

@@ -190,6 +190,16 @@ export class Session {
     if (v.graph !== this.graph) throw new GraphError(`cannot ${verb} ${v}: it is not an element of this session's graph`);
   }
 
+  /** Whether `close()` was called. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** `using sess = new Session()` closes it at the end of the block (TypeScript's form of Python's `with`). */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
   close(): void {
     this.closed = true;
     for (const plan of this.plans.values()) plan.dispose();

@@ -29,6 +29,7 @@ import { INDEXING_OPS } from "./table/indexing.js";
 import { TILE_PAD_OPS } from "./table/tile-pad.js";
 import { REDUCE_EXT_OPS } from "./table/reduce-ext.js";
 import { CREATION_OPS } from "./table/creation.js";
+import { SHAPE_INFO_OPS } from "./table/shape-info.js";
 import { CONV_OPS } from "./table/conv.js";
 import { POOL_OPS } from "./table/pool.js";
 
@@ -61,6 +62,7 @@ export const OP_TABLE: Record<string, OpEntry<any>> = merge(
   TILE_PAD_OPS,
   REDUCE_EXT_OPS,
   CREATION_OPS,
+  SHAPE_INFO_OPS,
   // Convolution and pooling.
   CONV_OPS,
   POOL_OPS,

@@ -20,6 +20,7 @@ import { avgPoolGradKernel, avgPoolKernel, maxPoolGradGradKernel, maxPoolGradKer
 import { l2LossKernel, logSoftmaxKernel, sigmoidXentKernel, softmaxXentKernel, sparseXentBackpropKernel, sparseXentKernel } from "./loss.js";
 import { biasAddGradKernel, biasAddKernel, dropoutMaskKernel } from "./nn.js";
 import { randomKernels } from "./random.js";
+import { shapeInfoKernels } from "./shape-info.js";
 
 const copy: Kernel = (inputs, out) => out.data.set(inputs[0]!.data);
 
@@ -64,6 +65,7 @@ const opKernels: Record<string, Kernel> = {
   BiasAddGrad: biasAddGradKernel,
   DropoutMask: dropoutMaskKernel as Kernel,
   ...randomKernels,
+  ...shapeInfoKernels,
 };
 
 const kernels: Record<string, Kernel> = formulaKernels();

@@ -8,6 +8,7 @@ import { allInputs, type InputsUsed } from "./subgraph.js";
 
 const GRADIENT_ONLY = "only gradients() builds it (a gradient graph is for training, not inference)";
 const RANDOM_DRAW = "it draws new random values at every run; an exported model computes without them (a variable initialized from a draw exports its value)";
+const SHAPE_READ = "its value is its input's shape, which the exported model's static shapes already give; the exporters do not write it yet";
 const STATE_UPDATE = "it updates a variable; an exported model reads variables, whose values become constants";
 
 export const NOT_IN_INFERENCE: Readonly<Record<string, string>> = {
@@ -42,6 +43,10 @@ export const NOT_IN_INFERENCE: Readonly<Record<string, string>> = {
   RandomStandardNormal: RANDOM_DRAW,
   TruncatedNormal: RANDOM_DRAW,
   RandomUniform: RANDOM_DRAW,
+  Shape: SHAPE_READ,
+  Size: SHAPE_READ,
+  Rank: SHAPE_READ,
+  InTopK: "it scores predictions against target labels, which an inference model does not have (export the predictions)",
 };
 
 /**
