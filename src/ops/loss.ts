@@ -4,10 +4,10 @@
  * log(1 + e^−|x|)), so logits of any magnitude give finite losses and finite gradients.
  */
 import { Node, type TensorSpec } from "../graph/index.js";
-import { DTypeError, ShapeError, formatShape, normalizeAxes, type Dim, type StaticShape } from "../tensor/index.js";
+import { ArgumentError, DTypeError, ShapeError, formatShape, is, isPlainObject, normalizeAxes, signature, type Dim, type Param, type StaticShape } from "../tensor/index.js";
 import { softmax, sigmoid } from "./activation.js";
 import { expandDims, stopGradient } from "./array.js";
-import { apply, defineOp, type NodeLike } from "./define.js";
+import { apply, defineOp, isNodeLike, type NodeLike } from "./define.js";
 import { requireFloat, requireSameDtype } from "./infer.js";
 import { exp, multiply, negative, subtract } from "./math.js";
 import { reduceSum } from "./reduce.js";
@@ -173,6 +173,32 @@ export interface SoftmaxCrossEntropyArgs {
   name?: string;
 }
 
+/**
+ * The arguments of a loss that TensorFlow 1.x takes by name only (`labels=..., logits=...`): one
+ * options object, checked. Positional nodes are refused with the reason, since before TensorFlow
+ * 1.0 these losses took (logits, labels) positionally, the reverse of their names' usual order.
+ */
+function namedOnly<T>(fn: string, args: readonly unknown[], extra: readonly Param[] = []): T {
+  if (args.length !== 1 || !isPlainObject(args[0])) {
+    const positional = args.length >= 2 && args.every((a) => a instanceof Node);
+    throw new ArgumentError(fn, "args", "one object of named arguments, { labels, logits }", args.length === 1 ? args[0] : args,
+      positional
+        ? `call it as ${fn}({ labels, logits }): since TensorFlow 1.0 it takes named arguments only (the pre-1.0 positional order was (logits, labels), so positional arguments would be mistaken)`
+        : "");
+  }
+  return signature<T>(fn, [
+    { name: "labels", check: isNodeLike },
+    { name: "logits", check: isNodeLike },
+    ...extra,
+    { name: "name", check: is.optional(is.string) },
+  ]).parse(args);
+}
+
+const CLASS_AXIS: readonly Param[] = [
+  { name: "axis", check: is.optional(is.integer) },
+  { name: "dim", check: is.optional(is.integer) },
+];
+
 function xent(args: SoftmaxCrossEntropyArgs, labels: NodeLike, defaultName: string): Node {
   if (args.axis !== undefined && args.dim !== undefined && args.axis !== args.dim) {
     throw new ShapeError(`softmaxCrossEntropyWithLogits: axis ${args.axis} and dim ${args.dim} disagree; give one of them`);
@@ -184,13 +210,15 @@ function xent(args: SoftmaxCrossEntropyArgs, labels: NodeLike, defaultName: stri
  * The cross-entropy −Σ labels·log(softmax(logits)) per row, fused and stable. As TensorFlow 1.x's
  * (deprecated) first version, no gradient flows into the labels; see softmaxCrossEntropyWithLogitsV2.
  */
-export function softmaxCrossEntropyWithLogits(args: SoftmaxCrossEntropyArgs): Node {
+export function softmaxCrossEntropyWithLogits(...given: [SoftmaxCrossEntropyArgs]): Node {
+  const args = namedOnly<SoftmaxCrossEntropyArgs>("softmaxCrossEntropyWithLogits", given, CLASS_AXIS);
   const labels = args.labels instanceof Node ? stopGradient(args.labels, "labels_stop_gradient") : args.labels;
   return xent(args, labels, "softmax_cross_entropy_with_logits_sg");
 }
 
 /** The same loss, with gradients flowing into the labels as well (TensorFlow's `_v2`). */
-export function softmaxCrossEntropyWithLogitsV2(args: SoftmaxCrossEntropyArgs): Node {
+export function softmaxCrossEntropyWithLogitsV2(...given: [SoftmaxCrossEntropyArgs]): Node {
+  const args = namedOnly<SoftmaxCrossEntropyArgs>("softmaxCrossEntropyWithLogitsV2", given, CLASS_AXIS);
   return xent(args, args.labels, "softmax_cross_entropy_with_logits");
 }
 
@@ -206,7 +234,8 @@ export interface SparseSoftmaxCrossEntropyArgs {
  * The cross-entropy per row against integer class labels: log-sum-exp(logits) − logits[label].
  * A label outside [0, classes) is an error when the op runs, naming the node and the label.
  */
-export function sparseSoftmaxCrossEntropyWithLogits(args: SparseSoftmaxCrossEntropyArgs): Node {
+export function sparseSoftmaxCrossEntropyWithLogits(...given: [SparseSoftmaxCrossEntropyArgs]): Node {
+  const args = namedOnly<SparseSoftmaxCrossEntropyArgs>("sparseSoftmaxCrossEntropyWithLogits", given);
   return apply(SparseSoftmaxCrossEntropyWithLogits, [args.labels, args.logits], {}, args.name);
 }
 
@@ -221,7 +250,8 @@ export interface SigmoidCrossEntropyArgs {
 }
 
 /** The logistic loss elementwise: −z·log(sigmoid(x)) − (1−z)·log(1 − sigmoid(x)), computed stably. */
-export function sigmoidCrossEntropyWithLogits(args: SigmoidCrossEntropyArgs): Node {
+export function sigmoidCrossEntropyWithLogits(...given: [SigmoidCrossEntropyArgs]): Node {
+  const args = namedOnly<SigmoidCrossEntropyArgs>("sigmoidCrossEntropyWithLogits", given);
   return apply(SigmoidCrossEntropyWithLogits, [args.labels, args.logits], {}, args.name ?? "logistic_loss");
 }
 

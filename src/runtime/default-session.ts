@@ -6,7 +6,7 @@
 import { GraphNode, Node, refuseAsync, type Graph } from "../graph/index.js";
 import { GraphError } from "../tensor/index.js";
 import type { FeedDict } from "./feeds.js";
-import { Session, type SessionOptions } from "./session.js";
+import { Session, openSessionsOf, type SessionOptions } from "./session.js";
 
 const stack: Session[] = [];
 let interactive: InteractiveSession | undefined;
@@ -51,12 +51,22 @@ export class InteractiveSession extends Session {
   }
 }
 
+/**
+ * The session for `node.eval()`/`node.run()`: the one given, the default one, or else the only open
+ * session of the node's graph — Python's `with tf.Session() as sess:` makes `sess` the default, and
+ * TypeScript's `using sess = new Session()` cannot, so a lone open session stands in for it.
+ */
 function sessionFor(node: GraphNode, session: Session | undefined, what: string): Session {
-  const s = session ?? getDefaultSession();
+  let s = session ?? getDefaultSession();
   if (s === undefined) {
-    throw new GraphError(
-      `${node}.${what}(): no default session. Run it inside sess.asDefault(() => ...), make an InteractiveSession, or pass the session: ${what}(feeds, sess)`,
-    );
+    const open = openSessionsOf(node.graph);
+    if (open.length === 1) s = open[0]!;
+    else {
+      throw new GraphError(
+        `${node}.${what}(): no default session${open.length > 1 ? `, and ${open.length} sessions of its graph are open` : ""}. ` +
+          `Run it inside sess.asDefault(() => ...), make an InteractiveSession, or pass the session: ${what}(feeds, sess)`,
+      );
+    }
   }
   if (!(s instanceof Session)) throw new GraphError(`${node}.${what}(): argument 'session' must be a Session, got ${String(s)}`);
   if (s.graph !== node.graph) throw new GraphError(`${node}.${what}(): the session's graph is not the graph of ${node}; run it in a session of its own graph`);

@@ -19,7 +19,7 @@ export type FeedDict = ReadonlyMap<GraphNode | string, FeedValue> | { readonly [
 function resolveKey(graph: Graph, key: unknown): Node {
   let node: GraphNode;
   if (typeof key === "string") {
-    if (!graph.hasNode(key)) throw new FeedError(`cannot feed '${key}': the graph has no node of that name`);
+    if (!graph.hasNode(key)) throw new FeedError(`cannot feed '${key}': the graph has no node of that name${unknownNameHint(graph, key)}`);
     node = graph.getNodeByName(key);
   } else if (key instanceof GraphNode) {
     node = key;
@@ -32,6 +32,20 @@ function resolveKey(graph: Graph, key: unknown): Node {
     throw new FeedError(`cannot feed ${node}: feeding it would skip the variable update it makes`);
   }
   return node;
+}
+
+/**
+ * Why a name may be missing: Python's `feed_dict={x: value}` keys by the node, but in JavaScript
+ * `{ x: value }` keys by the string "x", which is the node's name only if it was given that name.
+ */
+function unknownNameHint(graph: Graph, key: string): string {
+  const placeholders = graph.nodes.filter((n): n is Placeholder => n instanceof Placeholder).map((p) => `'${p.name}'`);
+  const listed = placeholders.length === 0 ? "" : `; its placeholders are ${placeholders.slice(0, 8).join(", ")}${placeholders.length > 8 ? ", ..." : ""}`;
+  if (!/^[A-Za-z_$][\w$]*$/.test(key)) return listed;
+  return (
+    `${listed}. The keys of a feed object are node names: { ${key}: value } means the name "${key}", not a variable ${key} ` +
+    `(as Python's feed_dict={${key}: value} would). Feed a Map keyed by the nodes, new Map([[${key}, value]]), or name the node: placeholder(dtype, shape, "${key}")`
+  );
 }
 
 function describe(node: Node): string {

@@ -99,6 +99,7 @@ export class Session {
     const given = graphOrOptions ?? {};
     this.graph = given instanceof Graph ? given : (given.graph ?? getDefaultGraph());
     this.fusion = given instanceof Graph ? undefined : given.fusion;
+    openSessions.add(new WeakRef(this));
   }
 
   /**
@@ -235,6 +236,20 @@ export class Session {
 }
 
 const LEAF = Symbol("fetch");
+
+/** Every session made and not yet closed or collected (for `node.eval()`, see default-session.ts). */
+const openSessions = new Set<WeakRef<Session>>();
+
+/** The open sessions of `graph`. */
+export function openSessionsOf(graph: Graph): Session[] {
+  const out: Session[] = [];
+  for (const ref of openSessions) {
+    const s = ref.deref();
+    if (s === undefined || s.isClosed) openSessions.delete(ref);
+    else if (s.graph === graph) out.push(s);
+  }
+  return out;
+}
 
 /** Refuses a target that cannot hold `node`'s value, from what the graph knows before a run. */
 function checkTarget(node: GraphNode, target: Tensor, where: string): void {

@@ -33,8 +33,8 @@ export function describe(v: unknown): string {
   if (typeof v === "function") return `a function${v.name ? ` (${v.name})` : ""}`;
   if (typeof v === "symbol") return String(v);
   if (Array.isArray(v)) {
-    const text = JSON.stringify(v);
-    return `an array ${text !== undefined && text.length <= 60 ? text : `of length ${v.length}`}`;
+    const text = safeJson(v);
+    return `an array ${text.startsWith("[") && text.length <= 60 ? text : `of length ${v.length}`}`;
   }
   const ctor = (v as object).constructor?.name;
   if (ctor !== undefined && ctor !== "Object") {

@@ -25,7 +25,12 @@ describe("TF1 session idioms", () => {
       assert.deepEqual(sess.asDefault(() => ts.square(c).eval().toArray()), [9, 16]);
       assert.deepEqual(sess.as_default(() => c.eval()).toArray(), [3, 4]);
       assert.deepEqual(c.eval(undefined, sess).toArray(), [3, 4]);
-      assert.throws(() => c.eval(), /no default session/);
+      // With one session of the graph open, eval() uses it (Python's `with tf.Session() as sess:`);
+      // with two, it asks which.
+      assert.deepEqual(c.eval().toArray(), [3, 4]);
+      const second = new ts.Session();
+      assert.throws(() => c.eval(), /no default session, and 2 sessions of its graph are open\. Run it inside sess\.asDefault/);
+      second.close();
       const other = new ts.Session(new ts.Graph());
       assert.throws(() => other.asDefault(() => c.eval()), /the session's graph is not the graph of 'Const' \(Const\)/);
     });
@@ -53,7 +58,9 @@ describe("TF1 session idioms", () => {
         using sess = new ts.Session();
         kept = sess;
         assert.equal(sess.run(c).item(), 5);
+        assert.equal(ts.add(c, 1).eval().item(), 6);
       }
+      assert.throws(() => c.eval(), /no default session\. Run it inside/);
       assert.equal(kept!.isClosed, true);
       assert.throws(() => kept!.run(c), /this session is closed/);
     });
