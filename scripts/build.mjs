@@ -52,8 +52,14 @@ function stampOf(outDir) {
   }
 }
 
+/** Runs a Node script; a failure (its messages already printed) ends the build with its status. */
 function run(args) {
-  execFileSync(process.execPath, args, { cwd: root, stdio: "inherit" });
+  try {
+    execFileSync(process.execPath, args, { cwd: root, stdio: "inherit" });
+  } catch (e) {
+    console.error(`build: failed: node ${args.map((a) => relative(root, a) || a).join(" ")}`);
+    process.exit(e.status ?? 1);
+  }
 }
 
 /** Rebuilds `outDir` with `steps` unless the hash of `inputs` is the one stamped there. */

@@ -201,6 +201,7 @@ export * as nn from "./nn/index.js";
 export * as data from "./data/index.js";
 export * as io from "./io/index.js";
 export * as viz from "./viz/index.js";
+export * as summary from "./summary/index.js";
 // The tf.losses, tf.initializers and tf.layers namespaces (losses/, initializers/, layers/).
 export * as losses from "./losses/index.js";
 export * as initializers from "./initializers/index.js";
