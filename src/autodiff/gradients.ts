@@ -6,9 +6,12 @@
  * node's own gradient is summed and pushed further back. This is what makes a node with consumers
  * at different depths, consumers that do not lead to y, and an op that uses one input twice come
  * out right.
+ *
+ * An op that broadcasts (OpDef.broadcasts) gives the gradients of its broadcast inputs at the
+ * broadcast shape; they are summed back to each input's shape here, once for every such op.
  */
 import { GraphNode, Node, Operation, type Graph } from "../graph/index.js";
-import { add, toNode, onesLikeOrScalar, type NodeLike } from "../ops/index.js";
+import { add, toNode, onesLikeOrScalar, sumToShape, type NodeLike } from "../ops/index.js";
 import { GradientError, formatShape, isFloatDType, staticCompatible } from "../tensor/index.js";
 
 /**
@@ -99,15 +102,22 @@ function sum(parts: Node[]): Node {
   return parts.reduce((acc, g) => add(acc, g));
 }
 
-/** Calls the op's gradient builder and checks what it returns before passing it on. */
+/**
+ * Calls the op's gradient builder, sums the gradients of broadcast inputs back to their shapes, and
+ * checks what it returns before passing it on.
+ */
 function propagate(graph: Graph, op: Operation, dy: Node, between: Set<Node>, contribute: (n: Node, g: Node) => void): void {
-  const { gradient } = op.def;
+  const { gradient, broadcasts } = op.def;
   if (!(op.inputs.some((i) => between.has(i)))) return;
   if (typeof gradient !== "function") return; // not differentiable: no gradient flows through it
-  const grads = graph.nameScope(`${op.name}_grad`, () => gradient(op, dy));
-  if (grads.length !== op.inputs.length) {
-    throw new GradientError(`the gradient of ${op} returned ${grads.length} gradients for ${op.inputs.length} inputs`);
-  }
+  const grads = graph.nameScope(`${op.name}_grad`, () => {
+    const built = gradient(op, dy);
+    if (built.length !== op.inputs.length) {
+      throw new GradientError(`the gradient of ${op} returned ${built.length} gradients for ${op.inputs.length} inputs`);
+    }
+    const broadcast = (i: number): boolean => broadcasts === true || (broadcasts !== undefined && broadcasts.includes(i));
+    return built.map((g, i) => (g !== null && between.has(op.inputs[i]!) && broadcast(i) ? sumToShape(g, op.inputs[i]!) : g));
+  });
   grads.forEach((g, i) => {
     const input = op.inputs[i]!;
     if (g === null || !between.has(input)) return;

@@ -43,6 +43,12 @@ export interface OpDef<A = Record<string, never>> {
    */
   readonly writesVariable?: number;
   /**
+   * For ops that broadcast inputs to the output's shape (numpy's rules, or MatMul's batch
+   * dimensions): those inputs (true: all). Their gradient builder returns each such input's
+   * gradient at the broadcast shape, and gradients() sums it back to the input's shape.
+   */
+  readonly broadcasts?: true | readonly number[];
+  /**
    * For ops that compute each output element from the input elements at the same position (after
    * broadcasting): the scalar formula, so that the runtime may fuse chains of them into one pass.
    */

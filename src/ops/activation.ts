@@ -7,7 +7,6 @@ import type { Node, OpDef, TensorSpec } from "../graph/index.js";
 import type { SoftmaxAttrs } from "../kernels/attrs.js";
 import { ShapeError, ValueError, normalizeAxes } from "../tensor/index.js";
 import { zerosLike } from "./array.js";
-import { sumToShape } from "./broadcast.js";
 import { less } from "./compare.js";
 import { apply, defineOp, type NodeLike } from "./define.js";
 import { broadcastBinary, floatUnary, numericUnary, requireFloat } from "./infer.js";
@@ -31,13 +30,12 @@ export const Sigmoid = defineOp<NoAttrs>({
 export const SigmoidGrad = defineOp<NoAttrs>({
   type: "SigmoidGrad",
   infer: broadcastBinary("SigmoidGrad"),
+  broadcasts: true,
   elementwise: { formula: "SigmoidGrad" },
   gradient: (op, g) => {
     const [y, dy] = op.inputs as [Node, Node];
     // ∂/∂y [dy·y·(1−y)] = dy·(1 − 2y);  ∂/∂dy = y·(1 − y).
-    // SigmoidGrad broadcasts its inputs, so both terms have the output's shape and are summed back
-    // to each input's shape, as for every broadcasting binary op.
-    return [sumToShape(multiply(multiply(g, dy), subtract(1, multiply(2, y))), y), sumToShape(sigmoidGrad(y, g), dy)];
+    return [multiply(multiply(g, dy), subtract(1, multiply(2, y))), sigmoidGrad(y, g)];
   },
 });
 
@@ -67,10 +65,12 @@ function defineMaskGrad<A>(type: string, floatOnly: boolean, params?: (attrs: A)
   const def: OpDef<A> = defineOp<A>({
     type,
     infer: broadcastBinary(type, floatOnly),
+    // dy broadcasts; v's gradient is zeros of v's own shape.
+    broadcasts: [0],
     elementwise: params === undefined ? { formula: type } : { formula: type, params },
     gradient: (op, g) => {
-      const [dy, v] = op.inputs as [Node, Node];
-      return [sumToShape(apply(def, [g, v], op.attrs, type), dy), zerosLike(v)];
+      const v = op.inputs[1]!;
+      return [apply(def, [g, v], op.attrs, type), zerosLike(v)];
     },
   });
   return def;
@@ -84,10 +84,11 @@ function defineExpUnitGrad(type: string): OpDef<NoAttrs> {
   const def: OpDef<NoAttrs> = defineOp<NoAttrs>({
     type,
     infer: broadcastBinary(type, true),
+    broadcasts: true,
     elementwise: { formula: type },
     gradient: (op, g) => {
       const [dy, y] = op.inputs as [Node, Node];
-      return [sumToShape(apply(def, [g, y], {}, type), dy), sumToShape(where(less(y, 0), multiply(g, dy), 0), y)];
+      return [apply(def, [g, y], {}, type), where(less(y, 0), multiply(g, dy), 0)];
     },
   });
   return def;
@@ -108,11 +109,12 @@ export const SeluGrad = defineExpUnitGrad("SeluGrad");
 export const TanhGrad = defineOp<NoAttrs>({
   type: "TanhGrad",
   infer: broadcastBinary("TanhGrad", true),
+  broadcasts: true,
   elementwise: { formula: "TanhGrad" },
   gradient: (op, g) => {
     const [y, dy] = op.inputs as [Node, Node];
     // ∂/∂y [dy·(1 − y²)] = −2·y·dy;  ∂/∂dy = 1 − y².
-    return [sumToShape(multiply(multiply(g, dy), multiply(-2, y)), y), sumToShape(tanhGrad(y, g), dy)];
+    return [multiply(multiply(g, dy), multiply(-2, y)), tanhGrad(y, g)];
   },
 });
 

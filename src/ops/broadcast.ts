@@ -1,8 +1,8 @@
 /**
- * The ops that undo and redo broadcasting in gradients. `sumToShape` is the one helper every
- * broadcasting op's gradient goes through: it sums a gradient over the axes its input was
- * stretched along. Both ops read only the *shape* of their second input, so they work when shapes
- * are known only at run time.
+ * The ops that undo and redo broadcasting in gradients. `sumToShape` sums a gradient over the
+ * axes its input was stretched along; gradients() applies it to every input an op declares it
+ * broadcasts (OpDef.broadcasts), and BroadcastLike's own gradient is it. Both ops read only the
+ * *shape* of their second input, so they work when shapes are known only at run time.
  */
 import type { Node, TensorSpec } from "../graph/index.js";
 import {

@@ -3,10 +3,9 @@
  * maximum, minimum and clipByValue; negative, abs, sign, log, log1p, exp, square, sqrt and floor; and cast
  * between dtypes. Gradients follow TensorFlow's (math_grad.py).
  */
-import { Node, type GradientFn, type Operation, type TensorSpec } from "../graph/index.js";
+import { Node, type GradientFn, type TensorSpec } from "../graph/index.js";
 import { DTYPES, DTypeError, ShapeError, broadcastStatic, formatShape, is, isDType, isDTypeArg, isFloatDType, requireArg, staticCompatible, storageDType, type DType, type DTypeLike } from "../tensor/index.js";
 import { zerosLike } from "./array.js";
-import { sumToShape } from "./broadcast.js";
 import { greater, greaterEqual, less, lessEqual, logicalOr } from "./compare.js";
 import { apply, defineOp, type NodeLike } from "./define.js";
 import { broadcastBinary, floatUnary, numericUnary, requireNumeric, requireSameDtype } from "./infer.js";
@@ -16,14 +15,10 @@ type NoAttrs = Record<string, never>;
 
 /**
  * A broadcasting binary op. Its gradient builder returns the gradient for each input at the
- * *output's* shape; summing back over broadcast axes happens here, once, for every binary op.
+ * *output's* shape; gradients() sums each back over the axes the input was broadcast along.
  */
-function defineBinary(type: string, gradient: (op: Operation<NoAttrs>, dy: Node) => [Node, Node], floatOnly = false) {
-  const reduced: GradientFn<NoAttrs> = (op, dy) => {
-    const [ga, gb] = gradient(op, dy);
-    return [sumToShape(ga, op.inputs[0]!), sumToShape(gb, op.inputs[1]!)];
-  };
-  return defineOp<NoAttrs>({ type, infer: broadcastBinary(type, floatOnly), gradient: reduced, elementwise: { formula: type } });
+function defineBinary(type: string, gradient: GradientFn<NoAttrs>, floatOnly = false) {
+  return defineOp<NoAttrs>({ type, infer: broadcastBinary(type, floatOnly), gradient, broadcasts: true, elementwise: { formula: type } });
 }
 
 export const Add = defineBinary("Add", (_op, dy) => [dy, dy]);
@@ -95,6 +90,7 @@ export const Floor = defineOp<NoAttrs>({
 export const Pow = defineOp<NoAttrs>({
   type: "Pow",
   infer: broadcastBinary("Pow"),
+  broadcasts: true,
   elementwise: { formula: "Pow" },
   gradient: (op, dy) => {
     const [x, y] = op.inputs as [Node, Node];
@@ -103,7 +99,7 @@ export const Pow = defineOp<NoAttrs>({
     // of the gradient through the branch `where` discards.
     const positive = greater(x, 0);
     const logX = where(positive, log(where(positive, x, 1)), 0);
-    return [sumToShape(multiply(dy, multiply(y, pow(x, subtract(y, 1)))), x), sumToShape(multiply(multiply(dy, op), logX), y)];
+    return [multiply(dy, multiply(y, pow(x, subtract(y, 1)))), multiply(multiply(dy, op), logX)];
   },
 });
 
@@ -112,13 +108,14 @@ function minMaxGradient(selectsX: (x: Node, y: Node) => Node): GradientFn<NoAttr
   return (op, dy) => {
     const [x, y] = op.inputs as [Node, Node];
     const toX = selectsX(x, y);
-    return [sumToShape(where(toX, dy, 0), x), sumToShape(where(toX, 0, dy), y)];
+    return [where(toX, dy, 0), where(toX, 0, dy)];
   };
 }
 
 export const Maximum = defineOp<NoAttrs>({
   type: "Maximum",
   infer: broadcastBinary("Maximum"),
+  broadcasts: true,
   elementwise: { formula: "Maximum" },
   gradient: minMaxGradient(greaterEqual),
 });
@@ -126,12 +123,15 @@ export const Maximum = defineOp<NoAttrs>({
 export const Minimum = defineOp<NoAttrs>({
   type: "Minimum",
   infer: broadcastBinary("Minimum"),
+  broadcasts: true,
   elementwise: { formula: "Minimum" },
   gradient: minMaxGradient(lessEqual),
 });
 
 export const ClipByValue = defineOp<NoAttrs>({
   type: "ClipByValue",
+  // The bounds broadcast to t; t has the output's shape.
+  broadcasts: [1, 2],
   infer: ([t, lo, hi], _attrs, name): TensorSpec => {
     const context = `ClipByValue '${name}'`;
     requireNumeric("ClipByValue", name, t!);
@@ -157,7 +157,7 @@ export const ClipByValue = defineOp<NoAttrs>({
     const [t, lo, hi] = op.inputs as [Node, Node, Node];
     const below = less(t, lo);
     const above = greater(t, hi);
-    return [where(logicalOr(below, above), 0, dy), sumToShape(where(below, dy, 0), lo), sumToShape(where(above, dy, 0), hi)];
+    return [where(logicalOr(below, above), 0, dy), where(below, dy, 0), where(above, dy, 0)];
   },
 });
 

@@ -7,7 +7,7 @@
 import type { Node, TensorSpec } from "../graph/index.js";
 import { ShapeError, broadcastStatic, formatShape, type Dim, type StaticShape } from "../tensor/index.js";
 import { expandDims, reshape, reshapeLike } from "./array.js";
-import { sumToShape } from "./broadcast.js";
+import { squeeze } from "./shape-ops.js";
 import { apply, defineOp, type NodeLike } from "./define.js";
 import { requireNumeric, requireSameDtype } from "./infer.js";
 import type { MatMulAttrs } from "../kernels/attrs.js";
@@ -42,14 +42,17 @@ export const MatMul = defineOp<MatMulAttrs>({
     return { dtype: a!.dtype, shape: matmulShape(a!.shape, b!.shape, attrs, name) };
   },
   gradient: (op, dy) => matmulGradient(op.inputs[0]!, op.inputs[1]!, dy, op.attrs),
+  broadcasts: true,
 });
 
 /**
  * Gradients of C = op(A)·op(B). Vector operands are lifted to 1×k / k×1 matrices, in the
  * orientation that makes their (ignored) transpose flag consistent, and the output gradient gets
- * the dropped dimensions back; then one set of matrix rules applies, sumToShape undoes batch
- * broadcasting, and the results are reshaped to the operands' shapes. Where an operand's rank is
- * unknown when the gradient is built, lifting is decided at run time (AsMatrix, LiftMatMulGrad).
+ * the dropped dimensions back; then one set of matrix rules applies, and a vector operand's
+ * gradient loses its lifted axis again. The batch dimensions stay: MatMul declares that it
+ * broadcasts, so gradients() sums them back to each operand's shape. Where an operand's rank is
+ * unknown when the gradient is built, lifting is decided at run time (AsMatrix, LiftMatMulGrad,
+ * UnliftMatMulGrad).
  */
 function matmulGradient(a: Node, b: Node, dy: Node, { transposeA: tA, transposeB: tB }: MatMulAttrs): Node[] {
   const a2 = asMatrix(a, tA ? "column" : "row");
@@ -70,7 +73,7 @@ function matmulGradient(a: Node, b: Node, dy: Node, { transposeA: tA, transposeB
     da = matmul(b2, g, { transposeA: true, transposeB: true });
     db = matmul(g, a2, { transposeA: true, transposeB: true });
   }
-  return [backToOperand(sumToShape(da, a2), a), backToOperand(sumToShape(db, b2), b)];
+  return [unlift(da, a, tA ? "column" : "row"), unlift(db, b, tB ? "row" : "column")];
 }
 
 export interface AsMatrixAttrs {
@@ -126,11 +129,36 @@ function liftOutputGradient(dy: Node, a: Node, b: Node): Node {
   return g;
 }
 
-/** A lifted operand's gradient in the operand's own shape. */
-function backToOperand(d: Node, operand: Node): Node {
+/** The axis AsMatrix adds to a vector, counted from the end: before the last for a row, last for a column. */
+function liftedAxis(vectorAs: AsMatrixAttrs["vectorAs"]): number {
+  return vectorAs === "row" ? -2 : -1;
+}
+
+/**
+ * UnliftMatMulGrad(d, operand): the gradient `d` of an operand lifted by AsMatrix, with the lifted
+ * axis taken out again when the operand is a vector; unchanged for a matrix or a stack of them.
+ * Batch dimensions stay (gradients() sums them away).
+ */
+export const UnliftMatMulGrad = defineOp<AsMatrixAttrs>({
+  type: "UnliftMatMulGrad",
+  kernel: "Reshape",
+  infer: ([d, operand], { vectorAs }, name): TensorSpec => {
+    if (d!.shape === null || operand!.shape === null) return { dtype: d!.dtype, shape: null };
+    if (operand!.shape.length !== 1) return { dtype: d!.dtype, shape: d!.shape };
+    const axis = d!.shape.length + liftedAxis(vectorAs);
+    if (axis < 0 || (d!.shape[axis] !== null && d!.shape[axis] !== 1)) {
+      throw new ShapeError(`UnliftMatMulGrad '${name}': the gradient of shape ${formatShape(d!.shape)} has no lifted axis of size 1 for a vector operand`);
+    }
+    return { dtype: d!.dtype, shape: d!.shape.filter((_, i) => i !== axis) };
+  },
+  gradient: (op, g) => [reshapeLike(g, op.inputs[0]!), null],
+});
+
+/** A lifted operand's gradient `d` without the lifted axis (see UnliftMatMulGrad). */
+function unlift(d: Node, operand: Node, vectorAs: AsMatrixAttrs["vectorAs"]): Node {
   if (operand.rank !== null && operand.rank >= 2) return d;
-  if (operand.rank === 1) return reshape(d, [-1]);
-  return reshapeLike(d, operand);
+  if (operand.rank === 1) return squeeze(d, liftedAxis(vectorAs));
+  return apply(UnliftMatMulGrad, [d, operand], { vectorAs }, "UnliftMatMulGrad");
 }
 
 export interface MatMulOptions {

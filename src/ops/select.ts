@@ -1,7 +1,6 @@
 /** `where(condition, x, y)`: elementwise choice by a bool condition (TensorFlow's SelectV2). */
 import { GraphNode, Node, type TensorSpec } from "../graph/index.js";
 import { DTypeError, ShapeError, Tensor, ValueError, broadcastStatic, formatShape, tensor, type DType } from "../tensor/index.js";
-import { sumToShape } from "./broadcast.js";
 import { apply, defineOp, graphOf, type NodeLike } from "./define.js";
 import { requireSameDtype } from "./infer.js";
 
@@ -9,6 +8,7 @@ type NoAttrs = Record<string, never>;
 
 export const SelectV2 = defineOp<NoAttrs>({
   type: "SelectV2",
+  broadcasts: [1, 2],
   infer: ([c, x, y], _attrs, name): TensorSpec => {
     const context = `SelectV2 '${name}'`;
     if (c!.dtype !== "bool") {
@@ -26,8 +26,8 @@ export const SelectV2 = defineOp<NoAttrs>({
   },
   // The gradient goes to x where the condition holds and to y elsewhere; none to the condition.
   gradient: (op, dy) => {
-    const [c, x, y] = op.inputs as [Node, Node, Node];
-    return [null, sumToShape(where(c, dy, 0), x), sumToShape(where(c, 0, dy), y)];
+    const c = op.inputs[0]!;
+    return [null, where(c, dy, 0), where(c, 0, dy)];
   },
 });
 

@@ -37,6 +37,7 @@ export const NOT_IN_INFERENCE: Readonly<Record<string, string>> = {
   SizeRatio: GRADIENT_ONLY,
   AsMatrix: GRADIENT_ONLY,
   LiftMatMulGrad: GRADIENT_ONLY,
+  UnliftMatMulGrad: GRADIENT_ONLY,
   Assign: STATE_UPDATE,
   AssignAdd: STATE_UPDATE,
   AssignSub: STATE_UPDATE,

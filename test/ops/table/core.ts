@@ -32,6 +32,12 @@ import {
   unary,
 } from "./kit.js";
 
+/** Explicit values 0.5, -0.75, 1, ... (|v| growing by 0.25, alternating sign) of `shape`. */
+function ramp(shape: number[]): ReturnType<typeof lit> {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return lit(shape, Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 1 : -1) * (0.5 + 0.25 * i)));
+}
+
 interface MatMulCaseAttrs {
   transposeA: boolean;
   transposeB: boolean;
@@ -267,6 +273,28 @@ export const CORE_OPS: Record<string, OpEntry<any>> = {
       { name: "vector·vector: a scalar from [3]·[3]", inputs: [rnd([]), shaped([3]), shaped([3])], attrs: none },
       { name: "batch·vector: [2,2] from [2,2,3]·[3]", inputs: [rnd([2, 2]), shaped([2, 2, 3]), shaped([3])], attrs: none },
       { name: "matrices: [2,4] unchanged", inputs: [rnd([2, 4]), shaped([2, 3]), shaped([3, 4])], attrs: none },
+    ],
+    differentiable: true,
+    secondOrder: true,
+  },
+
+  UnliftMatMulGrad: {
+    type: "UnliftMatMulGrad",
+    // UnliftMatMulGrad(d, operand): d without the axis AsMatrix added when the operand is a vector
+    // (the second-to-last for a row, the last for a column); batch dimensions stay.
+    build: (xs, attrs: { vectorAs: "row" | "column" }) => buildRaw("UnliftMatMulGrad", xs, attrs),
+    ref: ([d, operand], { vectorAs }: { vectorAs: "row" | "column" }) => {
+      const shape = [...d!.shape];
+      if (operand!.shape.length === 1) shape.splice(shape.length + (vectorAs === "row" ? -2 : -1), 1);
+      return mk(shape, d!.data.slice());
+    },
+    // Explicit values, not draws: drawing here would shift the seeded values of every later entry.
+    cases: [
+      { name: "a row's gradient [1,3] for a vector [3]", inputs: [ramp([1, 3]), ramp([3])], attrs: { vectorAs: "row" } },
+      { name: "a column's gradient [3,1] for a vector [3]", inputs: [ramp([3, 1]), ramp([3])], attrs: { vectorAs: "column" } },
+      { name: "batched rows [2,1,3] for a vector [3]", inputs: [ramp([2, 1, 3]), ramp([3])], attrs: { vectorAs: "row" } },
+      { name: "batched columns [2,3,1] for a vector [3]", inputs: [ramp([2, 3, 1]), ramp([3])], attrs: { vectorAs: "column" } },
+      { name: "a matrix's gradient [2,3,4] unchanged", inputs: [ramp([2, 3, 4]), ramp([3, 4])], attrs: { vectorAs: "row" } },
     ],
     differentiable: true,
     secondOrder: true,
