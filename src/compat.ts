@@ -22,6 +22,8 @@ import {
   reduceMean,
   reduceSum,
   stopGradient,
+  checkNumerics,
+  addCheckNumericsOps,
   variablesInitializer,
   type NodeLike,
 } from "./ops/index.js";
@@ -105,6 +107,8 @@ export {
   globalVariablesInitializer as global_variables_initializer,
   variablesInitializer as variables_initializer,
   stopGradient as stop_gradient,
+  checkNumerics as check_numerics,
+  addCheckNumericsOps as add_check_numerics_ops,
   nameScope as name_scope,
   getDefaultGraph as get_default_graph,
   resetDefaultGraph as reset_default_graph,

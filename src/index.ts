@@ -38,6 +38,7 @@ export {
   GradientError,
   DataError,
   NotFoundError,
+  NumericsError,
   type DType,
   type DTypeLike,
   type TypedArray,
@@ -97,6 +98,8 @@ export {
   reduceMean,
   identity,
   stopGradient,
+  checkNumerics,
+  addCheckNumericsOps,
   reshape,
   expandDims,
   onesLike,
@@ -182,7 +185,7 @@ export { gradients } from "./autodiff/gradients.js";
 export { InteractiveSession, getDefaultSession } from "./runtime/default-session.js";
 export { variableScope, getVariable, type VariableScopeOptions, type GetVariableOptions } from "./layers/variable-scope.js";
 export { shape, size, rank } from "./ops/index.js";
-export { Session, setFusionEnabled, isFusionEnabled, type Fetches, type FetchResult, type SessionOptions, type RunOptions, type Into } from "./runtime/session.js";
+export { Session, setFusionEnabled, isFusionEnabled, setCheckNumericsEnabled, isCheckNumericsEnabled, type Fetches, type FetchResult, type SessionOptions, type RunOptions, type Into } from "./runtime/session.js";
 export type { FeedDict, FeedValue } from "./runtime/feeds.js";
 export { getBackend, setBackend, listBackends, registerBackend, jsBackend, type Backend, type Kernel } from "./backends/index.js";
 export {

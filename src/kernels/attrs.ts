@@ -142,3 +142,8 @@ export interface RandomKernelAttrs extends RandomAttrs {
 export interface InTopKAttrs {
   k: number;
 }
+
+/** The message a CheckNumerics failure starts with. */
+export interface CheckNumericsAttrs {
+  message: string;
+}

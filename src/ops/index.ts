@@ -25,3 +25,4 @@ export * from "./nn.js";
 export * from "./random.js";
 export * from "./shape-info.js";
 export * from "./in-top-k.js";
+export * from "./check-numerics.js";

@@ -15,7 +15,7 @@
  * at run time.
  */
 import { Constant, Node, Operation, Placeholder, Variable, type GraphNode } from "../graph/index.js";
-import { FeedError, formatShape, type DType } from "../tensor/index.js";
+import { FeedError, NumericsError, firstNonFinite, formatShape, isFloatDType, nonFiniteKind, type DType } from "../tensor/index.js";
 import type { Backend } from "../backends/backend.js";
 import type { FusedKernels } from "../backends/fused.js";
 import { FusionGroup } from "./fusion-group.js";
@@ -24,7 +24,7 @@ import { FusedStep, type FusedTarget } from "./fused-step.js";
 import { selectInPlace, type InPlaceWrites } from "./in-place.js";
 import type { FetchSlots } from "./into.js";
 import { OpStep } from "./op-step.js";
-import { kernelOf, type ConstantStep, type FeedStep, type VariableStep } from "./step.js";
+import { kernelOf, type ConstantStep, type FeedStep, type RawKernel, type VariableStep } from "./step.js";
 import { UnitGraph, readersOf, type Unit } from "./unit-graph.js";
 
 export type Step = FeedStep | ConstantStep | VariableStep | OpStep | FusedStep;
@@ -32,6 +32,11 @@ export type Step = FeedStep | ConstantStep | VariableStep | OpStep | FusedStep;
 export interface CompileOptions {
   /** Fuse chains of elementwise ops into single steps (default true; needs a backend with fused programs). */
   fusion?: boolean;
+  /**
+   * Check every floating-point op's output for NaN and infinities as it runs, and fail naming the
+   * first op that produced one (implies no fusion: every op's output must exist to be checked).
+   */
+  checkNumerics?: boolean;
 }
 
 export interface CompiledPlan {
@@ -49,7 +54,7 @@ const END_OF_RUN = Infinity;
 
 export function compilePlan(fetches: readonly GraphNode[], fed: ReadonlySet<Node>, backend: Backend, options: CompileOptions = {}): CompiledPlan {
   const order = neededNodes(fetches, fed);
-  const fused = options.fusion !== false ? backend.fused : undefined;
+  const fused = options.fusion !== false && options.checkNumerics !== true ? backend.fused : undefined;
   const { units, inPlace } = fused !== undefined ? fusedUnits(order, new Set(fetches), fed, fused) : { units: order, inPlace: new Map() as InPlaceWrites };
 
   const slotOf = new Map<GraphNode, number>();
@@ -96,7 +101,8 @@ export function compilePlan(fetches: readonly GraphNode[], fed: ReadonlySet<Node
         const w = unit.def.writesVariable;
         const buffer = (bufferOfSlot[slot] = takeBuffer(unit.dtype));
         const update = w === undefined ? undefined : { variable: unit.inputs[w] as Variable, input: w };
-        steps.push(new OpStep(unit, slot, inputSlots, kernelOf(backend, unit), buffer, update));
+        const kernel = kernelOf(backend, unit);
+        steps.push(new OpStep(unit, slot, inputSlots, options.checkNumerics === true ? checkedKernel(kernel, unit) : kernel, buffer, update));
       } else {
         throw new Error(`cannot execute ${unit}`);
       }
@@ -152,4 +158,23 @@ export function neededNodes(fetches: readonly GraphNode[], fed: ReadonlySet<Node
     }
   }
   return [...needed].sort((a, b) => a.id - b.id);
+}
+
+/**
+ * `kernel`, followed by a check of its output: the first op of a run whose output holds a NaN or
+ * an infinity fails it, saying whether its inputs held one already (a fed value or a variable).
+ */
+function checkedKernel(kernel: RawKernel, op: Operation): RawKernel {
+  if (!isFloatDType(op.dtype)) return kernel;
+  return (inputs, out, attrs) => {
+    kernel(inputs, out, attrs);
+    const bad = firstNonFinite(out.data);
+    if (bad < 0) return;
+    const carried = inputs.findIndex((x) => isFloatDType(x.dtype) && firstNonFinite(x.data) >= 0);
+    const source =
+      carried < 0
+        ? "its inputs are finite: this op produced it"
+        : `its input ${carried} (${op.inputs[carried]}) already holds ${nonFiniteKind(inputs[carried]!.data[firstNonFinite(inputs[carried]!.data)]!)}`;
+    throw new NumericsError(`the output holds ${nonFiniteKind(out.data[bad]!)} (element ${bad} of shape ${formatShape(out.shape)}), the first op of the run to give a value that is not finite; ${source}`);
+  };
 }

@@ -4,9 +4,9 @@
  * its own variable values.
  */
 import { Graph, GraphNode, Node, Variable, getDefaultGraph, type Group } from "../graph/index.js";
-import { DTypeError, GraphError, type DType, ShapeError, Tensor as TensorClass, TensorSlowError, formatShape, shapesEqual, type Tensor } from "../tensor/index.js";
+import { DTypeError, GraphError, ValueError, type DType, ShapeError, Tensor as TensorClass, TensorSlowError, formatShape, shapesEqual, type Tensor } from "../tensor/index.js";
 import { activeBackend, type Backend } from "../backends/backend.js";
-import { newMemoryOwner, type MemoryOwner } from "../backends/owners.js";
+import { newMemoryOwner, ownerRef, type MemoryOwner } from "../backends/owners.js";
 import { resolveFeeds, type FeedDict } from "./feeds.js";
 import { Plan } from "./plan.js";
 import { RandomStreams } from "./random-streams.js";
@@ -68,9 +68,26 @@ export interface SessionOptions {
    * `setFusionEnabled(false)`). Off, every op runs its own kernel: slower, handy for debugging.
    */
   fusion?: boolean;
+  /**
+   * Check every floating-point op's output for NaN and infinities, and fail naming the first op
+   * that produced one (default: the global setting, off unless `setCheckNumericsEnabled(true)`).
+   * A debugging aid: slower, and runs every op with its own kernel (no fusion).
+   */
+  checkNumerics?: boolean;
 }
 
 let fusionDefault = true;
+let checkNumericsDefault = false;
+
+/** Turns the numeric checks of every op on or off for sessions without a `checkNumerics` option (see SessionOptions). */
+export function setCheckNumericsEnabled(enabled: boolean): void {
+  if (typeof enabled !== "boolean") throw new ValueError(`setCheckNumericsEnabled: expected true or false, got ${String(enabled)}`);
+  checkNumericsDefault = enabled;
+}
+
+export function isCheckNumericsEnabled(): boolean {
+  return checkNumericsDefault;
+}
 
 /** Turns fusion of elementwise ops on or off for plans compiled from now on (sessions without a `fusion` option). */
 export function setFusionEnabled(enabled: boolean): void {
@@ -92,14 +109,19 @@ export class Session {
   private readonly random = new RandomStreams();
   private closed = false;
   private readonly fusion: boolean | undefined;
+  private readonly checkNumerics: boolean | undefined;
   /** The signature and plan of the last run. */
-  private last: { backend: Backend; fusion: boolean; nodes: GraphNode[]; fed: Node[]; plan: Plan } | undefined;
+  private last: { backend: Backend; fusion: boolean; checks: boolean; nodes: GraphNode[]; fed: Node[]; plan: Plan } | undefined;
 
   constructor(graphOrOptions: Graph | SessionOptions | null = {}) {
     const given = graphOrOptions ?? {};
     this.graph = given instanceof Graph ? given : (given.graph ?? getDefaultGraph());
     this.fusion = given instanceof Graph ? undefined : given.fusion;
-    openSessions.add(new WeakRef(this));
+    registerOpen(this, this.owner);
+    this.checkNumerics = given instanceof Graph ? undefined : given.checkNumerics;
+    if (this.checkNumerics !== undefined && typeof this.checkNumerics !== "boolean") {
+      throw new ValueError(`Session: the checkNumerics option must be true or false, got ${String(this.checkNumerics)}`);
+    }
   }
 
   /**
@@ -129,21 +151,22 @@ export class Session {
   private planFor(nodes: readonly GraphNode[], feeds: ReadonlyMap<Node, Tensor>): Plan {
     const backend = activeBackend();
     const fusion = this.fusion ?? fusionDefault;
+    const checks = this.checkNumerics ?? checkNumericsDefault;
     // A training loop runs one signature over and over: that one is found without building a key.
     const last = this.last;
-    if (last !== undefined && last.backend === backend && last.fusion === fusion && sameNodes(last.nodes, nodes) && sameKeys(last.fed, feeds)) {
+    if (last !== undefined && last.backend === backend && last.fusion === fusion && last.checks === checks && sameNodes(last.nodes, nodes) && sameKeys(last.fed, feeds)) {
       return last.plan;
     }
     const fedIds: number[] = [];
     for (const n of feeds.keys()) fedIds.push(n.id);
     fedIds.sort((a, b) => a - b);
-    const key = `${backend.name}|${fusion ? "fused" : "unfused"}|${nodes.map((n) => n.id).join(",")}|${fedIds.join(",")}`;
+    const key = `${backend.name}|${fusion ? "fused" : "unfused"}|${checks ? "checked" : ""}|${nodes.map((n) => n.id).join(",")}|${fedIds.join(",")}`;
     let plan = this.plans.get(key);
     if (plan === undefined) {
-      plan = new Plan(nodes, new Set(feeds.keys()), this.ownedBackend(backend), { fusion });
+      plan = new Plan(nodes, new Set(feeds.keys()), this.ownedBackend(backend), { fusion, checkNumerics: checks });
       this.plans.set(key, plan);
     }
-    this.last = { backend, fusion, nodes: [...nodes], fed: [...feeds.keys()], plan };
+    this.last = { backend, fusion, checks, nodes: [...nodes], fed: [...feeds.keys()], plan };
     return plan;
   }
 
@@ -237,14 +260,31 @@ export class Session {
 
 const LEAF = Symbol("fetch");
 
-/** Every session made and not yet closed or collected (for `node.eval()`, see default-session.ts). */
-const openSessions = new Set<WeakRef<Session>>();
+/**
+ * Every session made and not yet closed or collected (for `node.eval()`, see default-session.ts),
+ * held through its memory owner: a WeakRef made now to the session itself would keep it alive
+ * until the current job ends, so a synchronous loop could not reclaim the memory of the sessions it
+ * drops (backends/owners.ts). The owner's WeakRef was made in an earlier job, and the WeakMap
+ * from owner to session keeps the session only as long as the owner, which only the session holds.
+ */
+const openSessions = new Set<WeakRef<MemoryOwner>>();
+const sessionOf = new WeakMap<MemoryOwner, Session>();
+// Collected sessions leave the set once the event loop turns (testing them with deref() would keep them alive).
+const forgetCollected = new FinalizationRegistry<WeakRef<MemoryOwner>>((ref) => openSessions.delete(ref));
+
+function registerOpen(session: Session, owner: MemoryOwner): void {
+  const ref = ownerRef(owner) ?? new WeakRef(owner);
+  sessionOf.set(owner, session);
+  openSessions.add(ref);
+  forgetCollected.register(owner, ref);
+}
 
 /** The open sessions of `graph`. */
 export function openSessionsOf(graph: Graph): Session[] {
   const out: Session[] = [];
   for (const ref of openSessions) {
-    const s = ref.deref();
+    const owner = ref.deref();
+    const s = owner === undefined ? undefined : sessionOf.get(owner);
     if (s === undefined || s.isClosed) openSessions.delete(ref);
     else if (s.graph === graph) out.push(s);
   }

@@ -26,3 +26,5 @@ export class GradientError extends TensorSlowError {}
 export class DataError extends ValueError {}
 /** Something looked up that is not there: a checkpoint file, or a variable missing from one (TensorFlow's NotFoundError). */
 export class NotFoundError extends DataError {}
+/** A NaN or an infinity where a check asked for finite values (TensorFlow's InvalidArgumentError of CheckNumerics). */
+export class NumericsError extends TensorSlowError {}

@@ -7,3 +7,4 @@ export * as random from "./random-api.js";
 export { setGlobalSeed, generatorFor, nextSeed, fillNormal, fillTruncatedNormal, fillUniform, RandomGenerator } from "./random.js";
 export * from "./window.js";
 export * from "./arguments.js";
+export { firstNonFinite, nonFiniteKind } from "./finite.js";

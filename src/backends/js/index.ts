@@ -21,6 +21,7 @@ import { l2LossKernel, logSoftmaxKernel, sigmoidXentKernel, softmaxXentKernel, s
 import { biasAddGradKernel, biasAddKernel, dropoutMaskKernel } from "./nn.js";
 import { randomKernels } from "./random.js";
 import { shapeInfoKernels } from "./shape-info.js";
+import { numericsKernels } from "./numerics.js";
 
 const copy: Kernel = (inputs, out) => out.data.set(inputs[0]!.data);
 
@@ -45,6 +46,7 @@ const opKernels: Record<string, Kernel> = {
   ...movementKernels,
   ...indexingKernels,
   ...reduceExtKernels,
+  ...numericsKernels,
   // Convolution and pooling.
   Conv2D: conv2dKernel as Kernel,
   Conv2DBackpropInput: conv2dBackpropInputKernel as Kernel,

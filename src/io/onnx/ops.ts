@@ -194,6 +194,8 @@ export const ONNX_OPS: Readonly<Record<string, ExportEntry<OnnxEmitter>>> = {
   ArgMin: argReduce("ArgMin"),
   Identity: same("Identity"),
   StopGradient: same("Identity"),
+  // A debugging check: exported models drop it, as TensorFlow's graph transforms strip debug ops.
+  CheckNumerics: same("Identity"),
   Reshape: reshape,
   ExpandDims: (cx) => void cx.add("Unsqueeze", [cx.input(0), cx.int64s([(cx.op as Operation<ExpandDimsAttrs>).attrs.axis], "axes")], {}, cx.output),
   OnesLike: filledLike(ones),

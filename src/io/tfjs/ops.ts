@@ -117,6 +117,8 @@ export const TFJS_OPS: Readonly<Record<string, ExportEntry<TfjsEmitter>>> = {
   ArgMin: argReduce("ArgMin"),
   Identity: same("Identity"),
   StopGradient: same("StopGradient"),
+  // A debugging check: exported models drop it, as TensorFlow's graph transforms strip debug ops.
+  CheckNumerics: same("Identity"),
   Reshape: reshape,
   ExpandDims: (cx) => {
     const axis = cx.int32s([(cx.op as Operation<ExpandDimsAttrs>).attrs.axis], "dim", true);

@@ -1,6 +1,6 @@
 /** OP_TABLE entries of the core ops: arithmetic, matmul, reductions, activations, array and state ops. */
 import * as ts from "tensorslow";
-import type { ShapeMode } from "../../helpers/gradcheck.js";
+import { seededRandom, type ShapeMode } from "../../helpers/gradcheck.js";
 import {
   OpCase,
   OpEntry,
@@ -329,6 +329,20 @@ export const CORE_OPS: Record<string, OpEntry<any>> = {
     cases: unaryCases(rnd),
     differentiable: { notDifferentiable: "it passes values forward and, by definition, no gradient back" },
     dtypes: ["float64", "float32", "int32"],
+  },
+
+  CheckNumerics: {
+    type: "CheckNumerics",
+    build: ([x]) => ts.checkNumerics(x!, "table"),
+    ref: ([x]) => mk(x!.shape, x!.data.slice()),
+    // Samples of its own: drawing from the shared generator would change every later entry's values.
+    cases: unaryCases((shape) => {
+      const own = seededRandom(15);
+      return { shape, data: Float64Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => 4 * own() - 2) };
+    }),
+    differentiable: true,
+    secondOrder: true,
+    dtypes: ["float64", "float32"],
   },
 
   Reshape: {
