@@ -6,7 +6,6 @@ export * from "./matmul.js";
 export * from "./reduce.js";
 export * from "./activation.js";
 export * from "./array.js";
-export * from "./broadcast.js";
 export * from "./state.js";
 export * from "./compare.js";
 export * from "./select.js";

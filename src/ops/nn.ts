@@ -4,7 +4,7 @@
  */
 import type { Node, TensorSpec } from "../graph/index.js";
 import { DTypeError, ShapeError, formatShape, type Dim, type StaticShape } from "../tensor/index.js";
-import { broadcastLike } from "./broadcast.js";
+import { broadcastLike } from "./reduce.js";
 import { apply, defineOp, type NodeLike } from "./define.js";
 import { requireFloat, requireNumeric, requireSameDtype } from "./infer.js";
 import type { DropoutMaskAttrs } from "../kernels/attrs.js";
