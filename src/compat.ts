@@ -165,7 +165,7 @@ export {
   getOrCreateGlobalStep as get_or_create_global_step,
 };
 
-// Activations, comparisons and selection (issue 3).
+// Activations, comparisons and selection.
 export {
   leakyRelu as leaky_relu,
   clipByValue as clip_by_value,

@@ -149,7 +149,7 @@ export {
   type CastAttrs,
 } from "./ops/index.js";
 
-// Activations, comparisons and selection (issue 3).
+// Activations, comparisons and selection.
 export {
   relu,
   relu6,

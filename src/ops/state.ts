@@ -2,7 +2,7 @@
  * Ops that change variables, and grouping. An update op's output is the variable's new value; the
  * session writes it into the variable once every op of the run has executed, so all reads within
  * one run see the values the run started with, while several updates of one variable compose in
- * plan order (see runtime/plan.ts).
+ * plan order (see runtime/op-step.ts; the updates land in plan.ts after the run).
  */
 import { Constant, Group, GraphNode, Variable, getDefaultGraph, type Node, type Operation, type TensorSpec } from "../graph/index.js";
 import { GraphError, ShapeError, Tensor, formatShape, staticCompatible } from "../tensor/index.js";

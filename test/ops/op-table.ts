@@ -18,7 +18,7 @@ import { CORE_OPS } from "./table/core.js";
 import { LOSS_OPS } from "./table/loss.js";
 import { NN_OPS } from "./table/nn.js";
 import { CONVERT_OPS } from "./table/convert.js";
-// Activations, comparisons, selection and where (issue 3).
+// Activations, comparisons, selection and where.
 import { NONLINEAR_OPS } from "./table/nonlinear.js";
 import { BINARY_MATH_OPS } from "./table/binary-math.js";
 import { COMPARE_OPS } from "./table/compare.js";
@@ -51,7 +51,7 @@ function merge(...families: Record<string, OpEntry<any>>[]): Record<string, OpEn
 export const OP_TABLE: Record<string, OpEntry<any>> = merge(
   CORE_OPS,
   CONVERT_OPS,
-  // Activations, comparisons, selection and where (issue 3).
+  // Activations, comparisons, selection and where.
   NONLINEAR_OPS,
   BINARY_MATH_OPS,
   COMPARE_OPS,
