@@ -11,7 +11,7 @@
  * uint8/int8/int16 as such, so `idxToTensor` maps them to the narrowest dtype that holds every
  * value exactly: the integer types to int32, float to float32, double to float64.
  */
-import { DataError, Tensor, type DType } from "../tensor/index.js";
+import { DataError, Tensor, ValueError, type DType } from "../tensor/index.js";
 
 export type IdxType = "uint8" | "int8" | "int16" | "int32" | "float32" | "float64";
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
@@ -62,16 +62,31 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
+/** The bytes of an IDX file given as a Uint8Array or an ArrayBuffer (what `fetch(...).arrayBuffer()` gives). */
+export function idxBytes(input: unknown, fn: string): Uint8Array {
+  if (input instanceof Uint8Array) return input;
+  if (input instanceof ArrayBuffer) return new Uint8Array(input);
+  const got = input === null ? "null" : typeof input === "object" ? `a ${(input as object).constructor?.name ?? "null-prototype"} object` : typeof input;
+  throw new ValueError(`${fn}: expected the file's bytes as a Uint8Array or an ArrayBuffer, got ${got}`);
+}
+
+interface IdxHeader {
+  readonly info: TypeInfo;
+  readonly shape: readonly number[];
+  readonly count: number;
+  /** Bytes of the header: the data starts there. */
+  readonly headerBytes: number;
+}
+
 /**
- * Parses uncompressed IDX bytes. Gzipped bytes are refused with a pointer to `decodeIdx`, which
- * decompresses first (decompression is asynchronous in browsers).
+ * Reads and checks the header at the start of `bytes`, or returns undefined when `bytes` stops
+ * before the header's end and `partial` says more may follow (a stream being decompressed).
  */
-export function parseIdx(bytes: Uint8Array, options: IdxParseOptions = {}): IdxArray {
-  const what = idxWhat(options.source);
-  if (isGzip(bytes)) {
-    throw new DataError(`${what} is gzip-compressed: decompress it first (ts.data.decodeIdx and ts.data.readIdx do)`);
+function readIdxHeader(bytes: Uint8Array, what: string, partial: boolean): IdxHeader | undefined {
+  if (bytes.length < 4) {
+    if (partial) return undefined;
+    throw new DataError(`${what} is too short for an IDX header: ${bytes.length} bytes, the magic number alone takes 4`);
   }
-  if (bytes.length < 4) throw new DataError(`${what} is too short for an IDX header: ${bytes.length} bytes, the magic number alone takes 4`);
   if (bytes[0] !== 0 || bytes[1] !== 0) {
     throw new DataError(`${what} is not an IDX file: its magic number starts ${hex(bytes[0]!)} ${hex(bytes[1]!)}, not 0x00 0x00`);
   }
@@ -85,6 +100,7 @@ export function parseIdx(bytes: Uint8Array, options: IdxParseOptions = {}): IdxA
   if (rank === 0) throw new DataError(`${what} declares rank 0: an IDX array needs at least one dimension`);
   const headerBytes = 4 + 4 * rank;
   if (bytes.length < headerBytes) {
+    if (partial) return undefined;
     throw new DataError(`${what} is truncated in its header: rank ${rank} needs ${headerBytes} header bytes, the file holds ${bytes.length}`);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -93,8 +109,8 @@ export function parseIdx(bytes: Uint8Array, options: IdxParseOptions = {}): IdxA
   for (let i = 0; i < rank; i++) {
     const d = view.getUint32(4 + 4 * i);
     // Dimensions are int32 in the format's reference readers: 2^31 and up read as negative.
-    if (d === 0 || d > MAX_IDX_ELEMENTS) {
-      throw new DataError(`${what} has an invalid size ${d} for dimension ${i} (dimensions must be in 1..${MAX_IDX_ELEMENTS})`);
+    if (d > MAX_IDX_ELEMENTS) {
+      throw new DataError(`${what} has an invalid size ${d} for dimension ${i} (dimensions must be in 0..${MAX_IDX_ELEMENTS})`);
     }
     shape.push(d);
     count *= d;
@@ -102,6 +118,30 @@ export function parseIdx(bytes: Uint8Array, options: IdxParseOptions = {}): IdxA
       throw new DataError(`${what} claims shape [${shape.join(", ")}${i < rank - 1 ? ", ..." : ""}]: more than ${MAX_IDX_ELEMENTS} elements`);
     }
   }
+  return { info, shape, count, headerBytes };
+}
+
+/**
+ * The size in bytes (header and data) of the IDX file that `prefix` starts, once it holds the
+ * whole header; undefined before. A header that is wrong already is a DataError.
+ */
+export function idxDeclaredSize(prefix: Uint8Array, source?: string): number | undefined {
+  const header = readIdxHeader(prefix, idxWhat(source), true);
+  return header === undefined ? undefined : header.headerBytes + header.count * header.info.bytes;
+}
+
+/**
+ * Parses uncompressed IDX bytes (a Uint8Array or an ArrayBuffer). Gzipped bytes are refused with
+ * a pointer to `decodeIdx`, which decompresses first (decompression is asynchronous in browsers).
+ */
+export function parseIdx(input: Uint8Array | ArrayBuffer, options: IdxParseOptions = {}): IdxArray {
+  const bytes = idxBytes(input, "parseIdx");
+  const what = idxWhat(options.source);
+  if (isGzip(bytes)) {
+    throw new DataError(`${what} is gzip-compressed: decompress it first (ts.data.decodeIdx and ts.data.readIdx do)`);
+  }
+  const { info, shape, count, headerBytes } = readIdxHeader(bytes, what, false)!;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const claimed = count * info.bytes;
   const held = bytes.length - headerBytes;
   if (claimed > held) {
@@ -109,11 +149,7 @@ export function parseIdx(bytes: Uint8Array, options: IdxParseOptions = {}): IdxA
       `${what} is truncated: shape [${shape.join(", ")}] of ${info.type} needs ${claimed} data bytes, the file holds ${held}`,
     );
   }
-  if (claimed < held) {
-    throw new DataError(
-      `${what} has ${held - claimed} bytes of trailing garbage after the ${claimed} data bytes of shape [${shape.join(", ")}] of ${info.type}`,
-    );
-  }
+  if (claimed < held) throw trailingData(what, held - claimed, claimed, shape, info.type);
   let data: IdxData;
   if (info.bytes === 1) {
     const raw = bytes.subarray(headerBytes);
@@ -122,7 +158,16 @@ export function parseIdx(bytes: Uint8Array, options: IdxParseOptions = {}): IdxA
     data = info.make(count);
     for (let i = 0, o = headerBytes; i < count; i++, o += info.bytes) data[i] = info.read(view, o);
   }
-  return { type: info.type, shape, data };
+  return { type: info.type, shape: [...shape], data };
+}
+
+function trailingData(what: string, extra: number, claimed: number, shape: readonly number[], type: IdxType): DataError {
+  return new DataError(`${what} has ${extra} bytes of trailing garbage after the ${claimed} data bytes of shape [${shape.join(", ")}] of ${type}`);
+}
+
+/** The error for decompressed IDX data longer than its header declares (found while still inflating). */
+export function idxTooLong(declared: number, source?: string): DataError {
+  return new DataError(`${idxWhat(source)} decompresses to more than the ${declared} bytes its header declares: trailing garbage (inflating stopped there)`);
 }
 
 /** The dtype `idxToTensor` gives each IDX type: the narrowest TensorSlow dtype that holds it exactly. */

@@ -18,8 +18,12 @@ interface NodeProcess {
 interface NodeFs {
   readFile(path: string): Promise<Uint8Array>;
 }
+interface NodeGunzip extends AsyncIterable<Uint8Array> {
+  end(data: Uint8Array): void;
+  destroy(): void;
+}
 interface NodeZlib {
-  gunzipSync(data: Uint8Array, options: { maxOutputLength: number }): Uint8Array;
+  createGunzip(): NodeGunzip;
 }
 interface ByteReader {
   read(): Promise<{ done: boolean; value?: Uint8Array }>;
@@ -79,28 +83,70 @@ export interface GunzipOptions {
   what: string;
   /** The most bytes the data may decompress to (a guard against decompression bombs). */
   maxBytes: number;
+  /**
+   * The exact size the output must have, read from its first bytes (a file's header): undefined
+   * while more bytes are needed. Inflating stops as soon as the output is longer, so a small
+   * header followed by a bomb costs at most one chunk more than the header declares; `tooLong`
+   * gives the error then.
+   */
+  declaredSize?: (prefix: Uint8Array) => number | undefined;
+  tooLong?: (declared: number) => DataError;
 }
 
-/** Decompresses gzip data, refusing more than `maxBytes` of output: node:zlib in Node, DecompressionStream elsewhere. */
-export async function gunzip(bytes: Uint8Array, { what, maxBytes }: GunzipOptions): Promise<Uint8Array> {
-  if (isNode()) {
-    const zlib = await importNode<NodeZlib>("node:zlib");
-    try {
-      return zlib.gunzipSync(bytes, { maxOutputLength: maxBytes });
-    } catch (e) {
-      const code = (e as { code?: string }).code;
-      if (code === "ERR_BUFFER_TOO_LARGE") throw tooLarge(what, maxBytes);
-      throw new DataError(`${what} is not valid gzip data (${bytes.length} bytes): ${(e as Error).message}`);
+/**
+ * Decompresses gzip data as a stream, refusing more than `maxBytes` of output, or more than the
+ * output's own header declares: node:zlib in Node, DecompressionStream elsewhere.
+ */
+export async function gunzip(bytes: Uint8Array, { what, maxBytes, declaredSize, tooLong }: GunzipOptions): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let limit = maxBytes;
+  let declared: number | undefined;
+  const stream = isNode() ? await nodeChunks(bytes) : webChunks(bytes, what);
+  try {
+    for await (const chunk of stream) {
+      chunks.push(chunk);
+      total += chunk.length;
+      if (declared === undefined && declaredSize !== undefined) {
+        declared = declaredSize(chunks.length === 1 ? chunk : concatChunks(chunks, total));
+        if (declared !== undefined) limit = Math.min(limit, declared);
+      }
+      if (total > limit) {
+        throw declared !== undefined && limit === declared && tooLong !== undefined ? tooLong(declared) : tooLarge(what, maxBytes);
+      }
     }
+  } catch (e) {
+    if (e instanceof DataError) throw e; // ours: too large, too long, or a header the caller refused
+    throw new DataError(`${what} is not valid gzip data (${bytes.length} bytes): ${(e as Error).message}`);
   }
-  return webGunzip(bytes, what, maxBytes);
+  return concatChunks(chunks, total);
+}
+
+function concatChunks(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.length;
+  }
+  return out;
+}
+
+/** Node's gunzip as a stream of output chunks; leaving the loop early destroys it (no more inflating). */
+async function nodeChunks(bytes: Uint8Array): Promise<AsyncIterable<Uint8Array>> {
+  const zlib = await importNode<NodeZlib>("node:zlib");
+  const stream = zlib.createGunzip();
+  stream.end(bytes);
+  return stream;
 }
 
 function tooLarge(what: string, maxBytes: number): DataError {
   return new DataError(`${what} decompresses to more than ${maxBytes} bytes, the limit (raise it with the maxBytes option)`);
 }
 
-async function webGunzip(bytes: Uint8Array, what: string, maxBytes: number): Promise<Uint8Array> {
+/** The web's DecompressionStream as a stream of output chunks; leaving the loop early cancels it. */
+async function* webChunks(bytes: Uint8Array, what: string): AsyncGenerator<Uint8Array> {
   const Decompressor = (globalThis as { DecompressionStream?: DecompressorClass }).DecompressionStream;
   if (Decompressor === undefined) {
     throw new DataError(`${what} is gzip-compressed, and this environment has neither node:zlib nor DecompressionStream to decompress it`);
@@ -110,30 +156,15 @@ async function webGunzip(bytes: Uint8Array, what: string, maxBytes: number): Pro
   // A corrupt stream rejects the reads below as well; this rejection only needs a handler.
   void writer.write(bytes).then(() => writer.close()).catch(() => undefined);
   const reader = stream.readable.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    let chunk: { done: boolean; value?: Uint8Array };
-    try {
-      chunk = await reader.read();
-    } catch (e) {
-      throw new DataError(`${what} is not valid gzip data (${bytes.length} bytes): ${(e as Error).message}`);
+  try {
+    for (;;) {
+      const chunk = await reader.read();
+      if (chunk.done || chunk.value === undefined) return;
+      yield chunk.value;
     }
-    if (chunk.done || chunk.value === undefined) break;
-    total += chunk.value.length;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(what, maxBytes);
-    }
-    chunks.push(chunk.value);
+  } finally {
+    await reader.cancel().catch(() => undefined);
   }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
 }
 
 /**

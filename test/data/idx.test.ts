@@ -134,20 +134,20 @@ describe("IDX files: round trips for every type code", () => {
 
 describe("IDX files: malformed input gives a DataError naming the file and the numbers", () => {
   const ok = encode(0x08, [2, 3], [1, 2, 3, 4, 5, 6], 1);
-  const cases: [string, Uint8Array, RegExp][] = [
+  const cases: [string, Uint8Array, RegExp, RegExp?][] = [
     ["too short", new Uint8Array([0, 0, 8]), /too short for an IDX header: 3 bytes/],
     ["bad magic", Uint8Array.from([0x12, 0x34, 8, 1, 0, 0, 0, 1, 0]), /not an IDX file: its magic number starts 0x12 0x34, not 0x00 0x00/],
     ["unknown type code", header(0x0a, [1], 1), /unknown type code 0x0a \(known: 0x08 uint8, 0x09 int8, 0x0b int16, 0x0c int32, 0x0d float32, 0x0e float64\)/],
     ["rank 0", header(0x08, []), /declares rank 0/],
     ["truncated header", header(0x08, [2, 3, 4]).subarray(0, 10), /truncated in its header: rank 3 needs 16 header bytes, the file holds 10/],
-    ["zero dimension", header(0x08, [5, 0]), /invalid size 0 for dimension 1/],
-    ["negative (>= 2^31) dimension", header(0x08, [0x80000000], 4), /invalid size 2147483648 for dimension 0 \(dimensions must be in 1\.\.2147483647\)/],
+    ["negative (>= 2^31) dimension", header(0x08, [0x80000000], 4), /invalid size 2147483648 for dimension 0 \(dimensions must be in 0\.\.2147483647\)/],
     ["element count overflow", header(0x0e, [65536, 65536, 2], 16), /claims shape \[65536, 65536, \.\.\.\]: more than 2147483647 elements/],
     ["header claims more data than the file holds", ok.subarray(0, ok.length - 1), /truncated: shape \[2, 3\] of uint8 needs 6 data bytes, the file holds 5/],
     ["a large claim on a small file", header(0x0c, [1000000, 500], 8), /shape \[1000000, 500\] of int32 needs 2000000000 data bytes, the file holds 8/],
-    ["trailing garbage", Uint8Array.from([...ok, 0xff, 0xfe]), /2 bytes of trailing garbage after the 6 data bytes of shape \[2, 3\] of uint8/],
+    // Gzipped, inflating stops as soon as the output passes the size its header declares.
+    ["trailing garbage", Uint8Array.from([...ok, 0xff, 0xfe]), /2 bytes of trailing garbage after the 6 data bytes of shape \[2, 3\] of uint8/, /decompresses to more than the 18 bytes its header declares: trailing garbage/],
   ];
-  for (const [what, bytes, message] of cases) {
+  for (const [what, bytes, message, gzipped = message] of cases) {
     it(`${what}: from a file (plain and gzipped), and from bytes`, async () => {
       const path = file(`${what.replace(/\W+/g, "-")}.idx`, bytes);
       await assert.rejects(ts.data.readIdx(path), (e: unknown) => {
@@ -157,7 +157,7 @@ describe("IDX files: malformed input gives a DataError naming the file and the n
         assert.match(e.message, message);
         return true;
       });
-      await assert.rejects(ts.data.readIdx(file(`${what.replace(/\W+/g, "-")}.idx.gz`, gzipSync(bytes))), message);
+      await assert.rejects(ts.data.readIdx(file(`${what.replace(/\W+/g, "-")}.idx.gz`, gzipSync(bytes))), gzipped);
       assert.throws(() => ts.data.parseIdx(bytes), (e: unknown) => e instanceof ts.DataError && e.message.startsWith("IDX data ") && message.test(e.message));
     });
   }
@@ -180,6 +180,34 @@ describe("IDX files: malformed input gives a DataError naming the file and the n
     await assert.rejects(ts.data.decodeIdx(big, { source: "bomb.gz", maxBytes: 100 }), message);
     await assert.rejects(withoutNode(() => ts.data.decodeIdx(big, { source: "bomb.gz", maxBytes: 100 })), message);
     assert.equal((await ts.data.decodeIdx(big, { maxBytes: 1012 })).data.length, 1000);
+  });
+
+  it("a small header followed by a bomb of trailing data stops inflating at the declared size (64 MiB of zeros after 10 bytes), in Node and through DecompressionStream", async () => {
+    const bomb = gzipSync(Buffer.concat([Buffer.from(encode(0x08, [2], [7, 9], 1)), Buffer.alloc(64 * 2 ** 20)]));
+    const message = /IDX file 'bomb.gz' decompresses to more than the 10 bytes its header declares: trailing garbage \(inflating stopped there\)/;
+    await assert.rejects(ts.data.decodeIdx(bomb, { source: "bomb.gz" }), message);
+    await assert.rejects(withoutNode(() => ts.data.decodeIdx(bomb, { source: "bomb.gz" })), message);
+    // A header that is wrong is refused from the first chunk, before the rest is inflated.
+    const badHeader = gzipSync(Buffer.concat([Buffer.from([0, 0, 0x0a, 1, 0, 0, 0, 1]), Buffer.alloc(2 ** 20)]));
+    await assert.rejects(ts.data.decodeIdx(badHeader, { source: "bad.gz" }), /IDX file 'bad.gz' has unknown type code 0x0a/);
+  });
+
+  it("accepts an ArrayBuffer (what fetch(...).arrayBuffer() gives), and names the function for anything else", async () => {
+    const bytes = encode(0x08, [2, 2], [1, 2, 3, 4], 1);
+    const buffer = Uint8Array.from(bytes).buffer as ArrayBuffer;
+    assert.deepEqual([...ts.data.parseIdx(buffer).data], [1, 2, 3, 4]);
+    assert.deepEqual([...(await ts.data.decodeIdx(Uint8Array.from(gzipSync(bytes)).buffer as ArrayBuffer)).data], [1, 2, 3, 4]);
+    for (const bad of [null, undefined, "bytes", [0, 0, 8, 1]]) {
+      assert.throws(() => ts.data.parseIdx(bad as never), (e: unknown) => e instanceof ts.ValueError && /parseIdx: expected the file's bytes as a Uint8Array or an ArrayBuffer/.test((e as Error).message));
+      await assert.rejects(ts.data.decodeIdx(bad as never), (e: unknown) => e instanceof ts.ValueError && /^decodeIdx: /.test((e as Error).message));
+    }
+  });
+
+  it("reads a valid array with a zero-length dimension ([0, 28, 28]), as an empty tensor of that shape", () => {
+    const idx = ts.data.parseIdx(header(0x08, [0, 28, 28]));
+    assert.deepEqual(idx.shape, [0, 28, 28]);
+    assert.equal(idx.data.length, 0);
+    assert.deepEqual(ts.data.idxToTensor(idx, { dtype: "float32", scale: 1 / 255 }).shape, [0, 28, 28]);
   });
 
   it("a missing file is named; outside Node, reading files says to fetch and decode the bytes", async () => {

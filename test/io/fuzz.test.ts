@@ -229,6 +229,17 @@ describe("fuzz: the IDX reader", { timeout: 120_000 }, () => {
     );
   });
 
+  it("refuses gzipped files with trailing data cleanly, given as a Uint8Array or an ArrayBuffer", async () => {
+    await fc.assert(
+      fc.asyncProperty(idxArb, fc.uint8Array({ minLength: 1, maxLength: 4096 }), fc.boolean(), async (bytes, trailing, asBuffer) => {
+        const zipped = new Uint8Array(gzipSync(Buffer.concat([bytes, trailing])));
+        const input = asBuffer ? (Uint8Array.from(zipped).buffer as ArrayBuffer) : zipped;
+        await assert.rejects(ts.data.decodeIdx(input, { source: "fuzz" }), (e: unknown) => e instanceof ts.DataError && /trailing garbage/.test((e as Error).message));
+      }),
+      { numRuns: RUNS / 4 },
+    );
+  });
+
   it("refuses corrupt gzip and decompression bombs cleanly", async () => {
     await fc.assert(
       fc.asyncProperty(idxArb, fc.array(mutationArb, { maxLength: 3 }), async (bytes, mutations) => {
