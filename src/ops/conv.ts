@@ -12,9 +12,9 @@
  * shape, not its values, is used, so gradients work when placeholders have unknown dimensions.
  */
 import type { Node, Operation, TensorSpec } from "../graph/index.js";
-import { ShapeError, ValueError, formatShape, type Dim, type Padding, type StaticShape } from "../tensor/index.js";
+import { ShapeError, ValueError, formatShape, is, signature, type Dim, type Padding, type StaticShape } from "../tensor/index.js";
 import type { ConvWindowAttrs } from "../kernels/attrs.js";
-import { apply, defineOp, type NodeLike } from "./define.js";
+import { apply, defineOp, isNodeLike, type NodeLike } from "./define.js";
 import { requireFloat, requireSameDtype } from "./infer.js";
 import { checkDataFormat, checkPadding, checkWindowAttr, dimFits, nhwc, rank4, windowedSize, type WindowArg } from "./window.js";
 
@@ -208,9 +208,23 @@ function attrsFrom(strides: WindowArg, padding: Padding, options: Conv2DOptions)
  * [1, height, width, 1], or a number, or [height, width]; `padding` is "SAME" (output size
  * ceil(in / stride), zeros around the input, the odd one after) or "VALID" (windows inside the input).
  */
-export function conv2d(input: NodeLike, filter: NodeLike, strides: WindowArg, padding: Padding, options: Conv2DOptions = {}): Node {
+export function conv2d(input: NodeLike, filter: NodeLike, strides: WindowArg, padding: Padding, options?: Conv2DOptions): Node;
+export function conv2d(input: NodeLike, filter: NodeLike, options: Conv2DOptions & { strides: WindowArg; padding: Padding }): Node;
+export function conv2d(...args: unknown[]): Node {
+  const { input, filter, strides, padding, ...options } = CONV2D.parse(args);
   return apply(Conv2D, [input, filter], attrsFrom(strides, padding, options), options.name);
 }
+
+const CONV2D = signature<{ input: NodeLike; filter: NodeLike; strides: WindowArg; padding: Padding } & Conv2DOptions>("conv2d", [
+  { name: "input", check: isNodeLike },
+  { name: "filter", check: isNodeLike },
+  { name: "strides", check: is.opChecked },
+  { name: "padding", check: is.opChecked },
+  { name: "useCudnnOnGpu", check: is.optional(is.boolean) },
+  { name: "dataFormat", check: is.optional(is.string) },
+  { name: "dilations", check: is.opChecked },
+  { name: "name", check: is.optional(is.string) },
+]);
 
 /**
  * tf.nn.conv2d_backprop_input: the gradient of conv2d with respect to its input. `inputSizes` is

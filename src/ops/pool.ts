@@ -11,9 +11,9 @@
  * is twice differentiable.
  */
 import type { Node, OpDef, TensorSpec } from "../graph/index.js";
-import { ShapeError, formatShape, type Dim, type Padding, type StaticShape } from "../tensor/index.js";
+import { ShapeError, formatShape, is, signature, type Dim, type Padding, type StaticShape } from "../tensor/index.js";
 import type { PoolWindowAttrs } from "../kernels/attrs.js";
-import { apply, defineOp, type NodeLike } from "./define.js";
+import { apply, defineOp, isNodeLike, type NodeLike } from "./define.js";
 import { requireFloat, requireSameDtype } from "./infer.js";
 import { checkDataFormat, checkPadding, checkWindowAttr, dimFits, nhwc, rank4, windowedSize, type WindowArg } from "./window.js";
 
@@ -155,14 +155,33 @@ function poolAttrs(ksize: WindowArg, strides: WindowArg, padding: Padding, optio
  * tf.nn.max_pool: the maximum of each ksize window of an NHWC `value`, windows moved by
  * `strides`. ksize and strides are [1, height, width, 1], or a number, or [height, width].
  */
-export function maxPool(value: NodeLike, ksize: WindowArg, strides: WindowArg, padding: Padding, options: PoolOptions = {}): Node {
+export function maxPool(value: NodeLike, ksize: WindowArg, strides: WindowArg, padding: Padding, options?: PoolOptions): Node;
+export function maxPool(value: NodeLike, options: PoolOptions & { ksize: WindowArg; strides: WindowArg; padding: Padding }): Node;
+export function maxPool(...args: unknown[]): Node {
+  const { value, ksize, strides, padding, ...options } = MAX_POOL.parse(args);
   return apply(MaxPool, [value], poolAttrs(ksize, strides, padding, options), options.name);
 }
+
+function poolSignature(fn: string) {
+  return signature<{ value: NodeLike; ksize: WindowArg; strides: WindowArg; padding: Padding } & PoolOptions>(fn, [
+    { name: "value", check: isNodeLike },
+    { name: "ksize", check: is.opChecked },
+    { name: "strides", check: is.opChecked },
+    { name: "padding", check: is.opChecked },
+    { name: "dataFormat", check: is.optional(is.string) },
+    { name: "name", check: is.optional(is.string) },
+  ]);
+}
+const MAX_POOL = poolSignature("maxPool");
+const AVG_POOL = poolSignature("avgPool");
 
 /**
  * tf.nn.avg_pool: the mean of each ksize window of an NHWC `value`; under SAME padding, the mean of
  * the window's positions inside the input.
  */
-export function avgPool(value: NodeLike, ksize: WindowArg, strides: WindowArg, padding: Padding, options: PoolOptions = {}): Node {
+export function avgPool(value: NodeLike, ksize: WindowArg, strides: WindowArg, padding: Padding, options?: PoolOptions): Node;
+export function avgPool(value: NodeLike, options: PoolOptions & { ksize: WindowArg; strides: WindowArg; padding: Padding }): Node;
+export function avgPool(...args: unknown[]): Node {
+  const { value, ksize, strides, padding, ...options } = AVG_POOL.parse(args);
   return apply(AvgPool, [value], poolAttrs(ksize, strides, padding, options), options.name);
 }

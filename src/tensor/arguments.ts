@@ -79,6 +79,8 @@ const isInt = (v: unknown): v is number => Number.isInteger(v);
 /** The checks the API uses; each reads as what it expects. */
 export const is = {
   any: check<unknown>("anything", () => true, true),
+  /** Any value but an options object: one the op's own inference checks (and names the op in its message). */
+  opChecked: check<never>("a value", () => true),
   number: check<number>("a number", (v) => typeof v === "number" && !Number.isNaN(v)),
   finite: check<number>("a finite number", (v) => typeof v === "number" && Number.isFinite(v)),
   integer: check<number>("an integer", isInt),
@@ -105,8 +107,8 @@ export const is = {
   either<A, B>(a: Check<A>, b: Check<B>): Check<A | B> {
     return check<A | B>(`${a.expected} or ${b.expected}`, (v) => a.test(v) || b.test(v), a.takesObject === true || b.takesObject === true);
   },
-  instance<T>(ctor: abstract new (...a: never[]) => T, expected: string): Check<T> {
-    return check<T>(expected, (v) => v instanceof ctor);
+  instance<T>(ctor: { prototype: T }, expected: string): Check<T> {
+    return check<T>(expected, (v) => v instanceof (ctor as unknown as new () => T));
   },
 };
 

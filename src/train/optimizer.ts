@@ -10,7 +10,7 @@
 import { gradients } from "../autodiff/gradients.js";
 import { Constant, GraphNode, Group, Node, Variable, type Graph } from "../graph/index.js";
 import { assignAdd, cast, group } from "../ops/index.js";
-import { DTypeError, GradientError, ShapeError, Tensor, ValueError, formatShape, isFloatDType, type DType } from "../tensor/index.js";
+import { DTypeError, GradientError, ShapeError, Tensor, ValueError, check, formatShape, is, isFloatDType, signature, type DType } from "../tensor/index.js";
 
 /** A hyper-parameter: a number, or a scalar float node (a placeholder fed per step, a decayed rate). */
 export type HyperParameter = number | Node;
@@ -22,8 +22,19 @@ export interface MinimizeOptions {
   varList?: readonly Variable[];
   /** An integer Variable counting steps; incremented by one each time the update runs. */
   globalStep?: Variable;
+  /** TensorFlow's keyword names. */
+  global_step?: Variable;
+  var_list?: readonly Variable[];
   name?: string;
 }
+
+/** TensorFlow's `minimize(loss, global_step=None, var_list=None, ..., name=None)`. */
+const MINIMIZE = signature<{ loss: Node } & MinimizeOptions>("minimize", [
+  { name: "loss", check: is.instance(Node, "a node with a value (the loss)") },
+  { name: "globalStep", check: is.optional(is.instance(Variable, "a Variable (the step counter)")) },
+  { name: "varList", check: is.optional(check("an array of Variables", (v) => Array.isArray(v) && v.every((x) => x instanceof Variable))) },
+  { name: "name", check: is.optional(is.string), keywordOnly: true },
+]);
 
 /** Trainable variables among the ancestors of `loss`, in creation order. */
 export function trainableVariablesOf(loss: Node): Variable[] {
@@ -91,7 +102,10 @@ export abstract class Optimizer {
   }
 
   /** Adds the nodes that minimize `loss` by one step; running the returned node takes the step. */
-  minimize(loss: Node, options: MinimizeOptions = {}): Group {
+  minimize(loss: Node, options?: MinimizeOptions): Group;
+  minimize(loss: Node, globalStep?: Variable, varList?: readonly Variable[], options?: MinimizeOptions): Group;
+  minimize(...args: unknown[]): Group {
+    const { loss, ...options } = MINIMIZE.parse(args);
     const gradsAndVars = this.computeGradients(loss, options.varList ? { varList: options.varList } : {});
     const applyOptions: { globalStep?: Variable; name?: string } = {};
     if (options.globalStep) applyOptions.globalStep = options.globalStep;

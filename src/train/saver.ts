@@ -54,9 +54,10 @@ export class Saver {
    * Writes the checkpoint to `path` (or `path-<globalStep>`) and returns the path written. The
    * write is atomic: a crash or an error midway leaves any previous file at that path intact.
    */
-  async save(session: Session, path: string, options: SaveOptions = {}): Promise<string> {
+  async save(session: Session, path: string, options: SaveOptions & { global_step?: number | Variable } = {}): Promise<string> {
     if (typeof path !== "string" || path === "") throw new ValueError(`Saver.save: the path must be a non-empty string, got ${JSON.stringify(path)}`);
-    const step = this.stepOf(session, options.globalStep);
+    // TensorFlow's keyword is global_step.
+    const step = this.stepOf(session, options.globalStep ?? options.global_step);
     const target = step === undefined ? path : `${path}-${step}`;
     await writeFileAtomic(target, this.toBytes(session, options));
     return target;
