@@ -1,6 +1,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import * as ts from "tensorslow";
+import { assertClose } from "../helpers/assert-close.js";
 
 /** Builds in a fresh float64 graph and evaluates the gradients of y w.r.t. xs at the given values. */
 function gradAt(
@@ -179,5 +180,121 @@ describe("matmul gradients when an operand's rank is unknown", () => {
       assert.deepEqual(gA2.toArray(), [[3, 7], [3, 7]]);
       assert.deepEqual(gx2.toArray(), [[1, 1], [-1, -1]]);
     });
+  });
+});
+
+const sig = (v: number): number => 1 / (1 + Math.exp(-v));
+
+describe("gradients(): intermediate xs, repeated ys, gradYs, second order, other graphs", () => {
+  test("w.r.t. an intermediate node and an ancestor of it at once: the ancestor gets the total derivative", () => {
+    // y = Σ h·x with h = x²: ∂y/∂h = x (h held fixed), dy/dx = 3x² (through h and directly).
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      const x = ts.placeholder("float64", [3], "x");
+      const h = ts.multiply(x, x);
+      const y = ts.reduceSum(ts.multiply(h, x));
+      const [dh, dx] = ts.gradients(y, [h, x]);
+      const s = new ts.Session();
+      const xv = [1, -2, 0.5];
+      assertClose(s.run(dh!, { x: xv }).data, xv, { atol: 1e-12, rtol: 1e-12 });
+      assertClose(s.run(dx!, { x: xv }).data, xv.map((v) => 3 * v * v), { atol: 1e-12, rtol: 1e-12 });
+      // Feeding h: the direct term h + the term through h, 2x·x, use the fed h.
+      const hv = [10, 20, 30];
+      assertClose(s.run(dx!, new Map([[x, xv], [h, hv]])).data, xv.map((v, i) => hv[i]! + 2 * v * v), { atol: 1e-12, rtol: 1e-12 });
+    });
+  });
+
+  test("a node used by many consumers at different depths, and a y listed twice", () => {
+    // y = σ(a)·σ(a) + σ(a)·a with a = 2x; dy/dx = 2·(2σσ' + σ'a + σ) with σ' = σ(1−σ).
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      const x = ts.placeholder("float64", [null], "x");
+      const a = ts.multiply(x, 2);
+      const sa = ts.sigmoid(a);
+      const y = ts.reduceSum(ts.add(ts.multiply(sa, sa), ts.multiply(sa, a)));
+      const [dx] = ts.gradients(y, x);
+      const [dx2] = ts.gradients([y, y], [x]);
+      const xv = [0.3, -1.2, 2];
+      const expected = xv.map((v) => {
+        const s = sig(2 * v);
+        const ds = s * (1 - s);
+        return 2 * (2 * s * ds + ds * 2 * v + s);
+      });
+      const sess = new ts.Session();
+      assertClose(sess.run(dx!, { x: xv }).data, expected, { atol: 1e-12, rtol: 1e-12 });
+      assertClose(sess.run(dx2!, { x: xv }).data, expected.map((e) => 2 * e), { atol: 1e-12, rtol: 1e-12 });
+    });
+  });
+
+  test("gradYs of unknown shape, given at run time, weight each element", () => {
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      const x = ts.placeholder("float64", [null], "x");
+      const w = ts.placeholder("float64", null, "w");
+      const y = ts.exp(x);
+      const [dx] = ts.gradients(y, x, [w]);
+      const xv = [0, 1, -1];
+      const wv = [1, 10, 100];
+      assertClose(new ts.Session().run(dx!, { x: xv, w: wv }).data, xv.map((v, i) => wv[i]! * Math.exp(v)), { atol: 1e-12, rtol: 1e-12 });
+    });
+  });
+
+  test("gradYs that cannot be y's gradient are refused when gradients() builds, naming gradYs", () => {
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      const x = ts.placeholder("float32", [2], "x");
+      const y = ts.multiply(x, 3);
+      assert.throws(() => ts.gradients(y, x, [2]), (e: Error) => e instanceof ts.GradientError && /gradYs\[0\] has shape \[\], which does not match the shape \[2\]/.test(e.message));
+      assert.throws(() => ts.gradients(y, x, [ts.constant([1, 1], { dtype: "float64" })]), (e: Error) => e instanceof ts.GradientError && /gradYs\[0\] has dtype float64/.test(e.message));
+      assert.throws(() => ts.gradients(y, x, [[1, 1], [1, 1]]), (e: Error) => e instanceof ts.GradientError && /2 gradYs for 1 ys/.test(e.message));
+      // One node where an array belongs is taken as the one gradYs (as TensorFlow does), not ignored.
+      const gy = ts.constant([1, 10]);
+      const [dx] = ts.gradients(y, x, gy as unknown as ts.Node[]);
+      assert.deepEqual(new ts.Session().run(dx!, { x: [5, 5] }).toArray(), [3, 30]);
+    });
+  });
+
+  test("second order: d²/dx² Σσ(x²) and the Hessian diagonal of a mean over an unknown shape", () => {
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      const x = ts.placeholder("float64", [null], "x");
+      const [d] = ts.gradients(ts.reduceSum(ts.sigmoid(ts.multiply(x, x))), x);
+      const [dd] = ts.gradients(d!, x);
+      const [dm] = ts.gradients(ts.reduceMean(ts.exp(x)), x);
+      const [ddm] = ts.gradients(dm!, x);
+      const s = new ts.Session();
+      const xv = [0.5, -1, 2];
+      // f = σ(u), u = x²: f'' = 2σ' + 4x²σ'' with σ' = σ(1−σ), σ'' = σ'(1−2σ).
+      const expected = xv.map((v) => {
+        const sv = sig(v * v);
+        const d1 = sv * (1 - sv);
+        return 2 * d1 + 4 * v * v * d1 * (1 - 2 * sv);
+      });
+      assertClose(s.run(dd!, { x: xv }).data, expected, { atol: 1e-12, rtol: 1e-12 });
+      assertClose(s.run(ddm!, { x: xv }).data, xv.map((v) => Math.exp(v) / 3), { atol: 1e-12, rtol: 1e-12 });
+    });
+  });
+
+  test("gradients and minimize on a graph that is not the default add nothing to the default graph", () => {
+    const g = new ts.Graph();
+    const { x, w, loss } = g.asDefault(() => {
+      const x = ts.placeholder("float32", [null, 2], "x");
+      const w = new ts.Variable([[1], [2]], { name: "w" });
+      const loss = ts.reduceMean(ts.square(ts.sigmoid(ts.matmul(x, w))));
+      return { x, w, loss };
+    });
+    const outside = ts.getDefaultGraph();
+    const before = outside.numNodes();
+    const [dw] = ts.gradients(loss, [w]);
+    const step = new ts.train.GradientDescentOptimizer(0.1).minimize(loss);
+    assert.equal(dw!.graph, g);
+    assert.equal(step.graph, g);
+    assert.equal(outside.numNodes(), before);
+    const s = new ts.Session(g);
+    s.run(step, new Map([[x, [[1, 1]]]]));
+    // loss = σ(3)², dloss/dw = 2σ(3)·σ(3)(1−σ(3))·[1, 1]
+    const y = sig(3);
+    const grad = 2 * y * y * (1 - y);
+    assertClose(s.run(w).data, [1 - 0.1 * grad, 2 - 0.1 * grad], { atol: 1e-6, rtol: 1e-6 });
   });
 });

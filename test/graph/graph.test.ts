@@ -120,3 +120,79 @@ test("empty names are refused", () => {
     assert.throws(() => ts.nameScope("", () => 0), /needs at least one character/);
   });
 });
+
+describe("values captured at graph construction", () => {
+  test("variables and constants made from a typed array or a Tensor do not follow later changes to it", () => {
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      const array = new Float32Array([1, 2]);
+      const v = new ts.Variable(array);
+      const c = ts.constant(array);
+      const shaped = ts.constant(array, { shape: [2, 1] });
+      const t = ts.tensor([3, 4]);
+      const ct = ts.constant(t);
+      array[0] = 9;
+      t.data[0] = 9;
+      const s = new ts.Session();
+      assert.deepEqual(s.run(v).toArray(), [1, 2]);
+      assert.deepEqual(s.run(c).toArray(), [1, 2]);
+      assert.deepEqual(s.run(shaped).toArray(), [[1], [2]]);
+      assert.deepEqual(s.run(ct).toArray(), [3, 4]);
+    });
+  });
+});
+
+describe("names and default graphs, as TensorFlow", () => {
+  test("explicit and generated names share one namespace with scopes", () => {
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      const names = [
+        ts.placeholder({ name: "a_1" }).name,
+        ts.placeholder({ name: "a" }).name,
+        ts.placeholder({ name: "a" }).name, // a_1 is taken: TensorFlow skips to a_2
+        ts.placeholder({ name: "a" }).name,
+      ];
+      assert.deepEqual(names, ["a_1", "a", "a_2", "a_3"]);
+      assert.equal(ts.nameScope("s", () => ts.constant(1).name), "s/Const");
+      assert.equal(ts.nameScope("s", () => ts.constant(1).name), "s_1/Const");
+      assert.equal(ts.constant(1, { name: "s" }).name, "s_2"); // a scope name is taken like a node name
+      assert.equal(ts.constant(1, { name: "s_1/Const" }).name, "s_1/Const_1");
+      const x = ts.placeholder("float32", [2], "x");
+      const y = ts.reduceSum(ts.multiply(x, x));
+      const [d1] = ts.gradients(y, x);
+      const [d2] = ts.gradients(y, x);
+      assert.match(d1!.name, /^gradients\//);
+      assert.match(d2!.name, /^gradients_1\//);
+    });
+  });
+
+  test("a name with ':' is refused (it would clash with the 'x:0' form) and takes no name", () => {
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      const a = ts.constant(1, { name: "a" });
+      assert.throws(() => ts.constant(2, { name: "a:0" }), (e: Error) => e instanceof ts.GraphError && /'a:0'.*':'/.test(e.message));
+      assert.throws(() => ts.placeholder({ name: "p:1" }), ts.GraphError);
+      assert.throws(() => ts.nameScope("s:0", () => 0), ts.GraphError);
+      assert.equal(g.getNodeByName("a:0"), a);
+      assert.equal(ts.placeholder({ name: "p" }).name, "p");
+    });
+  });
+
+  test("a group that fails to build leaves its name free", () => {
+    const g1 = new ts.Graph();
+    const g2 = new ts.Graph();
+    const other = g2.asDefault(() => ts.constant(1));
+    g1.asDefault(() => {
+      assert.throws(() => ts.group([ts.constant(1), other]), ts.GraphError);
+      assert.equal(ts.group([]).name, "group_deps");
+    });
+  });
+
+  test("resetting the default graph inside asDefault(fn) lasts only while fn runs", () => {
+    const start = ts.getDefaultGraph();
+    const g = new ts.Graph();
+    const inside = g.asDefault(() => ts.resetDefaultGraph());
+    assert.notEqual(inside, g);
+    assert.equal(ts.getDefaultGraph(), start);
+  });
+});
