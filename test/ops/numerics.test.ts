@@ -1,10 +1,46 @@
-/** Numerics at the extremes: softmax and sigmoid saturating without NaN, float32 rounding per op. */
-import { test, describe } from "node:test";
+/** Numerics at the extremes: softmax and sigmoid stay finite and saturate without NaN; float32 rounds per op. */
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as ts from "tensorslow";
 import { assertClose } from "../helpers/assert-close.js";
+import { EXACT, f64, grads, run } from "../helpers/graph-run.js";
+
+const f32 = (v: ts.NestedArray): ts.Node => ts.constant(v, { dtype: "float32" });
 
 const sig = (v: number): number => 1 / (1 + Math.exp(-v));
+
+describe("softmax and sigmoid stay finite", () => {
+  test("softmax([[1000, 0]]) is [[1, 0]] with no NaN (max subtracted first)", () => {
+    // exp(1000−1000) = 1, exp(0−1000) ≈ 5e−435 underflows to 0: [1/(1+0), 0/(1+0)] = [1, 0]
+    for (const c of [f64, f32]) assertClose(run(() => ts.softmax(c([[1000, 0]]))), [[1, 0]], EXACT);
+  });
+
+  test("softmax of equal large logits is uniform; of −1000 and 0 is [0, 1]", () => {
+    assertClose(run(() => ts.softmax(f64([[1000, 1000], [-1000, 0]]))), [[0.5, 0.5], [0, 1]], EXACT);
+  });
+
+  test("softmax([1, 2, 3]) = e^(x−3) / Σ", () => {
+    // e^−2 = 0.1353352832366127, e^−1 = 0.36787944117144233, e^0 = 1; Σ = 1.5032147244080551
+    const s = 0.1353352832366127 + 0.36787944117144233 + 1;
+    assertClose(run(() => ts.softmax(f64([1, 2, 3]))), [0.1353352832366127 / s, 0.36787944117144233 / s, 1 / s], { atol: 0, rtol: 1e-15 });
+  });
+
+  test("the gradient of softmax at [[1000, 0]] is finite (zero: the output is saturated)", () => {
+    const [dx] = grads([[[1000, 0]]], ([x]) => ts.reduceSum(ts.multiply(ts.softmax(x!), f64([[1, 2]]))));
+    // y = [1, 0]:  dx = y·(w − Σ w·y) = [1·(1−1), 0·(2−1)] = [0, 0]
+    assertClose(dx!, [[0, 0]], EXACT);
+  });
+
+  test("sigmoid(±1000) is 1 and 0, finite, in both float dtypes; sigmoid(0) = 0.5", () => {
+    for (const c of [f64, f32]) assertClose(run(() => ts.sigmoid(c([-1000, 0, 1000]))), [0, 0.5, 1], EXACT);
+  });
+
+  test("sigmoid's gradient at ±1000 is 0, not NaN", () => {
+    // σ'(x) = σ(x)(1−σ(x)) = 0 at both ends
+    const [dx] = grads([[-1000, 1000]], ([x]) => ts.reduceSum(ts.sigmoid(x!)));
+    assertClose(dx!, [0, 0], EXACT);
+  });
+});
 
 describe("numerics at the extremes", () => {
   test("softmax: huge logits, -Infinity entries, axis 0", () => {

@@ -1,17 +1,17 @@
 /**
- * pow, maximum, minimum and clipByValue by hand: values, TensorFlow's gradient conventions (ties in
- * maximum/minimum, the log of a non-positive base, clip bounds), broadcasting, and error messages.
+ * Arithmetic by hand: pow, maximum, minimum and clipByValue (TensorFlow's gradient conventions:
+ * ties, the log of a non-positive base, clip bounds), log at IEEE special values, cast and floor
+ * (no-op casts, conversions at the edges, where gradients stop), broadcasting and error messages.
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as ts from "tensorslow";
 import { assertClose } from "../helpers/assert-close.js";
-import { atRun, grads, inGraph, run, throwsWith } from "../helpers/graph-run.js";
+import { EXACT, atRun, f64, grads, i32, inGraph, run, throwsWith } from "../helpers/graph-run.js";
 
-const f64 = (v: ts.NestedArray): ts.Node => ts.constant(v, { dtype: "float64" });
-const i32 = (v: ts.NestedArray): ts.Node => ts.constant(v, { dtype: "int32" });
-const EXACT = { atol: 0, rtol: 0 };
 const CLOSE = { atol: 1e-15, rtol: 1e-14 };
+
+const f32 = (v: ts.NestedArray): ts.Node => ts.constant(v, { dtype: "float32" });
 
 describe("pow, by hand", () => {
   test("float values, with negative and fractional exponents", () => {
@@ -132,5 +132,102 @@ describe("pow, maximum, minimum and clipByValue errors", () => {
       ts.ValueError,
       /'power' \(Pow\) at run time: integers to negative integer powers are not allowed \(3 to the power -1\); cast to float first/,
     );
+  });
+});
+
+describe("log and IEEE special values", () => {
+  test("log(0) = -Infinity, log(1) = 0, log(−1) = NaN; no exception", () => {
+    for (const c of [f64, f32]) assertClose(run(() => ts.log(c([0, 1, -1]))), [-Infinity, 0, NaN], { ...EXACT, equalNan: true });
+  });
+
+  test("the gradient of log at 0 is +Infinity (1/0)", () => {
+    const [dx] = grads([[0, 2]], ([x]) => ts.reduceSum(ts.log(x!)));
+    assertClose(dx!, [Infinity, 0.5], EXACT);
+  });
+
+  test("NaN propagates through add and reductions", () => {
+    assertClose(run(() => ts.add(f64([1, NaN]), f64(1))), [2, NaN], { ...EXACT, equalNan: true });
+    assertClose(run(() => ts.reduceSum(f64([[1, NaN], [2, 3]]), 0)), [3, NaN], { ...EXACT, equalNan: true });
+  });
+});
+
+describe("cast", () => {
+  test("a node that already has the dtype comes back as it is", () => {
+    new ts.Graph().asDefault(() => {
+      const x = ts.placeholder({ dtype: "float64", name: "x" });
+      assert.equal(ts.cast(x, "float64"), x);
+      assert.equal(ts.cast(x, "float32").type, "Cast");
+    });
+  });
+
+  test("the gradient flows between float dtypes, in the input's dtype, and stops at integers", () => {
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      const x = ts.placeholder({ dtype: "float32", shape: [2], name: "x" });
+      // d/dx Σ 3·cast64(x) = 3, as float32
+      const [dx] = ts.gradients(ts.reduceSum(ts.multiply(3, ts.cast(x, "float64"))), [x]);
+      const out = new ts.Session().run(dx!, { x: [1.5, -2] });
+      assertClose(out, [3, 3], { atol: 0, rtol: 0, dtype: "float32" });
+      const y = ts.cast(ts.cast(x, "int32"), "float32");
+      assert.deepEqual(ts.gradients(ts.reduceSum(y), [x]), [null]);
+    });
+  });
+
+  test("int32 values cast to floats and back; floats to int32 truncate toward zero", () => {
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      const out = new ts.Session().run([ts.cast(ts.constant([-7, 3], { dtype: "int32" }), "float64"), ts.cast(ts.constant([-2.9, 2.9]), "int32")]);
+      assert.deepEqual(out.map((t) => [t.dtype, t.toArray()]), [["float64", [-7, 3]], ["int32", [-2, 2]]]);
+    });
+  });
+
+  test("an unknown dtype is refused, naming the function and the dtypes there are", () => {
+    new ts.Graph().asDefault(() => {
+      assert.throws(() => ts.cast(ts.constant(1), "complex64" as ts.DType), /cast: argument 'dtype' must be a dtype: one of "float32", "float64", "int32", "bool", "float", .*got the string "complex64"/);
+    });
+  });
+});
+
+describe("floor", () => {
+  test("rounds down, including negatives; refuses integers", () => {
+    new ts.Graph().asDefault(() => {
+      // ⌊−1.5⌋ = −2, ⌊−0.2⌋ = −1, ⌊0⌋ = 0, ⌊2.99⌋ = 2
+      assertClose(new ts.Session().run(ts.floor(ts.constant([-1.5, -0.2, 0, 2.99], { dtype: "float64" }))), [-2, -1, 0, 2], { atol: 0, rtol: 0 });
+      assert.throws(() => ts.floor(ts.constant([1], { dtype: "int32" })), /Floor 'Floor_1' needs a float32 or float64 input, got int32/);
+    });
+  });
+});
+
+describe("cast, by hand", () => {
+  test("beyond int32's range saturates, NaN gives 0", () => {
+    // 3e10 → 2147483647;  −3e10 → −2147483648;  NaN → 0;  2147483647.5 → 2147483647
+    const out = run(() => ts.cast(f64([3e10, -3e10, Number.NaN, 2147483647.5]), "int32"));
+    assertClose(out, [2147483647, -2147483648, 0, 2147483647], { ...EXACT, dtype: "int32" });
+  });
+
+  test("to bool is x != 0 (NaN is true); bool to numbers is 0 or 1", () => {
+    assertClose(run(() => ts.cast(f64([0, -0, 2, -0.1, Number.NaN]), "bool")), [0, 0, 1, 1, 1], { ...EXACT, dtype: "bool" });
+    assertClose(run(() => ts.cast(ts.constant([true, false]), "float32")), [1, 0], { ...EXACT, dtype: "float32" });
+    assertClose(run(() => ts.cast(ts.constant([-3, 0], { dtype: "int32" }), "bool")), [1, 0], { ...EXACT, dtype: "bool" });
+  });
+
+  test("float64 to float32 rounds to nearest; int32 to float32 too", () => {
+    // 0.1 → 0.10000000149011612;  16777217 (2^24 + 1) → 16777216
+    assertClose(run(() => ts.cast(f64([0.1]), "float32")), [0.10000000149011612], { ...EXACT, dtype: "float32" });
+    assertClose(run(() => ts.cast(ts.constant([16777217], { dtype: "int32" }), "float32")), [16777216], { ...EXACT, dtype: "float32" });
+  });
+
+  test("the node keeps TensorFlow's attribute name DstT", () => {
+    inGraph(() => {
+      const y = ts.cast(f64([1]), "int32", "to_int") as ts.Operation<{ DstT: ts.DType }>;
+      assert.equal(y.name, "to_int");
+      assert.deepEqual({ ...y.attrs }, { DstT: "int32" });
+    });
+  });
+});
+
+describe("cast errors", () => {
+  test("an unknown dtype names the function and the dtypes there are", () => {
+    throwsWith(() => inGraph(() => ts.cast(f64([1]), "complex64" as ts.DType, "c")), ts.ArgumentError, /cast: argument 'dtype' must be a dtype: one of "float32", "float64", "int32", "bool", .*got the string "complex64"/);
   });
 });

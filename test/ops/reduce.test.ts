@@ -1,7 +1,7 @@
 /**
- * reduceMax/Min/Prod/Any/All and argmax/argmin: values and gradients worked out by hand (ties,
- * zeros in products, second derivatives), TensorFlow's empty reductions, the snake_case aliases,
- * and error messages.
+ * Reductions by hand: sums and means over axis arrays, reduceMax/Min/Prod/Any/All and argmax/argmin
+ * (ties, zeros in products, second derivatives), TensorFlow's empty reductions, the snake_case
+ * aliases, and error messages.
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -9,7 +9,55 @@ import * as ts from "tensorslow";
 import { assertClose } from "../helpers/assert-close.js";
 import { EXACT, f64, grads, inGraph, run, throwsWith } from "../helpers/graph-run.js";
 
+const f32 = (v: ts.NestedArray): ts.Node => ts.constant(v, { dtype: "float32" });
+
 const X = [[1, 5, 3], [4, 2, 6]];
+
+describe("reductions, by hand", () => {
+  // x = [[1,2,3],[4,5,6]]
+  const x = [[1, 2, 3], [4, 5, 6]];
+
+  test("reduceSum over all, axis 0, axis −1, and with keepDims", () => {
+    assertClose(run(() => ts.reduceSum(f64(x))), 21, EXACT); // 1+…+6 = 21
+    assertClose(run(() => ts.reduceSum(f64(x), 0)), [5, 7, 9], EXACT); // columns: 1+4, 2+5, 3+6
+    assertClose(run(() => ts.reduceSum(f64(x), -1)), [6, 15], EXACT); // rows: 1+2+3, 4+5+6
+    assertClose(run(() => ts.reduceSum(f64(x), -1, { keepDims: true })), [[6], [15]], EXACT);
+    assertClose(run(() => ts.reduceSum(f64(x), [-2, -1], { keepDims: true })), [[21]], EXACT);
+    assertClose(run(() => ts.reduceSum(f64(x), [0, 1])), 21, EXACT);
+  });
+
+  test("reduceSum of a [2,2,2] over axes [0,2]", () => {
+    // element (i,j,k) = 1 + 4i + 2j + k.  j=0: 1+2+5+6 = 14;  j=1: 3+4+7+8 = 22
+    const cube = [[[1, 2], [3, 4]], [[5, 6], [7, 8]]];
+    assertClose(run(() => ts.reduceSum(f64(cube), [0, 2])), [14, 22], EXACT);
+    assertClose(run(() => ts.reduceSum(f64(cube), [-1, 0], { keepDims: true })), [[[14], [22]]], EXACT);
+  });
+
+  test("reduceMean over axis 0, axis −1 with keepDims, and all", () => {
+    assertClose(run(() => ts.reduceMean(f64(x), 0)), [2.5, 3.5, 4.5], EXACT); // (1+4)/2, (2+5)/2, (3+6)/2
+    assertClose(run(() => ts.reduceMean(f64(x), -1, { keepDims: true })), [[2], [5]], EXACT); // 6/3, 15/3
+    assertClose(run(() => ts.reduceMean(f64(x))), 3.5, EXACT); // 21/6
+    assertClose(run(() => ts.reduceMean(f32(x), [0, 1])), 3.5, { ...EXACT, dtype: "float32" });
+  });
+
+  test("the gradient of reduceMean over axis 1 of a [2,3] is 1/3 everywhere", () => {
+    const [dx] = grads([x], ([a]) => ts.reduceSum(ts.reduceMean(a!, 1)));
+    assertClose(dx!, [[1 / 3, 1 / 3, 1 / 3], [1 / 3, 1 / 3, 1 / 3]], { atol: 0, rtol: 1e-15 });
+  });
+
+  test("changing the caller's axis array after building does not change the node", () => {
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      const axes = [0];
+      const s = ts.reduceSum(f64(x), axes);
+      const m = ts.reduceMean(f64(x), axes);
+      axes[0] = 1;
+      const [sv, mv] = new ts.Session(g).run([s, m]);
+      assertClose(sv, [5, 7, 9], EXACT); // still the column sums
+      assertClose(mv, [2.5, 3.5, 4.5], EXACT);
+    });
+  });
+});
 
 describe("max, min, prod, any, all, by hand", () => {
   test("along an axis, with keepDims, over all axes", () => {
