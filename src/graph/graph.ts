@@ -100,6 +100,7 @@ export class Graph {
    * suffix.
    */
   uniqueName(base: string): string {
+    if (typeof base !== "string") throw new GraphError(`a node or scope name must be a string, got ${String(base)}`);
     // ':' separates a node's name from an output index ("x:0"), and getNodeByName strips ":0":
     // a node literally named "a:0" could not be looked up by its name and was shadowed by "a".
     // TensorFlow refuses such names too.

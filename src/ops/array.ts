@@ -1,6 +1,6 @@
 /** Ops that move or relabel values: identity, stopGradient, reshape, expandDims, onesLike, zerosLike. */
 import { Constant, type Elementwise, type Node, type TensorSpec } from "../graph/index.js";
-import { ShapeError, formatShape, isFullyKnown, ones, sizeOf, type Dim } from "../tensor/index.js";
+import { isIntegerList, requireArg, ShapeError, formatShape, isFullyKnown, ones, sizeOf, type Dim } from "../tensor/index.js";
 import { apply, defineOp, type NodeLike } from "./define.js";
 import { sameAsInput } from "./infer.js";
 
@@ -96,6 +96,7 @@ export function stopGradient(x: NodeLike, name?: string): Node {
 
 /** The values of `x` in row-major order, arranged in `shape` (one dimension may be -1). */
 export function reshape(x: NodeLike, shape: readonly number[], name?: string): Node {
+  requireArg("reshape", "shape", shape, isIntegerList);
   return apply(Reshape, [x], { shape: [...shape] }, name);
 }
 

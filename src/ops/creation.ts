@@ -6,7 +6,7 @@
  * every op accepts and turns into a Const; `fill(dims, 0)` is the op form.
  */
 import type { Node, TensorSpec } from "../graph/index.js";
-import { DTypeError, ShapeError, ValueError, formatShape, type DType } from "../tensor/index.js";
+import { is, requireArg, DTypeError, ShapeError, ValueError, formatShape, type DType } from "../tensor/index.js";
 import { apply, defineOp, type NodeLike } from "./define.js";
 import { reduceSum } from "./reduce.js";
 import type { RangeAttrs } from "../kernels/attrs.js";
@@ -49,6 +49,7 @@ export const Range = defineOp<RangeAttrs>({
 
 /** A tensor of shape `dims` whose every element is the scalar `value` (of value's dtype). */
 export function fill(dims: readonly number[], value: NodeLike, name?: string): Node {
+  requireArg("fill", "dims", dims, is.shape);
   return apply(Fill, [value], { dims: [...dims] }, name ?? "Fill");
 }
 
@@ -62,6 +63,9 @@ export interface RangeOptions {
  * int32 when every argument is an integer, else float32 (TensorFlow's inference), unless given.
  */
 export function range(start: number, limit?: number, delta = 1, options: RangeOptions = {}): Node {
+  requireArg("range", "start", start, is.number);
+  requireArg("range", "limit", limit, is.optional(is.number));
+  requireArg("range", "delta", delta, is.number);
   const [first, last] = limit === undefined ? [0, start] : [start, limit];
   const dtype = options.dtype ?? ([first, last, delta].every(Number.isInteger) ? "int32" : "float32");
   return apply(Range, [], { start: first, limit: last, delta, dtype }, options.name ?? "range");

@@ -3,7 +3,7 @@
  * suite walk it), turning plain JS values into constants, and the graph an op belongs to.
  */
 import { Constant, GraphNode, Node, Operation, getDefaultGraph, type Graph, type OpDef } from "../graph/index.js";
-import { GraphError, Tensor, ValueError, check, tensor, type DType, type TensorLike } from "../tensor/index.js";
+import { ArgumentError, GraphError, Tensor, ValueError, check, tensor, type DType, type TensorLike } from "../tensor/index.js";
 
 /** A node, or a plain value that becomes a constant. */
 export type NodeLike = Node | TensorLike;
@@ -65,6 +65,9 @@ export function apply<A>(def: OpDef<A>, inputs: readonly NodeLike[], attrs: A, n
       throw new GraphError(`${x} belongs to another graph and cannot be an input of '${graph.peekName(opName)}' (${def.type})`);
     }
   }
+  inputs.forEach((x, i) => {
+    if (!(x instanceof GraphNode) && !isNodeLike.test(x)) throw new ArgumentError(`${def.type} '${graph.peekName(opName)}'`, `input ${i}`, isNodeLike.expected, x);
+  });
   const firstNode = inputs.find((v): v is Node => v instanceof Node);
   const values = inputs.map((x, i) => {
     if (x instanceof GraphNode) return toNode(x, graph);

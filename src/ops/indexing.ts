@@ -4,23 +4,7 @@
  * gradient into zeros shaped like the params) and oneHot (OneHot).
  */
 import { GraphNode, type Node, type TensorSpec } from "../graph/index.js";
-import {
-  DTypeError,
-  ShapeError,
-  ValueError,
-  checkStridedSliceSpec,
-  formatShape,
-  normalizeAxes,
-  resolveStridedSlice,
-  sliceAsStrided,
-  staticCompatible,
-  tensor,
-  Tensor,
-  type DType,
-  type StaticShape,
-  type StridedSliceSpec,
-  type TensorLike,
-} from "../tensor/index.js";
+import { isIntegerList, requireArg, DTypeError, ShapeError, ValueError, checkStridedSliceSpec, formatShape, normalizeAxes, resolveStridedSlice, sliceAsStrided, staticCompatible, tensor, Tensor, type DType, type StaticShape, type StridedSliceSpec, type TensorLike } from "../tensor/index.js";
 import { apply, defineOp, type NodeLike } from "./define.js";
 import { requireNumeric } from "./infer.js";
 import type { GatherAttrs, OneHotAttrs, SliceAttrs } from "../kernels/attrs.js";
@@ -156,6 +140,8 @@ function indexValue(x: NodeLike, what: string): NodeLike {
 
 /** `x[begin : begin+size]` along each axis; a size of -1 takes the rest of the axis. */
 export function slice(x: NodeLike, begin: readonly number[], size: readonly number[], name?: string): Node {
+  requireArg("slice", "begin", begin, isIntegerList);
+  requireArg("slice", "size", size, isIntegerList);
   return apply(Slice, [x], { begin: [...begin], size: [...size] }, name ?? "Slice");
 }
 

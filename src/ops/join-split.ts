@@ -10,18 +10,7 @@
  * used, autodiff sums those, which is TensorFlow's concat of the pieces' gradients.
  */
 import { Constant, GraphNode, Node, type OpDef, type TensorSpec } from "../graph/index.js";
-import {
-  ShapeError,
-  ValueError,
-  formatShape,
-  normalizeAxes,
-  resolveSplit,
-  staticCompatible,
-  tensor,
-  type Dim,
-  type SplitSpec,
-  type TensorLike,
-} from "../tensor/index.js";
+import { isIntegerList, isList, is, requireArg, ShapeError, ValueError, formatShape, normalizeAxes, resolveSplit, staticCompatible, tensor, type Dim, type SplitSpec, type TensorLike } from "../tensor/index.js";
 import { expandDims } from "./array.js";
 import { apply, defineOp, graphOf, type NodeLike } from "./define.js";
 import { requireSameDtype } from "./infer.js";
@@ -173,11 +162,13 @@ export const SplitGrad: OpDef<SplitSpec> = defineOp<SplitSpec>({
 
 /** Joins `values` along an existing `axis` (negative counts from the end). */
 export function concat(values: readonly NodeLike[], axis: number, name?: string): Node {
+  requireArg("concat", "values", values, isList);
   return apply(ConcatV2, values, { axis }, name ?? "concat");
 }
 
 /** Joins `values`, which share one shape, along a new `axis`. */
 export function stack(values: readonly NodeLike[], axis = 0, name?: string): Node {
+  requireArg("stack", "values", values, isList);
   return apply(Pack, values, { axis }, name ?? "stack");
 }
 
@@ -229,6 +220,7 @@ export function unstack(x: NodeLike, options: UnstackOptions = {}): Node[] {
  * (SplitV; one size may be -1 for the rest): one node per piece.
  */
 export function split(x: NodeLike, numOrSizeSplits: number | readonly number[], axis = 0, name?: string): Node[] {
+  requireArg("split", "numOrSizeSplits", numOrSizeSplits, is.either(is.integer, isIntegerList));
   if (typeof numOrSizeSplits === "number") {
     const num = numOrSizeSplits;
     if (!Number.isInteger(num) || num < 1) throw new ValueError(`split: the number of pieces must be a positive integer, got ${num}`);

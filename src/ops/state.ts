@@ -5,7 +5,7 @@
  * plan order (see runtime/op-step.ts; the updates land in plan.ts after the run).
  */
 import { Constant, Group, GraphNode, Variable, getDefaultGraph, type Node, type Operation, type TensorSpec } from "../graph/index.js";
-import { GraphError, ShapeError, Tensor, formatShape, staticCompatible } from "../tensor/index.js";
+import { is, requireArg, GraphError, ShapeError, Tensor, formatShape, staticCompatible } from "../tensor/index.js";
 import { apply, defineOp, graphOf, type NodeLike } from "./define.js";
 import { requireSameDtype } from "./infer.js";
 
@@ -53,11 +53,13 @@ export function assignSub(ref: Variable, value: NodeLike, name?: string): Node {
 
 /** One node that runs all of `inputs` (TensorFlow's `tf.group`); it has no value. */
 export function group(inputs: readonly GraphNode[], name = "group_deps"): Group {
+  requireArg("group", "inputs", inputs, is.list(is.instance(GraphNode, "a node")));
   return new Group(graphOf(inputs), [...inputs], name);
 }
 
 /** A node that resets the given variables to their initial values when run. */
 export function variablesInitializer(variables: readonly Variable[], name = "init"): Group {
+  requireArg("variablesInitializer", "variables", variables, is.list(is.instance(Variable, "a Variable")));
   const graph = variables[0]?.graph ?? getDefaultGraph();
   const assigns = graph.nameScope(name, () =>
     variables.map((v) =>

@@ -98,6 +98,9 @@ export const is = {
   /** One axis or several (TensorFlow's `axis`/`reduction_indices`); null means all. */
   axes: check<number | number[] | null>("an integer, an array of integers, or null (all axes)", (v) => v === null || isInt(v) || (Array.isArray(v) && v.every(isInt))),
   plainObject: check<Record<string, unknown>>("an options object", isPlainObject, true),
+  list<T>(c: Check<T>): Check<T[]> {
+    return check<T[]>(`an array, each element ${c.expected}`, (v) => Array.isArray(v) && v.every((x) => c.test(x)));
+  },
   optional<T>(c: Check<T>): Check<T | undefined> {
     return check<T | undefined>(`${c.expected} (or undefined)`, (v) => v === undefined || c.test(v), c.takesObject);
   },
@@ -196,3 +199,8 @@ export function signature<R = Record<string, unknown>>(fn: string, allParams: re
     },
   };
 }
+
+/** An array of integers (a shape with -1 allowed, begin indices, multiples). */
+export const isIntegerList = check<number[]>("an array of integers", (v) => Array.isArray(v) && v.every(isInt));
+/** An array of anything (the elements are checked where they are used). */
+export const isList = check<unknown[]>("an array", (v) => Array.isArray(v));

@@ -1,0 +1,113 @@
+/**
+ * The rule for the whole public API, walked over every exported function (top level and the nn,
+ * train, layers, losses and initializers namespaces): a wrong kind of argument is a
+ * TensorSlowError that names the function (camelCase or snake_case) or, for an op's inputs, the
+ * op and its node — never a TypeError from inside, never silence. The functions not yet held to
+ * it are listed below by name, so the list can only shrink: a new export must follow the rule.
+ */
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import * as ts from "tensorslow";
+
+const NAMESPACES: Record<string, Record<string, unknown>> = {
+  "": ts as unknown as Record<string, unknown>,
+  nn: ts.nn as unknown as Record<string, unknown>,
+  train: ts.train as unknown as Record<string, unknown>,
+  layers: ts.layers as unknown as Record<string, unknown>,
+  losses: ts.losses as unknown as Record<string, unknown>,
+  initializers: ts.initializers as unknown as Record<string, unknown>,
+};
+
+/** Functions that take no argument, or only an optional options object, and ignore a stray one. */
+const TAKES_NO_ARGUMENT = new Set([
+  "getBackend", "getDefaultGraph", "get_default_graph", "getDefaultSession", "getNumThreads", "globalVariables", "global_variables",
+  "globalVariablesInitializer", "global_variables_initializer", "isCheckNumericsEnabled", "isFusionEnabled", "listBackends", "registeredOps",
+  "resetDefaultGraph", "reset_default_graph", "trainableVariables", "trainable_variables",
+]);
+
+/** Exported functions whose arguments are not checked yet (a wrong kind gives a TypeError or passes). */
+const NOT_YET_CHECKED = new Set([
+  // Initializer factories: an options object, not validated.
+  "constantInitializer", "constant_initializer", "glorotNormalInitializer", "glorotUniformInitializer", "glorot_normal_initializer",
+  "glorot_uniform_initializer", "onesInitializer", "ones_initializer", "randomNormalInitializer", "randomUniformInitializer",
+  "random_normal_initializer", "random_uniform_initializer", "truncatedNormalInitializer", "truncated_normal_initializer",
+  "varianceScalingInitializer", "variance_scaling_initializer", "zerosInitializer", "zeros_initializer",
+  "initializers.constant", "initializers.glorotNormal", "initializers.glorotUniform", "initializers.heNormal", "initializers.heUniform",
+  "initializers.lecunNormal", "initializers.ones", "initializers.randomNormal", "initializers.randomUniform", "initializers.truncatedNormal",
+  "initializers.varianceScaling", "initializers.zeros", "initializers.computeFans", "initializers.initialValue",
+  // Lower-level helpers.
+  "setFusionEnabled", "storageDType", "castTensor", "formatShape", "generateFused", "interpretFused", "addCheckNumericsOps", "add_check_numerics_ops",
+  "nameScope", "name_scope",
+  // Ops whose first argument reaches tensor() before the op names itself.
+  "gather", "oneHot", "one_hot", "unstack", "stridedSlice", "strided_slice",
+  // Training loop and global step helpers.
+  "create_global_step", "get_global_step", "get_or_create_global_step", "train.createGlobalStep", "train.create_global_step",
+  "train.getGlobalStep", "train.getOrCreateGlobalStep", "train.get_global_step", "train.get_or_create_global_step",
+  "train.evaluate", "train.fit", "train.formatEpochLog", "train.formatBatchLog", "train.lineReporter", "train.trainableVariablesOf",
+  // Layers, nn and losses taking options objects.
+  "nn.dropout", "layers.dropout", "layers.flatten", "losses.computeWeightedLoss", "losses.meanSquaredError", "losses.sigmoidCrossEntropy",
+  "losses.softmaxCrossEntropy",
+]);
+
+const norm = (s: string): string => s.toLowerCase().replace(/_/g, "");
+/** An op's own input check: "Mul 'Mul': argument 'input 0' must be ...". */
+const OP_INPUT = /^[A-Z]\w* '[^']*': argument 'input \d+' must be /;
+
+function exportedFunctions(): { name: string; key: string; fn: (...a: unknown[]) => unknown }[] {
+  const out = [];
+  for (const [ns, mod] of Object.entries(NAMESPACES)) {
+    for (const [key, value] of Object.entries(mod)) {
+      // Classes (PascalCase) are constructed, not called; they are checked by their own tests.
+      if (typeof value !== "function" || /^[A-Z]/.test(key)) continue;
+      out.push({ name: ns === "" ? key : `${ns}.${key}`, key, fn: value as (...a: unknown[]) => unknown });
+    }
+  }
+  return out;
+}
+
+describe("the API rule over every exported function", () => {
+  const all = exportedFunctions();
+
+  test("finds the exports (over 250 functions)", () => {
+    assert.ok(all.length > 250, `${all.length} functions`);
+  });
+
+  test("a wrong kind of first argument is a TensorSlowError naming the function or the op", () => {
+    const broken: string[] = [];
+    for (const { name, key, fn } of all) {
+      if (TAKES_NO_ARGUMENT.has(name) || NOT_YET_CHECKED.has(name)) continue;
+      try {
+        new ts.Graph().asDefault(() => fn(Symbol("not an argument")));
+        broken.push(`${name}: accepted it`);
+      } catch (e) {
+        const message = (e as Error).message;
+        if (!(e instanceof ts.TensorSlowError)) broken.push(`${name}: ${(e as Error).name}: ${message}`);
+        else if (!norm(message).includes(norm(key)) && !OP_INPUT.test(message)) broken.push(`${name}: does not name it: ${message}`);
+      }
+    }
+    assert.deepEqual(broken, []);
+  });
+
+  test("the lists of exceptions name only exports that exist", () => {
+    const names = new Set(all.map((f) => f.name));
+    assert.deepEqual([...TAKES_NO_ARGUMENT, ...NOT_YET_CHECKED].filter((n) => !names.has(n)), []);
+  });
+});
+
+describe("TF1 positional arguments in TF1 order, and a trailing options object with TF1's keyword names", () => {
+  test("the issue's examples", () => {
+    new ts.Graph().asDefault(() => {
+      const x = ts.constant([[1, 2], [3, 4]]);
+      const sess = new ts.Session();
+      const v = (n: ts.Node) => sess.run(n).toArray();
+      assert.deepEqual(v(ts.reduce_mean(x, { reduction_indices: [1] })), [1.5, 3.5]);
+      assert.deepEqual(v(ts.reduce_sum(x, { axis: 1, keepdims: true })), [[3], [7]]);
+      assert.deepEqual(v(ts.constant(0.1, "float32", [2, 3])), v(ts.constant(0.1, { shape: [2, 3] })));
+      assert.deepEqual(v(ts.random_uniform([2], { minval: 1, maxval: 1, seed: 1 })), [1, 1]);
+      assert.deepEqual(v(ts.nn.max_pool(ts.reshape(x, [1, 2, 2, 1]), { ksize: [1, 2, 2, 1], strides: [1, 2, 2, 1], padding: "VALID" })), [[[[4]]]]);
+      const w = new ts.Variable(0, { trainable: false, name: "step" });
+      assert.deepEqual([w.trainable, w.name], [false, "step"]);
+      assert.equal(ts.placeholder({ dtype: ts.int32, shape: [null], name: "ids" }).dtype, "int32");
+    });
+  });
+});
