@@ -6,7 +6,7 @@
  * every op accepts and turns into a Const; `fill(dims, 0)` is the op form.
  */
 import type { Node, TensorSpec } from "../graph/index.js";
-import { is, requireArg, DTypeError, ShapeError, ValueError, formatShape, type DType } from "../tensor/index.js";
+import { isIntegerList, is, requireArg, DTypeError, ShapeError, ValueError, formatShape, type DType } from "../tensor/index.js";
 import { apply, defineOp, type NodeLike } from "./define.js";
 import { reduceSum } from "./reduce.js";
 import type { RangeAttrs } from "../kernels/attrs.js";
@@ -49,7 +49,7 @@ export const Range = defineOp<RangeAttrs>({
 
 /** A tensor of shape `dims` whose every element is the scalar `value` (of value's dtype). */
 export function fill(dims: readonly number[], value: NodeLike, name?: string): Node {
-  requireArg("fill", "dims", dims, is.shape);
+  requireArg("fill", "dims", dims, isIntegerList);
   return apply(Fill, [value], { dims: [...dims] }, name ?? "Fill");
 }
 
