@@ -11,6 +11,7 @@ import {
   ShapeError,
   Tensor,
   check,
+  checkElementCount,
   formatShape,
   is,
   isDTypeArg,
@@ -104,11 +105,13 @@ function staticShape(shape: ShapeLike | number | null | undefined, what: string)
   if (shape === undefined || shape === null) return null;
   // TensorFlow takes an integer as a rank-1 shape (`placeholder(tf.float32, 784)`).
   const dims = typeof shape === "number" ? [shape] : shape;
-  return dims.map((d) => {
+  const out = dims.map((d) => {
     if (d === null || d === undefined || d === -1) return null;
     if (!Number.isInteger(d) || d < 0) throw new ShapeError(`${what}: invalid dimension ${d} in shape [${dims.join(",")}]`);
     return d;
   });
+  checkElementCount(out, what);
+  return out;
 }
 
 export interface PlaceholderOptions {

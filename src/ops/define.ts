@@ -3,7 +3,7 @@
  * suite walk it), turning plain JS values into constants, and the graph an op belongs to.
  */
 import { Constant, GraphNode, Node, Operation, getDefaultGraph, type Graph, type OpDef } from "../graph/index.js";
-import { ArgumentError, GraphError, Tensor, ValueError, check, tensor, type DType, type TensorLike } from "../tensor/index.js";
+import { ArgumentError, GraphError, Tensor, ValueError, check, checkElementCount, tensor, type DType, type TensorLike } from "../tensor/index.js";
 
 /** A node, or a plain value that becomes a constant. */
 export type NodeLike = Node | TensorLike;
@@ -81,6 +81,7 @@ export function apply<A>(def: OpDef<A>, inputs: readonly NodeLike[], attrs: A, n
   });
   const specs = values.map((v) => ({ dtype: v.dtype, shape: v instanceof Node ? v.shape : [...v.shape] }));
   const spec = def.infer(specs, attrs, graph.peekName(opName));
+  if (spec.shape !== null) checkElementCount(spec.shape, `${def.type} '${graph.peekName(opName)}'`);
   const nodes = values.map((v) => (v instanceof Node ? v : new Constant(v, {}, graph)));
   return new Operation(def, graph, nodes, attrs, opName, spec);
 }

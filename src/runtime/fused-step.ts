@@ -13,7 +13,7 @@
  * the variable's pending value) or is written into its variable's own storage (in-place.ts).
  */
 import type { Variable } from "../graph/index.js";
-import { Tensor, sizeOf, type TypedArray } from "../tensor/index.js";
+import { Tensor, checkElementCount, sizeOf, type TypedArray } from "../tensor/index.js";
 import type { FusedKernel } from "../backends/fused.js";
 import { bind, type Binding, type ProgramBinding } from "./bind.js";
 import type { FusionGroup } from "./fusion-group.js";
@@ -130,6 +130,7 @@ export class FusedStep {
       }
       const o = group.outputs[i]!;
       const shape = binding.shapes[group.outputMembers[i]!]!;
+      checkElementCount(shape, `${o} at run time`);
       const tensor = new Tensor(shape, o.dtype, ctx.buffers.view(t.buffer, o.dtype, sizeOf(shape)));
       storages.push(ctx.buffers.current(t.buffer));
       return tensor;

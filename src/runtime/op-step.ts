@@ -8,7 +8,7 @@
  * of one variable compose in plan order; its result becomes the variable's pending value.
  */
 import type { Operation, Variable } from "../graph/index.js";
-import { ShapeError, Tensor, formatShape, isFullyKnown, sizeOf, type TypedArray } from "../tensor/index.js";
+import { ShapeError, Tensor, checkElementCount, formatShape, isFullyKnown, sizeOf, type TypedArray } from "../tensor/index.js";
 import type { PlanBuffers } from "./buffers.js";
 import { gatherInputs, runKernel, type RawKernel, type RunContext } from "./step.js";
 
@@ -72,6 +72,7 @@ export class OpStep {
     if (!isFullyKnown(spec.shape)) {
       throw new ShapeError(`${op}: could not determine the output shape from input shapes ${inputs.map((t) => formatShape(t.shape)).join(", ")}`);
     }
+    checkElementCount(spec.shape, `${op} at run time`);
     const tensor = new Tensor(spec.shape, spec.dtype, buffers.view(this.buffer, spec.dtype, sizeOf(spec.shape)));
     this.bound = { inputShapes: inputs.map((t) => t.shape), tensor, storage: buffers.current(this.buffer) };
     return this.bound;

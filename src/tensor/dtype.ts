@@ -1,5 +1,7 @@
 /** The element types a tensor can hold, and the typed arrays that store them. */
 
+import { ValueError } from "./errors.js";
+
 export type DType = "float32" | "float64" | "int32" | "bool";
 
 export const DTYPES: readonly DType[] = ["float32", "float64", "int32", "bool"];
@@ -82,11 +84,17 @@ export function isFloatDType(dtype: DType): boolean {
 }
 
 export function allocate(dtype: DType, size: number): TypedArray {
-  switch (dtype) {
-    case "float32": return new Float32Array(size);
-    case "float64": return new Float64Array(size);
-    case "int32": return new Int32Array(size);
-    case "bool": return new Uint8Array(size);
+  try {
+    switch (dtype) {
+      case "float32": return new Float32Array(size);
+      case "float64": return new Float64Array(size);
+      case "int32": return new Int32Array(size);
+      case "bool": return new Uint8Array(size);
+    }
+  } catch (e) {
+    // Within MAX_TENSOR_ELEMENTS, the host can still lack the memory.
+    if (e instanceof RangeError) throw new ValueError(`cannot allocate ${size} ${dtype} values (${size * bytesPerElement(dtype)} bytes): ${e.message}`);
+    throw e;
   }
 }
 

@@ -15,6 +15,29 @@ export function formatShape(shape: StaticShape | Shape): string {
   return `[${shape.map((d) => (d === null ? "?" : String(d))).join(",")}]`;
 }
 
+/**
+ * The most elements a tensor may have: kernels index with 32-bit integers. Shapes are checked
+ * against it where they are made (a tensor, a placeholder, an op's inferred or run-time output),
+ * so a huge shape is an error naming the tensor or node rather than a failed allocation.
+ */
+export const MAX_TENSOR_ELEMENTS = 2 ** 31 - 1;
+
+/**
+ * Refuses a shape with a dimension or (when every dimension is known) an element count beyond
+ * MAX_TENSOR_ELEMENTS, with a ShapeError that starts with `what` (the node or function).
+ */
+export function checkElementCount(shape: Dim[] | Shape, what: string): void {
+  let count = 1;
+  for (const d of shape) {
+    if (d === null) continue;
+    if (d > MAX_TENSOR_ELEMENTS) throw new ShapeError(`${what}: dimension ${d} of shape ${formatShape(shape)} is more than the ${MAX_TENSOR_ELEMENTS} elements a tensor can hold`);
+    count *= d;
+  }
+  if (count > MAX_TENSOR_ELEMENTS && shape.every((d) => d !== null)) {
+    throw new ShapeError(`${what}: shape ${formatShape(shape)} has ${count} elements, more than the ${MAX_TENSOR_ELEMENTS} a tensor can hold`);
+  }
+}
+
 export function sizeOf(shape: Shape): number {
   let n = 1;
   for (const d of shape) n *= d;

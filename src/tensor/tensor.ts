@@ -6,7 +6,7 @@ import { allocate, DEFAULT_DTYPE, dtypeOfArray, integerRange, storageDType, type
 import { check, is, isDTypeArg, requireArg, signature } from "./arguments.js";
 import { DTypeError, ValueError } from "./errors.js";
 import { formatTensor } from "./format.js";
-import { formatShape, sizeOf, type Shape } from "./shape.js";
+import { checkElementCount, formatShape, sizeOf, type Shape } from "./shape.js";
 
 export type NestedArray = number | boolean | readonly NestedArray[];
 /** Anything that can be turned into a tensor value. */
@@ -18,10 +18,11 @@ export class Tensor {
   readonly data: TypedArray;
 
   constructor(shape: Shape, dtype: DType, data?: TypedArray) {
-    const size = sizeOf(shape);
     for (const d of shape) {
       if (!Number.isInteger(d) || d < 0) throw new ValueError(`invalid tensor shape ${formatShape(shape)}`);
     }
+    checkElementCount(shape, "Tensor");
+    const size = sizeOf(shape);
     if (data === undefined) data = allocate(dtype, size);
     else if (dtypeOfArray(data) !== dtype) {
       throw new DTypeError(`a ${dtype} tensor cannot hold a ${data.constructor.name}`);
