@@ -3,13 +3,12 @@
  * Fashion-MNIST (model in ./mnist.ts). Only what JavaScript forces was changed: `with
  * tf.Graph().as_default():` to a callback, tuples to arrays, `feed_dict` to a Map, `%`
  * formatting to template strings, `os.path.join` to a template, `time.time()` to
- * `performance.now()`, `xrange` to loops, `await` for the data and the checkpoint, FLAGS to a
- * parameter.
+ * `performance.now()`, `xrange` to loops, `await` for the data, the checkpoint and the events
+ * file's flush, snake_case methods to camelCase, FLAGS to a parameter.
  *
- * Lines that needed more than that before TensorSlow's issue 11: 6 (`tf.float32`, `tf.int32`,
- * an int as a placeholder shape, the Saver's `global_step` keyword, and `tf.summary.merge_all` /
- * `FileWriter`); after: 4 — the summary lines (merge_all, FileWriter, add_summary + flush)
- * wait for TensorSlow's summaries and are left out.
+ * Lines that needed more than that before TensorSlow's issue 11: 7 (`tf.float32`, `tf.int32`,
+ * an int as a placeholder shape, the Saver's `global_step` keyword, `tf.summary.merge_all`,
+ * `FileWriter`, `add_summary`); after: 0.
  */
 import * as tf from "tensorslow";
 import { read_data_sets, type DataSet } from "./input-data.js";
@@ -76,7 +75,7 @@ export async function run_training(flags: Partial<Flags> = {}): Promise<{ losses
 
   // Tell TensorFlow that the model will be built into the default Graph.
   const graph = new tf.Graph();
-  const { sess, saver, train_op, loss, eval_correct, images_placeholder, labels_placeholder, init } = graph.as_default(() => {
+  const { summary, summary_writer, sess, saver, train_op, loss, eval_correct, images_placeholder, labels_placeholder, init } = graph.as_default(() => {
     // Generate placeholders for the images and labels.
     const [images_placeholder, labels_placeholder] = placeholder_inputs(FLAGS.batch_size);
 
@@ -92,6 +91,9 @@ export async function run_training(flags: Partial<Flags> = {}): Promise<{ losses
     // Add the Op to compare the logits to the labels during evaluation.
     const eval_correct = mnist.evaluation(logits, labels_placeholder);
 
+    // Build the summary Tensor based on the TF collection of Summaries.
+    const summary = tf.summary.merge_all();
+
     // Add the variable initializer Op.
     const init = tf.global_variables_initializer();
 
@@ -100,7 +102,10 @@ export async function run_training(flags: Partial<Flags> = {}): Promise<{ losses
 
     // Create a session for running Ops on the Graph.
     const sess = new tf.Session();
-    return { sess, saver, train_op, loss, eval_correct, images_placeholder, labels_placeholder, init };
+
+    // Instantiate a SummaryWriter to output summaries and the Graph.
+    const summary_writer = new tf.summary.FileWriter(FLAGS.log_dir, sess.graph);
+    return { summary, summary_writer, sess, saver, train_op, loss, eval_correct, images_placeholder, labels_placeholder, init };
   });
 
   // And then after everything is built:
@@ -126,6 +131,10 @@ export async function run_training(flags: Partial<Flags> = {}): Promise<{ losses
       // Print status to stdout.
       console.log(`Step ${step}: loss = ${(loss_value.item() as number).toFixed(2)} (${duration.toFixed(3)} sec)`);
       losses.push(loss_value.item() as number);
+      // Update the events file.
+      const summary_str = sess.run(summary, feed_dict);
+      summary_writer.addSummary(summary_str, step);
+      await summary_writer.flush();
     }
 
     // Save a checkpoint and evaluate the model periodically.

@@ -5,10 +5,10 @@
  * callback, `math.sqrt(float(n))` to `Math.sqrt(n)`.
  *
  * Lines that needed more than that before TensorSlow's issue 11: 8 (`tf.truncated_normal` as a
- * graph op in a Variable ×3, `tf.to_int64`, `tf.nn.in_top_k`, `tf.int32`, the positional
- * `global_step` of minimize's options by its TF1 name, `tf.summary.scalar`); after: 2 —
+ * graph op in a Variable ×3, `tf.to_int64`, `tf.nn.in_top_k`, `tf.int32`, minimize's
+ * `global_step` by its TF1 name, `tf.summary.scalar`); after: 1 —
  * `tf.losses.sparse_softmax_cross_entropy(labels=..., logits=...)` is called by its camelCase
- * name with positional arguments, and `tf.summary.scalar` waits for TensorSlow's summaries.
+ * name with positional arguments.
  */
 import * as tf from "tensorslow";
 
@@ -62,7 +62,8 @@ export function loss(logits: tf.Node, labels: tf.Node): tf.Node {
 
 /** Sets up the training Ops. */
 export function training(loss: tf.Node, learning_rate: number): tf.Group {
-  // Add a scalar summary for the snapshot loss. (TensorBoard summaries: not in TensorSlow yet.)
+  // Add a scalar summary for the snapshot loss.
+  tf.summary.scalar("loss", loss);
   // Create the gradient descent optimizer with the given learning rate.
   const optimizer = new tf.train.GradientDescentOptimizer(learning_rate);
   // Create a variable to track the global step.

@@ -3,17 +3,19 @@
  * line, on Fashion-MNIST. Only what JavaScript forces was changed: operators to functions,
  * keyword arguments to options objects, `with tf.name_scope(...)` to a callback, `with
  * tf.Session() as sess` to `using`, tuples to arrays, `feed_dict` to a Map, `%` formatting to
- * template strings, FLAGS to a parameter — and the step count is a flag (the tutorial's 20000).
- * The tutorial writes its graph for TensorBoard (`tf.summary.FileWriter`, 2 lines); here that
- * waits for TensorSlow's summaries and the 2 lines are left out.
+ * template strings, `tempfile.mkdtemp()` to Node's `mkdtempSync`, snake_case methods to camelCase,
+ * FLAGS to a parameter — and the step count is a flag (the tutorial's 20000).
  *
- * Lines that needed more than that before TensorSlow's issue 11: 9 (`tf.float32` ×4,
+ * Lines that needed more than that before TensorSlow's issue 11: 11 (`tf.float32` ×4,
  * `tf.truncated_normal` as a graph op in a Variable, `tf.constant(0.1, shape=shape)`,
- * `accuracy.eval` ×2, `train_step.run`); after: 0 (besides the 2 summary lines).
+ * `accuracy.eval` ×2, `train_step.run`, `tf.summary.FileWriter` and `add_graph`); after: 0.
  *
  * Run: node build/examples/tf1/mnist_deep.js
  */
 import * as tf from "tensorslow";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { read_data_sets } from "./input-data.js";
 
 /**
@@ -132,6 +134,11 @@ export async function main(FLAGS: Flags = {}): Promise<number> {
     return tf.cast(correct_prediction, tf.float32);
   });
   const accuracy = tf.reduce_mean(correct_prediction);
+
+  const graph_location = mkdtempSync(join(tmpdir(), "mnist_deep-"));
+  console.log(`Saving graph to: ${graph_location}`);
+  const train_writer = new tf.summary.FileWriter(graph_location);
+  train_writer.addGraph(tf.get_default_graph());
 
   let test_accuracy: number;
   {
