@@ -7,13 +7,12 @@ import type { Backend, Kernel } from "../backend.js";
 import { formulaKernels } from "./elementwise.js";
 import { jsFused } from "./fused.js";
 import { matmulKernel } from "./matmul.js";
-import { broadcastLikeKernel, meanKernel, softmaxKernel, sumKernel, sumToShapeKernel } from "./reduce.js";
+import { broadcastLikeKernel, meanKernel, furtherReductionKernels, softmaxKernel, sumKernel, sumToShapeKernel } from "./reduce.js";
 // Comparisons, selection, clipping.
 import { compareKernels } from "./compare.js";
 // Array ops: movement, indexing and creation, more reductions.
 import { indexingKernels } from "./indexing.js";
 import { movementKernels } from "./movement.js";
-import { reduceExtKernels } from "./reduce-ext.js";
 // Convolution and pooling (ops/conv.ts, ops/pool.ts).
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel } from "./conv.js";
 import { avgPoolGradKernel, avgPoolKernel, maxPoolGradGradKernel, maxPoolGradKernel, maxPoolKernel } from "./pool.js";
@@ -45,7 +44,7 @@ const opKernels: Record<string, Kernel> = {
   ZerosLike: (_inputs, out) => out.data.fill(0),
   ...movementKernels,
   ...indexingKernels,
-  ...reduceExtKernels,
+  ...furtherReductionKernels,
   ...numericsKernels,
   // Convolution and pooling.
   Conv2D: conv2dKernel as Kernel,
