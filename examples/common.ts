@@ -50,9 +50,12 @@ export interface Picture {
 /** Where the examples write their pictures (relative to the working directory). */
 export const OUT_DIR = "out";
 
-/** The graph picture of the nodes `fetches` need, as DOT and as SVG. */
-export async function graphPictures(stem: string, graph: ts.Graph, fetches: ts.GraphNode | ts.GraphNode[], title: string): Promise<Picture[]> {
-  const options = { fetches, title };
+/**
+ * The graph picture of the nodes `fetches` need, as DOT and as SVG; with `session`, edges carry the
+ * shapes its runs saw, and the backward pass (gradients/) is drawn as one node, as TensorBoard does.
+ */
+export async function graphPictures(stem: string, graph: ts.Graph, fetches: ts.GraphNode | ts.GraphNode[], title: string, session?: ts.Session): Promise<Picture[]> {
+  const options = { fetches, title, ...(session === undefined ? {} : { session, collapse: ["gradients"] }) };
   return [
     { file: `${stem}.dot`, content: ts.io.toDot(graph, options) },
     { file: `${stem}.svg`, content: await ts.viz.graphSvg(graph, options) },
@@ -78,10 +81,21 @@ export interface ClassifierDrawing {
 
 /** The classifier's graph (DOT and SVG), its decision boundary over the points, and its loss curve. */
 export async function classifierPictures(d: ClassifierDrawing): Promise<Picture[]> {
+  // The graph first: its edges show the shapes of the session's last runs, not the boundary's grid.
+  const pictures = await graphPictures(`${d.stem}-graph`, d.graph, d.drawn, d.titles.graph, d.session);
   const boundary = ts.viz.decisionBoundarySvg(d.session, d.output, d.input, d.points, d.classes, { title: d.titles.boundary, classNames: ["blue", "red"] });
-  const pictures = [...(await graphPictures(`${d.stem}-graph`, d.graph, d.drawn, d.titles.graph)), { file: `${d.stem}-boundary.svg`, content: boundary }];
-  if (d.lossHistory !== undefined) pictures.push({ file: `${d.stem}-loss.svg`, content: ts.viz.lossCurveSvg(d.lossHistory, { title: d.titles.loss ?? "loss" }) });
+  pictures.push({ file: `${d.stem}-boundary.svg`, content: boundary });
+  if (d.lossHistory !== undefined) {
+    const logScale = spansOrdersOfMagnitude(d.lossHistory);
+    pictures.push({ file: `${d.stem}-loss.svg`, content: ts.viz.lossCurveSvg(d.lossHistory, { title: d.titles.loss ?? "loss", logScale }) });
+  }
   return pictures;
+}
+
+/** Whether positive values span two orders of magnitude or more (then a log scale shows the whole fall). */
+export function spansOrdersOfMagnitude(values: readonly number[]): boolean {
+  const positive = values.filter((v) => Number.isFinite(v) && v > 0);
+  return positive.length > 1 && Math.max(...positive) >= 100 * Math.min(...positive);
 }
 
 /** Writes the pictures into `dir` (made if missing) and returns their paths. */

@@ -13,6 +13,17 @@ export interface DotOptions {
   rankdir?: "BT" | "TB" | "LR" | "RL";
   /** The graph's title, drawn above it. */
   title?: string;
+  /**
+   * A session that has run: edges are labelled with the shapes its values had (a batch of 100
+   * shows as [100, 2] where the static shape says [?, 2]).
+   */
+  session?: { observedShapes(): ReadonlyMap<GraphNode, readonly number[]> };
+  /**
+   * Name scopes drawn as one node each, with the edges into and out of them, as TensorBoard draws
+   * a collapsed namespace: ["gradients"] keeps what `gradients()` and `minimize` build (the
+   * backward ops, SumToShape, BroadcastLike, ...) from crowding the model out of the picture.
+   */
+  collapse?: readonly string[];
 }
 
 interface Style {
@@ -29,6 +40,7 @@ const STYLES = {
   operation: { shape: "ellipse", style: "filled", fill: "#ffedd5", border: "#ea580c" },
   update: { shape: "ellipse", style: "filled", fill: "#fce7f3", border: "#db2777" },
   group: { shape: "octagon", style: "dashed,filled", fill: "#ffffff", border: "#6b7280" },
+  collapsed: { shape: "box3d", style: "filled", fill: "#ede9fe", border: "#7c3aed" },
 } satisfies Record<string, Style>;
 
 /** The graph (or the part of it that `fetches` need) in Graphviz's DOT language. */
@@ -46,14 +58,44 @@ export function toDot(graph: Graph = getDefaultGraph(), options: DotOptions = {}
     '  node [fontname="Helvetica", fontsize=11, penwidth=1.2];',
     '  edge [fontname="Helvetica", fontsize=9, fontcolor="#4b5563", color="#6b7280", arrowsize=0.7];',
   ];
-  lines.push(...clusterLines(nodes, fetched ?? new Set(), "  "));
+  if (options.session !== undefined && typeof (options.session as { observedShapes?: unknown }).observedShapes !== "function") {
+    throw new ValueError(`toDot: session must be a Session (one that has run), got ${String(options.session)}`);
+  }
+  const seen = options.session?.observedShapes();
+  const collapse = collapsedScopes(options.collapse);
+  /** The scope a node is drawn inside of, collapsed, or undefined. */
+  const collapsedInto = (n: GraphNode): string | undefined => collapse.find((scope) => n.name.startsWith(`${scope}/`));
+  const drawnAs = (n: GraphNode): string => collapsedInto(n) ?? n.name;
+  const items: DrawnItem[] = [];
+  const members = new Map<string, number>();
   for (const n of nodes) {
-    n.inputs.forEach((input) => {
-      if (shown.has(input)) lines.push(`  ${id(input.name)} -> ${id(n.name)} [label="${edgeLabel(input)}"];`);
-    });
-    for (const c of n.controlInputs) {
-      if (shown.has(c)) lines.push(`  ${id(c.name)} -> ${id(n.name)} [style=dashed, color="#9ca3af", arrowhead=odot];`);
-    }
+    const scope = collapsedInto(n);
+    if (scope === undefined) items.push({ name: n.name, attributes: nodeAttributes(n, fetched?.has(n) ?? false) });
+    else members.set(scope, (members.get(scope) ?? 0) + 1);
+  }
+  for (const [scope, count] of members) items.push({ name: scope, attributes: collapsedAttributes(scope, count) });
+  lines.push(...clusterLines(items, "  "));
+  // One edge per pair of drawn nodes; an edge into or out of a collapsed scope may stand for several.
+  const edges = new Map<string, { from: string; to: string; labels: Set<string>; control: boolean }>();
+  for (const n of nodes) {
+    const to = drawnAs(n);
+    const add = (input: GraphNode, label: string | undefined) => {
+      const from = drawnAs(input);
+      if (!shown.has(input) || from === to) return;
+      const key = `${from}\u0000${to}`;
+      const edge = edges.get(key) ?? { from, to, labels: new Set<string>(), control: label === undefined };
+      if (label !== undefined) {
+        edge.labels.add(label);
+        edge.control = false;
+      }
+      edges.set(key, edge);
+    };
+    n.inputs.forEach((input) => add(input, edgeLabel(input, seen?.get(input))));
+    for (const c of n.controlInputs) add(c, undefined);
+  }
+  for (const { from, to, labels, control } of edges.values()) {
+    if (control) lines.push(`  ${id(from)} -> ${id(to)} [style=dashed, color="#9ca3af", arrowhead=odot];`);
+    else lines.push(`  ${id(from)} -> ${id(to)} [label="${quoted(edgeText([...labels]))}"];`);
   }
   lines.push("}");
   return `${lines.join("\n")}\n`;
@@ -86,28 +128,34 @@ function neededBy(fetches: Set<GraphNode>): GraphNode[] {
   return [...seen].sort((a, b) => a.id - b.id);
 }
 
+interface DrawnItem {
+  /** A node's name, or a collapsed scope's. */
+  name: string;
+  attributes: string;
+}
+
 interface Scope {
-  nodes: GraphNode[];
+  items: DrawnItem[];
   children: Map<string, Scope>;
 }
 
-/** Nodes nested in clusters by the scopes in their names ("layer1/MatMul" sits in "layer1"). */
-function clusterLines(nodes: readonly GraphNode[], fetched: Set<GraphNode>, indent: string): string[] {
-  const root: Scope = { nodes: [], children: new Map() };
-  for (const n of nodes) {
-    const parts = n.name.split("/");
+/** Items nested in clusters by the scopes in their names ("layer1/MatMul" sits in "layer1"). */
+function clusterLines(items: readonly DrawnItem[], indent: string): string[] {
+  const root: Scope = { items: [], children: new Map() };
+  for (const item of items) {
+    const parts = item.name.split("/");
     let scope = root;
     for (let i = 0; i < parts.length - 1; i++) {
       const path = parts.slice(0, i + 1).join("/");
       let child = scope.children.get(path);
-      if (child === undefined) scope.children.set(path, (child = { nodes: [], children: new Map() }));
+      if (child === undefined) scope.children.set(path, (child = { items: [], children: new Map() }));
       scope = child;
     }
-    scope.nodes.push(n);
+    scope.items.push(item);
   }
   const out: string[] = [];
   const emit = (scope: Scope, pad: string): void => {
-    for (const n of scope.nodes) out.push(`${pad}${id(n.name)} [${nodeAttributes(n, fetched.has(n))}];`);
+    for (const item of scope.items) out.push(`${pad}${id(item.name)} [${item.attributes}];`);
     for (const [path, child] of scope.children) {
       out.push(`${pad}subgraph ${id(`cluster_${path}`)} {`);
       out.push(`${pad}  label=<${html(path.slice(path.lastIndexOf("/") + 1))}>; style="rounded,filled"; color="#d1d5db"; fillcolor="#f9fafb"; fontsize=10;`);
@@ -117,6 +165,28 @@ function clusterLines(nodes: readonly GraphNode[], fetched: Set<GraphNode>, inde
   };
   emit(root, indent);
   return out;
+}
+
+function collapsedScopes(collapse: readonly string[] | undefined): string[] {
+  if (collapse === undefined) return [];
+  if (!Array.isArray(collapse) || !collapse.every((c) => typeof c === "string" && c.length > 0 && !c.endsWith("/"))) {
+    throw new ValueError(`toDot: collapse must be an array of name scopes such as ["gradients"], got ${JSON.stringify(collapse)}`);
+  }
+  // The longest first, so that "a/b" is found before "a".
+  return [...collapse].sort((a, b) => b.length - a.length);
+}
+
+/** A collapsed scope: one box standing for its nodes, as TensorBoard draws a closed namespace. */
+function collapsedAttributes(scope: string, count: number): string {
+  const local = scope.slice(scope.lastIndexOf("/") + 1);
+  return [
+    `label=<<b>${html(local)}</b><br/><font point-size="8">${count} node${count === 1 ? "" : "s"}</font>>`,
+    "shape=box3d",
+    'style="filled"',
+    `fillcolor="${STYLES.collapsed.fill}"`,
+    `color="${STYLES.collapsed.border}"`,
+    `tooltip="${quoted(`${scope}/ (${count} nodes, collapsed)`)}"`,
+  ].join(", ");
 }
 
 function nodeAttributes(n: GraphNode, fetched: boolean): string {
@@ -159,8 +229,15 @@ function formatValue(t: Tensor): string {
   return t.shape.length === 0 ? values[0]! : `[${values.join(", ")}]`;
 }
 
-function edgeLabel(n: Node): string {
-  return n.dtype === "float32" ? shapeText(n.shape) : `${n.dtype} ${shapeText(n.shape)}`;
+/** What flows along an edge out of `n`: its shape as seen in a run if given, else its static shape. */
+function edgeLabel(n: Node, seen: readonly number[] | undefined): string {
+  const shape = seen !== undefined ? formatShape(seen) : shapeText(n.shape);
+  return n.dtype === "float32" ? shape : `${n.dtype} ${shape}`;
+}
+
+/** Labels of the values an edge stands for: at most three, then how many more. */
+function edgeText(labels: readonly string[]): string {
+  return labels.length <= 3 ? labels.join(", ") : `${labels.slice(0, 3).join(", ")}, +${labels.length - 3}`;
 }
 
 /** A static shape, "?" when even the rank is unknown. */

@@ -46,6 +46,8 @@ export interface CompiledPlan {
   /** The number of shared output buffers. */
   readonly buffers: number;
   readonly fetchSlots: FetchSlots;
+  /** The node whose value each slot holds. */
+  readonly slotNodes: readonly Node[];
 }
 
 /** A value's last reader: no unit, or the end of the run. */
@@ -113,7 +115,7 @@ export function compilePlan(fetches: readonly GraphNode[], fed: ReadonlySet<Node
     for (const s of released) if (bufferOfSlot[s] !== undefined) free.push(bufferOfSlot[s]);
   });
   const fetchSlots = fetches.map((f) => (f instanceof Node ? slotOf.get(f)! : null));
-  return { steps, slots, buffers: bufferDtypes.length, fetchSlots };
+  return { steps, slots, buffers: bufferDtypes.length, fetchSlots, slotNodes: [...slotOf.keys()] as Node[] };
 }
 
 /** The fusion passes: grouping, the unit graph, in-place selection, then the units' order. */

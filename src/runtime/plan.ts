@@ -27,6 +27,9 @@ export class Plan {
   private readonly values: (Tensor | undefined)[];
   private readonly pending = new Map<Variable, Tensor>();
   private readonly buffers: PlanBuffers;
+  private readonly slotNodes: readonly Node[];
+  /** The shape of each slot's value in the last run that gave it one (for pictures). */
+  private readonly seenShapes: (readonly number[] | undefined)[];
   /** The computing steps' input arrays, emptied after every run. */
   private readonly stepInputs: Tensor[][];
 
@@ -41,6 +44,8 @@ export class Plan {
     this.steps = compiled.steps;
     this.fetchSlots = compiled.fetchSlots;
     this.values = new Array(compiled.slots);
+    this.slotNodes = compiled.slotNodes;
+    this.seenShapes = new Array(compiled.slots);
     this.buffers = new PlanBuffers(compiled.buffers, backend);
     this.stepInputs = this.steps.flatMap((s) => (s.kind === "op" || s.kind === "fused" ? [s.inputs] : []));
   }
@@ -80,11 +85,18 @@ export class Plan {
       if (refused !== undefined) throw refused;
       return results;
     } finally {
-      // Do not keep the caller's feeds or variable snapshots alive between runs.
+      // Shapes are kept (arrays the values already have); the values themselves are not: do not
+      // keep the caller's feeds or variable snapshots alive between runs.
+      for (let i = 0; i < values.length; i++) if (values[i] !== undefined) this.seenShapes[i] = values[i]!.shape;
       values.fill(undefined);
       pending.clear();
       for (const inputs of this.stepInputs) inputs.fill(undefined as unknown as Tensor);
     }
+  }
+
+  /** Adds the shapes this plan's values had in its last runs to `into`. */
+  collectShapes(into: Map<Node, readonly number[]>): void {
+    this.seenShapes.forEach((shape, i) => shape !== undefined && into.set(this.slotNodes[i]!, shape));
   }
 
   /** Gives the plan's buffers and scratch storage back to the backend; the plan must not run afterwards. */

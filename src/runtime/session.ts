@@ -181,6 +181,17 @@ export class Session {
     return owned;
   }
 
+  /**
+   * The shape each node's value had when this session last computed it (nodes inside a fused
+   * group have none). Graph pictures label edges with them: `io.toDot(graph, { session })`.
+   */
+  observedShapes(): Map<Node, readonly number[]> {
+    const shapes = new Map<Node, readonly number[]>();
+    for (const plan of this.plans.values()) if (plan !== this.last?.plan) plan.collectShapes(shapes);
+    this.last?.plan.collectShapes(shapes);
+    return shapes;
+  }
+
   /** The number of compiled plans (one per distinct fetch/feed signature). */
   get planCount(): number {
     return this.plans.size;

@@ -62,9 +62,23 @@ describe("the tour's pictures", () => {
       "part5-boundary.svg", "part5-graph.dot", "part5-graph.svg", "part5-loss.svg",
     ]);
     for (const [file, content] of pictures) if (file.endsWith(".svg")) assert.equal(XMLValidator.validate(content), true, file);
-    // The training graphs hold the gradient nodes and the updates, in their scopes.
-    assert.match(pictures.get("part4-graph.dot")!, /subgraph "cluster_gradients"/);
-    assert.match(pictures.get("part5-graph.dot")!, /"GradientDescent\/update"/);
+    // The training graphs draw the backward pass as one collapsed gradients node (TensorBoard's way),
+    // the updates in their scope, and on every edge the shape the session saw (no "?" left).
+    for (const part of ["part4", "part5"]) {
+      const dot = pictures.get(`${part}-graph.dot`)!;
+      assert.match(dot, /^\s*"gradients" \[label=<<b>gradients<\/b><br\/><font point-size="8">\d+ nodes/m, part);
+      assert.doesNotMatch(dot, /^\s*"gradients\/|-> "gradients\//m, part);
+      assert.match(dot, /"GradientDescent\/update"/, part);
+      assert.doesNotMatch(dot, /label="[^"]*\?/, `${part}: an edge without its run-time shape`);
+      assert.match(dot, /"X" -> "[^"]+" \[label="\[100,2\]"\]/, `${part}: the 100 points fed`);
+    }
+    // A loss falling by orders of magnitude is drawn on a log scale (ticks at powers of ten).
+    for (const [part, history] of [["part4", part4.lossHistory], ["part5", part5.lossHistory]] as const) {
+      const positive = history.filter((v) => v > 0);
+      const spans = Math.max(...positive) >= 100 * Math.min(...positive);
+      const ticks = [...pictures.get(`${part}-loss.svg`)!.matchAll(/text-anchor="end"[^>]*>([^<]+)</g)].map((m) => Number(m[1]));
+      assert.equal(ticks.length > 1 && ticks.every((t) => Number.isInteger(Math.log10(t))), spans, `${part}: y ticks ${ticks} (loss ${Math.max(...positive)} to ${Math.min(...positive)})`);
+    }
     // Every one of the 100 points is drawn on the boundaries; the loss curves have a point per value.
     for (const part of ["part2", "part4", "part5"]) {
       assert.equal((pictures.get(`${part}-boundary.svg`)!.match(/<circle [^>]*r="3.2"/g) ?? []).length, 100, part);

@@ -51,6 +51,43 @@ describe("io.toDot", () => {
     assert.deepEqual(dotEdges(dot).sort(), ["A -> MatMul ([2,2])", "MatMul -> Add (?)", "b -> Add ([2])", "x -> MatMul (?)"].sort());
   });
 
+  it("after a session has run, labels edges with the shapes it saw instead of '?'", () => {
+    const { graph, z } = affine();
+    const session = new ts.Session(graph);
+    // Before any run there is nothing seen: the static shapes.
+    assert.ok(dotEdges(ts.io.toDot(graph, { fetches: z, session })).includes("x -> MatMul (?)"));
+    session.run(z, { x: [1, 2] });
+    const edges = dotEdges(ts.io.toDot(graph, { fetches: z, session }));
+    // x, declared without a shape, was fed a vector of 2: A [2,2] · x [2] is a vector of 2.
+    assert.deepEqual(edges.sort(), ["A -> MatMul ([2,2])", "MatMul -> Add ([2])", "b -> Add ([2])", "x -> MatMul ([2])"].sort());
+    assert.throws(() => ts.io.toDot(graph, { session: {} as never }), /toDot: session must be a Session/);
+  });
+
+  it("collapses name scopes into one node each, as TensorBoard draws gradients/", () => {
+    const graph = new ts.Graph();
+    const { step } = graph.asDefault(() => {
+      const x = ts.placeholder("float32", [null, 2], "x");
+      const w = new ts.Variable([[1], [2]], { name: "w" });
+      const b = new ts.Variable([0.5], { name: "b" });
+      const loss = ts.reduceSum(ts.add(ts.matmul(x, w), b), undefined, { name: "loss" });
+      return { step: new ts.train.GradientDescentOptimizer(0.1).minimize(loss) };
+    });
+    const full = dotNodes(ts.io.toDot(graph, { fetches: step }));
+    const gradientNodes = [...full.keys()].filter((n) => n.startsWith("gradients/"));
+    assert.ok(gradientNodes.some((n) => n.includes("SumToShape")), `gradient helpers drawn: ${gradientNodes}`);
+    const dot = ts.io.toDot(graph, { fetches: step, collapse: ["gradients"] });
+    const nodes = dotNodes(dot);
+    assert.ok(![...nodes.keys()].some((n) => n.startsWith("gradients/")), "no gradient node drawn on its own");
+    assert.match(nodes.get("gradients")!, new RegExp(`${gradientNodes.length} nodes`));
+    assert.equal(nodes.size, full.size - gradientNodes.length + 1);
+    const edges = dotEdges(dot);
+    // The model's values flow into the collapsed scope, and the gradients out of it into the updates.
+    assert.ok(edges.includes("x -> gradients ([?,2])"), edges.join("; "));
+    assert.ok(edges.some((e) => e.startsWith("gradients -> GradientDescent/update_w/")), edges.join("; "));
+    assert.equal(new Set(edges).size, edges.length, "one edge per pair of drawn nodes");
+    assert.throws(() => ts.io.toDot(graph, { collapse: ["gradients/"] }), /collapse must be an array of name scopes/);
+  });
+
   it("gives placeholders, variables, constants and operations their own shapes and colours", () => {
     const graph = new ts.Graph();
     const { step } = graph.asDefault(() => {
