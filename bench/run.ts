@@ -1,11 +1,12 @@
 /**
- * `npm run bench`: TensorSlow and its peers (TensorFlow.js cpu and wasm, and hand-written JS where
- * it sets the floor) on the same workloads in one process, in alternating rounds. Prints medians
- * and ratios, and writes them as JSON under bench/results/ so that runs can be compared over time.
+ * `npm run bench`: TensorSlow and its peers (TensorFlow.js cpu and wasm, onnxruntime-node for
+ * inference, and hand-written JS where it sets the floor) on the same workloads in one process, in
+ * alternating rounds. Prints medians and ratios, and writes them as JSON under bench/results/ so
+ * that runs can be compared over time.
  *
  *   npm run bench                    every workload
  *   npm run bench -- --quick         fewer rounds and sizes (a smoke run)
- *   npm run bench -- --only matmul   workloads whose id contains "matmul"
+ *   npm run bench -- --only matmul   workloads whose id contains "matmul" (tutorial, ort-mlp, ...)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -16,6 +17,9 @@ import { formatReport, type WorkloadResult } from "./report.js";
 import type { Workload } from "./workload.js";
 import { matmulWorkload } from "./workloads/matmul.js";
 import { tutorialMlpWorkload } from "./workloads/tutorial-mlp.js";
+import { tutorialLiteralWorkload } from "./workloads/tutorial-literal.js";
+import { inferenceWorkload } from "./workloads/inference.js";
+import { ortVersion } from "./peers/ort.js";
 import { cnnInferenceWorkload, cnnTrainWorkload, fashionMlpWorkload } from "./workloads/fashion.js";
 
 const args = process.argv.slice(2);
@@ -30,9 +34,11 @@ function workloads(): Workload[] {
   return [
     ...sizes.map((n) => matmulWorkload(n, rounds)),
     tutorialMlpWorkload(rounds),
+    tutorialLiteralWorkload(rounds),
     fashionMlpWorkload(slow),
     cnnTrainWorkload(slow),
     cnnInferenceWorkload(slow),
+    ...(["mlp", "cnn"] as const).flatMap((kind) => [1, 256].map((batch) => inferenceWorkload(kind, batch, rounds))),
   ];
 }
 
@@ -52,6 +58,7 @@ const machine = {
   node: process.version,
   tensorslowBackend: ts.getBackend(),
   tfjs: TFJS_VERSION,
+  onnxruntime: await ortVersion(),
 };
 console.log(`\n${formatReport(results, machine)}`);
 
