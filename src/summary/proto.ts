@@ -1,9 +1,10 @@
 /**
  * The messages of TensorBoard's event files, declared for protobufjs with TensorFlow's field
  * numbers (tensorflow/core/util/event.proto, framework/summary.proto, graph.proto, node_def.proto,
- * attr_value.proto, tensor_shape.proto, versions.proto). protobufjs is imported on the first
- * encoding, so the main entry loads no package at import time.
+ * attr_value.proto, tensor_shape.proto, versions.proto), encoded through the shared lazy
+ * protobufjs loader (io/protobuf.ts).
  */
+import { field as f, protobufEncoder } from "../io/protobuf.js";
 import { TensorSlowError } from "../tensor/index.js";
 import type { Histogram } from "./histogram.js";
 
@@ -41,9 +42,6 @@ export interface Event {
   summary?: { value: SummaryValue[] };
 }
 
-const f = (type: string, id: number, repeated = false, packed = false) =>
-  repeated ? { type, id, rule: "repeated", ...(packed ? { options: { packed: true } } : {}) } : { type, id };
-
 const SCHEMA = {
   nested: {
     tensorflow: {
@@ -68,8 +66,8 @@ const SCHEMA = {
             num: f("double", 3),
             sum: f("double", 4),
             sumSquares: f("double", 5),
-            bucketLimit: f("double", 6, true, true),
-            bucket: f("double", 7, true, true),
+            bucketLimit: f("double", 6, true),
+            bucket: f("double", 7, true),
           },
         },
         GraphDef: { fields: { node: f("NodeDef", 1, true), versions: f("VersionDef", 4) } },
@@ -92,38 +90,18 @@ const SCHEMA = {
   },
 };
 
-interface MessageType {
-  encode(message: object): { finish(): Uint8Array };
-}
-interface Types {
-  event: MessageType;
-  graphDef: MessageType;
-}
+const encode = protobufEncoder(
+  SCHEMA,
+  { event: "tensorflow.Event", graphDef: "tensorflow.GraphDef" },
+  (reason) => new TensorSlowError(`summary.FileWriter encodes events with the protobufjs package, which could not be loaded (${reason}); install it (npm install protobufjs)`),
+);
 
-let types: Promise<Types> | undefined;
-
-function loadTypes(): Promise<Types> {
-  types ??= (async () => {
-    type Protobuf = { default: { Root: { fromJSON(json: object): { lookupType(name: string): MessageType } } } };
-    let mod: Protobuf;
-    try {
-      mod = (await import("protobufjs/light.js")) as unknown as Protobuf;
-    } catch (e) {
-      types = undefined;
-      throw new TensorSlowError(`summary.FileWriter encodes events with the protobufjs package, which could not be loaded (${(e as Error).message}); install it (npm install protobufjs)`);
-    }
-    const root = mod.default.Root.fromJSON(SCHEMA);
-    return { event: root.lookupType("tensorflow.Event"), graphDef: root.lookupType("tensorflow.GraphDef") };
-  })();
-  return types;
-}
-
-/** An Event message as bytes (a plain copy: protobufjs may hand out a view into a shared pool in Node). */
-export async function encodeEvent(event: Event): Promise<Uint8Array> {
-  return new Uint8Array((await loadTypes()).event.encode(event).finish());
+/** An Event message as bytes. */
+export function encodeEvent(event: Event): Promise<Uint8Array> {
+  return encode("event", event);
 }
 
 /** A GraphDef message as bytes. */
-export async function encodeGraphDef(graphDef: GraphDef): Promise<Uint8Array> {
-  return new Uint8Array((await loadTypes()).graphDef.encode(graphDef).finish());
+export function encodeGraphDef(graphDef: GraphDef): Promise<Uint8Array> {
+  return encode("graphDef", graphDef);
 }

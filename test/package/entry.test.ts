@@ -30,9 +30,9 @@ describe("the package's entry points", () => {
       const code = readFileSync(file, "utf8");
       // Bundlers follow a literal dynamic import into a lazily loaded chunk: right for Graphviz
       // (graph pictures need it in browsers too) and protobufjs (ONNX export and TensorBoard events give
-      // bytes in browsers too), wrong for anything else.
+      // bytes in browsers too, both through the one loader io/protobuf.ts), wrong for anything else.
       const literal = [...code.matchAll(/import\(\s*["'`]([^"'`]*)/g)].map((m) => m[1]);
-      const lazy: Record<string, string[]> = { "/dist/viz/graph-svg.js": ["@hpcc-js/wasm-graphviz"], "/dist/io/onnx/proto.js": ["protobufjs/light.js"], "/dist/summary/proto.js": ["protobufjs/light.js"] };
+      const lazy: Record<string, string[]> = { "/dist/viz/graph-svg.js": ["@hpcc-js/wasm-graphviz"], "/dist/io/protobuf.js": ["protobufjs/light.js"] };
       const expected = Object.entries(lazy).find(([suffix]) => file.endsWith(suffix))?.[1] ?? [];
       assert.deepEqual(literal, expected, `${file}: dynamic imports of literal specifiers (bundlers would follow them)`);
       assert.ok(!code.includes("cli-progress"), `${file} mentions cli-progress`);
@@ -45,7 +45,7 @@ describe("the package's entry points", () => {
   });
 
   it("reaches the checkpoint and picture modules (so the checks above cover them)", () => {
-    for (const part of ["io/files.js", "io/safetensors.js", "train/saver.js", "viz/graph-svg.js", "viz/plots.js", "io/onnx/proto.js", "io/tfjs/export.js", "summary/proto.js", "summary/writer.js"]) {
+    for (const part of ["io/files.js", "io/safetensors.js", "train/saver.js", "viz/graph-svg.js", "viz/plots.js", "io/protobuf.js", "io/onnx/proto.js", "io/tfjs/export.js", "summary/proto.js", "summary/writer.js"]) {
       assert.ok([...graph.keys()].some((f) => f.endsWith(`/dist/${part}`)), `${part} reached`);
     }
   });

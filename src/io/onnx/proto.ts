@@ -1,9 +1,9 @@
 /**
  * The part of onnx.proto an exported model uses, declared for protobufjs (field numbers as in
- * onnx/onnx.proto3), and the encoder. protobufjs is imported on the first export, so the main entry
- * loads no package at import time.
+ * onnx/onnx.proto3), and the encoder, through the shared lazy protobufjs loader (io/protobuf.ts).
  */
 import { ExportError } from "../export/errors.js";
+import { field as f, protobufEncoder } from "../protobuf.js";
 
 /** Plain objects in the shape of the ONNX messages (camelCase field names). */
 export interface TensorProto {
@@ -56,8 +56,6 @@ export interface ModelProto {
 
 /** AttributeProto.AttributeType values. */
 export const ATTR = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
-
-const f = (type: string, id: number, repeated = false) => (repeated ? { type, id, rule: "repeated" } : { type, id });
 
 const SCHEMA = {
   nested: {
@@ -128,29 +126,13 @@ const SCHEMA = {
   },
 };
 
-interface Encoder {
-  encode(message: object): { finish(): Uint8Array };
-}
-
-let modelType: Promise<Encoder> | undefined;
-
-async function loadModelType(): Promise<Encoder> {
-  modelType ??= (async () => {
-    type Protobuf = { default: { Root: { fromJSON(json: object): { lookupType(name: string): Encoder } } } };
-    let mod: Protobuf;
-    try {
-      mod = (await import("protobufjs/light.js")) as unknown as Protobuf;
-    } catch (e) {
-      modelType = undefined;
-      throw new ExportError(`ONNX export encodes with the protobufjs package, which could not be loaded (${(e as Error).message}); install it (npm install protobufjs)`);
-    }
-    return mod.default.Root.fromJSON(SCHEMA).lookupType("onnx.ModelProto");
-  })();
-  return modelType;
-}
+const encode = protobufEncoder(
+  SCHEMA,
+  { model: "onnx.ModelProto" },
+  (reason) => new ExportError(`ONNX export encodes with the protobufjs package, which could not be loaded (${reason}); install it (npm install protobufjs)`),
+);
 
 /** The model as ONNX bytes. */
-export async function encodeModel(model: ModelProto): Promise<Uint8Array> {
-  // In Node, protobufjs gives a Buffer (maybe a view into a shared pool): the caller gets its own plain bytes.
-  return new Uint8Array((await loadModelType()).encode(model).finish());
+export function encodeModel(model: ModelProto): Promise<Uint8Array> {
+  return encode("model", model);
 }
