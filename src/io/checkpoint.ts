@@ -6,7 +6,7 @@
 import type { Variable } from "../graph/index.js";
 import type { Session } from "../runtime/session.js";
 import { DTypeError, GraphError, NotFoundError, ShapeError, formatShape, shapesEqual, type Tensor, type TensorSlowError } from "../tensor/index.js";
-import { decodeTensor, encodeSafetensors, isTensorSlowDtype, readSafetensorsHeader, safetensorsBytes } from "./safetensors.js";
+import { decodeTensor, encodeSafetensors, isTensorSlowDtype, readSafetensorsHeader, safetensorsBytes } from "./safetensors/index.js";
 
 /** Checkpoint name and variable, in the order they are saved. */
 export type CheckpointEntries = readonly (readonly [name: string, variable: Variable])[];

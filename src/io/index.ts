@@ -12,7 +12,7 @@ export {
   type Safetensors,
   type SafetensorsEntry,
   type SafetensorsHeader,
-} from "./safetensors.js";
+} from "./safetensors/index.js";
 export { ExportError } from "./export/errors.js";
 export type { ExportSelection } from "./export/subgraph.js";
 export { exportOnnx, type OnnxExportOptions, type OnnxModel, type OnnxValueInfo } from "./onnx/export.js";
