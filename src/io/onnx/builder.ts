@@ -22,7 +22,9 @@ export type OnnxAttr =
   | { ints: readonly number[] }
   | { floats: readonly number[] }
   | { string: string }
-  | { tensor: Tensor };
+  | { tensor: Tensor }
+  /** An int64 tensor (our dtypes have no int64; ONNX's shapes and indices are int64). */
+  | { int64Tensor: { dims: readonly number[]; values: readonly number[] } };
 
 /** What an ONNX export-table entry sees of the op it writes, and how it adds nodes and initializers. */
 export interface OnnxContext extends OpContext {
@@ -70,6 +72,7 @@ function attributeProto(name: string, attr: OnnxAttr): AttributeProto {
   if ("ints" in attr) return { name, type: ATTR.INTS, ints: [...attr.ints] };
   if ("floats" in attr) return { name, type: ATTR.FLOATS, floats: [...attr.floats] };
   if ("string" in attr) return { name, type: ATTR.STRING, s: new TextEncoder().encode(attr.string) };
+  if ("int64Tensor" in attr) return { name, type: ATTR.TENSOR, t: int64Proto("", attr.int64Tensor.values, attr.int64Tensor.dims.length === 0) };
   return { name, type: ATTR.TENSOR, t: tensorProto("", attr.tensor) };
 }
 

@@ -11,6 +11,8 @@ import { concat, fill, gather, mirrorPad, oneHot, pack, pad, range, slice, split
 import { avgPool, conv2d, conv2dBackpropInput, maxPool } from "./conv.js";
 import { dropoutMask, l2Loss, logSoftmax, sigmoidCrossEntropy, softmaxCrossEntropy, sparseSoftmaxCrossEntropy } from "./nn.js";
 import { onnxDtype, type OnnxAttr, type OnnxContext, type OnnxEmitter } from "./builder.js";
+import { biasAddGrad, eluGrad, leakyReluGrad, prodExceptSelf, prodExceptSelfGrad, relu6Grad, reluGrad, seluGrad, sigmoidGrad, sparseSoftmaxCrossEntropyBackprop, tanhGrad } from "./grad.js";
+import { asMatrix, broadcastLike, liftMatMulGrad, rank, shape, size, sizeRatio, sumToShape, unliftMatMulGrad } from "./shape.js";
 
 export const ONNX_OPSET = 17;
 
@@ -253,4 +255,30 @@ export const ONNX_OPS: Readonly<Record<string, ExportEntry<OnnxEmitter>>> = {
   L2Loss: l2Loss,
   BiasAdd: same("Add"),
   DropoutMask: dropoutMask,
+  Shape: shape,
+  Size: size,
+  Rank: rank,
+  // Gradient ops (what gradients() builds), for exported training steps.
+  SigmoidGrad: sigmoidGrad,
+  TanhGrad: tanhGrad,
+  ReluGrad: reluGrad,
+  Relu6Grad: relu6Grad,
+  LeakyReluGrad: leakyReluGrad,
+  EluGrad: eluGrad,
+  SeluGrad: seluGrad,
+  BiasAddGrad: biasAddGrad,
+  SparseSoftmaxCrossEntropyBackprop: sparseSoftmaxCrossEntropyBackprop,
+  ProdExceptSelf: prodExceptSelf,
+  ProdExceptSelfGrad: prodExceptSelfGrad,
+  SumToShape: sumToShape,
+  BroadcastLike: broadcastLike,
+  SizeRatio: sizeRatio,
+  AsMatrix: asMatrix,
+  LiftMatMulGrad: liftMatMulGrad,
+  UnliftMatMulGrad: unliftMatMulGrad,
+  // An update's value is the variable's new value; an exported training step makes it an output
+  // (the variable's own input is its newest value in the step, see export.ts).
+  Assign: (cx) => void cx.add("Identity", [cx.input(1)], {}, cx.output),
+  AssignAdd: same("Add"),
+  AssignSub: same("Sub"),
 };
