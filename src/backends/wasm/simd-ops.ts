@@ -2,7 +2,7 @@
  * The elementwise ops with SIMD loops in the wasm kernels: the one list of their op codes. An op's
  * code is its position in its list, never written out. Everything that names a code reads it here:
  *
- * - the AssemblyScript dispatch (assembly/dispatch.ts, generated from this file by
+ * - the AssemblyScript dispatch (assembly/dispatch.generated.ts, generated from this file by
  *   scripts/build-wasm.mjs: one switch case per entry, calling the class of the same name in
  *   assembly/elementwise.ts);
  * - the standalone wasm kernels (index.ts registers one per entry that is a formula);
