@@ -14,24 +14,25 @@
  * table/kit.ts). ops.test.ts iterates this table; an op type without an entry fails the suite.
  */
 import type { OpEntry } from "./table/kit.js";
-import { CORE_OPS } from "./table/core.js";
-import { LOSS_OPS } from "./table/loss.js";
-import { NN_OPS } from "./table/nn.js";
-import { CONVERT_OPS } from "./table/convert.js";
-// Activations, comparisons, selection and where.
-import { NONLINEAR_OPS } from "./table/nonlinear.js";
-import { BINARY_MATH_OPS } from "./table/binary-math.js";
+// One file per op file of src/ops/ (compare.ts also holds select's SelectV2, shape-info.ts InTopK).
+import { MATH_OPS } from "./table/math.js";
+import { ACTIVATION_OPS } from "./table/activation.js";
+import { MATMUL_OPS } from "./table/matmul.js";
+import { REDUCE_OPS } from "./table/reduce.js";
+import { ARRAY_OPS } from "./table/array.js";
+import { STATE_OPS } from "./table/state.js";
+import { CHECK_NUMERICS_OPS } from "./table/check-numerics.js";
 import { COMPARE_OPS } from "./table/compare.js";
-// Array ops.
 import { SHAPE_OPS } from "./table/shape-ops.js";
 import { JOIN_SPLIT_OPS } from "./table/join-split.js";
 import { INDEXING_OPS } from "./table/indexing.js";
 import { TILE_PAD_OPS } from "./table/tile-pad.js";
-import { REDUCE_EXT_OPS } from "./table/reduce-ext.js";
 import { CREATION_OPS } from "./table/creation.js";
 import { SHAPE_INFO_OPS } from "./table/shape-info.js";
 import { CONV_OPS } from "./table/conv.js";
 import { POOL_OPS } from "./table/pool.js";
+import { LOSS_OPS } from "./table/loss.js";
+import { NN_OPS } from "./table/nn.js";
 
 export type { InputKind, OpCase, OpEntry, R64, Tolerance } from "./table/kit.js";
 export { TOLERANCES, broadcastShapesRef } from "./table/kit.js";
@@ -49,24 +50,22 @@ function merge(...families: Record<string, OpEntry<any>>[]): Record<string, OpEn
 }
 
 export const OP_TABLE: Record<string, OpEntry<any>> = merge(
-  CORE_OPS,
-  CONVERT_OPS,
-  // Activations, comparisons, selection and where.
-  NONLINEAR_OPS,
-  BINARY_MATH_OPS,
+  MATH_OPS,
+  ACTIVATION_OPS,
+  MATMUL_OPS,
+  REDUCE_OPS,
+  ARRAY_OPS,
+  STATE_OPS,
+  CHECK_NUMERICS_OPS,
   COMPARE_OPS,
-  // Array ops.
   SHAPE_OPS,
   JOIN_SPLIT_OPS,
   INDEXING_OPS,
   TILE_PAD_OPS,
-  REDUCE_EXT_OPS,
   CREATION_OPS,
   SHAPE_INFO_OPS,
-  // Convolution and pooling.
   CONV_OPS,
   POOL_OPS,
-  // Losses and nn building blocks.
   LOSS_OPS,
   NN_OPS,
 );

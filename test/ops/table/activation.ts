@@ -1,7 +1,7 @@
 /** OP_TABLE entries of the activations and their gradient ops (src/ops/activation.ts). */
 import * as ts from "tensorslow";
-import { type OpCase, type OpEntry, type NoAttrs, val, rnd, nonzero, lit, elementwise, buildRaw, none, unary, unaryCases, binaryCases } from "./kit.js";
 import type { Ref } from "../../helpers/assert-close.js";
+import { type NoAttrs, type OpCase, type OpEntry, binaryCases, buildRaw, elementwise, F32_SUMS, F64_SUMS, lit, none, nonzero, rnd, sigmoidRef, softmaxRef, unary, unaryCases, val } from "./kit.js";
 
 // SELU's constants, from Klambauer et al. (2017), eq. (14): alpha01 and lambda01.
 const ALPHA = 1.6732632423543772848170429916717;
@@ -60,7 +60,52 @@ const gradOp = (type: string, fn: (a: number, b: number) => number, cases: OpCas
   dtypes: ints ? ["float64", "float32", "int32"] : ["float64", "float32"],
 });
 
-export const NONLINEAR_OPS: Record<string, OpEntry<any>> = {
+/** Values in [lo, 2] with |v| >= 0.1 (an exponential unit's output is above −1 or −scale·alpha). */
+function nonzeroAbove(shape: number[], lo: number): Ref {
+  const v = val(shape, lo, 2);
+  return { shape, data: Float64Array.from(v.data, (x) => (Math.abs(x) < 0.1 ? x + 0.2 : x)) };
+}
+
+export const ACTIVATION_OPS: Record<string, OpEntry<any>> = {
+  Sigmoid: {
+    ...unary("Sigmoid", sigmoidRef, ts.sigmoid, (s) => val(s, -4, 4)),
+    cases: [
+      ...unaryCases((s) => val(s, -4, 4)),
+      { name: "saturated ±1000, ±40 and 0", inputs: [lit([5], [-1000, -40, 0, 40, 1000])], attrs: none },
+    ],
+  },
+  SigmoidGrad: {
+    type: "SigmoidGrad",
+    // SigmoidGrad(y, dy) = dy·y·(1−y), y being sigmoid's output.
+    build: (xs) => buildRaw("SigmoidGrad", xs, {}),
+    ref: (xs) => elementwise(xs, (y, dy) => dy * y * (1 - y)),
+    cases: [
+      { name: "[2,3]", inputs: [val([2, 3], 0.05, 0.95), rnd([2, 3])], attrs: none },
+      { name: "rank 0", inputs: [val([], 0.05, 0.95), rnd([])], attrs: none },
+      { name: "y [3,1] with dy [1,4] (broadcast)", inputs: [val([3, 1], 0.05, 0.95), rnd([1, 4])], attrs: none },
+    ],
+    differentiable: true,
+    secondOrder: true,
+  },
+  Softmax: {
+    type: "Softmax",
+    build: ([x], { axis }: { axis?: number }) => (axis === undefined ? ts.softmax(x!) : ts.softmax(x!, axis)),
+    ref: ([x], { axis }: { axis?: number }) => softmaxRef(x!, axis ?? -1),
+    cases: [
+      { name: "[2,3] default axis (-1)", inputs: [rnd([2, 3])], attrs: {} },
+      { name: "[2,3] axis 0", inputs: [rnd([2, 3])], attrs: { axis: 0 } },
+      { name: "vector [4]", inputs: [rnd([4])], attrs: { axis: 0 } },
+      { name: "[2,3,2] axis 1", inputs: [rnd([2, 3, 2])], attrs: { axis: 1 } },
+      { name: "[2,3,2] axis -3", inputs: [rnd([2, 3, 2])], attrs: { axis: -3 } },
+      { name: "[1,1]", inputs: [rnd([1, 1])], attrs: {} },
+      { name: "empty [0,3]", inputs: [rnd([0, 3])], attrs: {} },
+      { name: "large logits [[1000,0,-1000],[1e4,1e4,0]]", inputs: [lit([2, 3], [1000, 0, -1000, 1e4, 1e4, 0])], attrs: {} },
+    ],
+    differentiable: true,
+    secondOrder: true,
+    f64: F64_SUMS,
+    f32: F32_SUMS,
+  },
   Relu: unary("Relu", reluRef, ts.relu, nonzero, true),
   Relu6: unary("Relu6", relu6Ref, ts.relu6, wide, true),
   LeakyRelu: {
@@ -81,9 +126,6 @@ export const NONLINEAR_OPS: Record<string, OpEntry<any>> = {
     ...unary("Tanh", Math.tanh, ts.tanh, (s) => val(s, -3, 3)),
     cases: [...unaryCases((s) => val(s, -3, 3)), { name: "saturated ±40", inputs: [lit([2], [-40, 40])], attrs: none }],
   },
-  Abs: unary("Abs", Math.abs, ts.abs, nonzero, true),
-  Sign: unary("Sign", Math.sign, ts.sign, nonzero, true),
-
   // Gradient ops: G(dy, v) = dy·f'(v), with v relu's or elu's output, leakyRelu's input.
   ReluGrad: gradOp("ReluGrad", (dy, y) => (y > 0 ? dy : 0), gradOpCases(nonzero), true),
   Relu6Grad: gradOp("Relu6Grad", (dy, y) => (y > 0 && y < 6 ? dy : 0), gradOpCases(wide), true),
@@ -102,9 +144,3 @@ export const NONLINEAR_OPS: Record<string, OpEntry<any>> = {
   SeluGrad: gradOp("SeluGrad", (dy, y) => (y < 0 ? dy * (y + SCALE * ALPHA) : dy * SCALE), gradOpCases((s) => nonzeroAbove(s, -1.7))),
   TanhGrad: gradOp("TanhGrad", (y, dy) => dy * (1 - y * y), gradOpCases((s) => val(s, -0.95, 0.95), true)),
 };
-
-/** Values in [lo, 2] with |v| >= 0.1 (an exponential unit's output is above −1 or −scale·alpha). */
-function nonzeroAbove(shape: number[], lo: number): Ref {
-  const v = val(shape, lo, 2);
-  return { shape, data: Float64Array.from(v.data, (x) => (Math.abs(x) < 0.1 ? x + 0.2 : x)) };
-}

@@ -1,24 +1,17 @@
 /**
- * OP_TABLE entries of the further reductions (Max, Min, Prod, Any, All, ArgMax, ArgMin) and the
- * ops Prod's gradient uses (ProdExceptSelf, ProdExceptSelfGrad).
+ * OP_TABLE entries of the reductions (src/ops/reduce.ts): Sum, Mean, Max, Min, Prod, Any, All, ArgMax,
+ * ArgMin; the adjoints of broadcasting (SumToShape, BroadcastLike, SizeRatio); and the ops Prod's
+ * gradient uses (ProdExceptSelf, ProdExceptSelfGrad).
  */
 import * as ts from "tensorslow";
 import { unravel } from "../../helpers/assert-close.js";
-import {
-  F32_SUMS,
-  F64_SUMS,
-  buildRaw,
-  lit,
-  mk,
-  nonzero,
-  reduceCases,
-  rnd,
-  type OpCase,
-  type OpEntry,
-  type R64,
-  type ReduceCaseAttrs,
-} from "./kit.js";
+import { type OpCase, type OpEntry, type R64, type ReduceCaseAttrs, broadcastToRef, buildRaw, F32_SUMS, F64_SUMS, lit, mk, none, nonzero, normAxes, reduceCases, reduceRef, rnd, shaped, sumToShapeRef } from "./kit.js";
 import { foldRef, groupsRef } from "./array-kit.js";
+
+interface BroadcastLikeCaseAttrs {
+  reducedAxis?: number | number[] | "all";
+  keepDims?: boolean;
+}
 
 type ReduceFn = (x: ts.NodeLike, axis?: number | readonly number[], options?: ts.ReduceOptions) => ts.Node;
 
@@ -140,7 +133,28 @@ const withZeros = (name: string, shape: number[], values: number[], axis?: numbe
   attrs: axis === undefined ? {} : { axis },
 });
 
-export const REDUCE_EXT_OPS: Record<string, OpEntry<any>> = {
+export const REDUCE_OPS: Record<string, OpEntry<any>> = {
+  Sum: {
+    type: "Sum",
+    build: ([x], { axis, keepDims }: ReduceCaseAttrs) => ts.reduceSum(x!, axis, { keepDims }),
+    ref: ([x], { axis, keepDims }: ReduceCaseAttrs) => reduceRef(x!, axis, keepDims, false),
+    cases: reduceCases(),
+    differentiable: true,
+    secondOrder: true,
+    dtypes: ["float64", "float32", "int32"],
+    f64: F64_SUMS,
+    f32: F32_SUMS,
+  },
+  Mean: {
+    type: "Mean",
+    build: ([x], { axis, keepDims }: ReduceCaseAttrs) => ts.reduceMean(x!, axis, { keepDims }),
+    ref: ([x], { axis, keepDims }: ReduceCaseAttrs) => reduceRef(x!, axis, keepDims, true),
+    cases: reduceCases(),
+    differentiable: true,
+    secondOrder: true,
+    f64: F64_SUMS,
+    f32: F32_SUMS,
+  },
   Max: reduction("Max", ts.reduceMax, -Infinity, (a, v) => Math.max(a, v), [ties]),
   Min: reduction("Min", ts.reduceMin, Infinity, (a, v) => Math.min(a, v), [ties]),
   Prod: reduction("Prod", ts.reduceProd, 1, (a, v) => a * v, [
@@ -153,7 +167,61 @@ export const REDUCE_EXT_OPS: Record<string, OpEntry<any>> = {
   All: logical("All", ts.reduceAll, 1, (a, v) => (a && v ? 1 : 0)),
   ArgMax: arg("ArgMax", ts.argmax, (v, best) => v > best),
   ArgMin: arg("ArgMin", ts.argmin, (v, best) => v < best),
-
+  SumToShape: {
+    type: "SumToShape",
+    // SumToShape(x, like): x summed over the axes along which `like` was broadcast to x's shape.
+    build: (xs) => buildRaw("SumToShape", xs, {}),
+    ref: ([x, like]) => sumToShapeRef(x!, like!.shape),
+    cases: [
+      { name: "[2,3,4] to [3,1]", inputs: [rnd([2, 3, 4]), shaped([3, 1])], attrs: none },
+      { name: "[2,3] to [3] (a leading axis)", inputs: [rnd([2, 3]), shaped([3])], attrs: none },
+      { name: "[4,3] to [1,3]", inputs: [rnd([4, 3]), shaped([1, 3])], attrs: none },
+      { name: "[2,3] to a scalar", inputs: [rnd([2, 3]), shaped([])], attrs: none },
+      { name: "[2,3] to [2,3] (nothing summed)", inputs: [rnd([2, 3]), shaped([2, 3])], attrs: none },
+      { name: "empty [0,3] to [3] (zeros)", inputs: [rnd([0, 3]), shaped([3])], attrs: none },
+    ],
+    differentiable: true,
+    secondOrder: true,
+    f64: F64_SUMS,
+    f32: F32_SUMS,
+  },
+  BroadcastLike: {
+    type: "BroadcastLike",
+    // BroadcastLike(x, like): x (with reduced axes put back as size 1) stretched to like's shape.
+    build: (xs, attrs: BroadcastLikeCaseAttrs) => buildRaw("BroadcastLike", xs, attrs),
+    ref: ([x, like], { reducedAxis, keepDims }: BroadcastLikeCaseAttrs) => {
+      let shape = x!.shape;
+      if (reducedAxis !== undefined && !keepDims) {
+        const axes = reducedAxis === "all" ? like!.shape.map((_, i) => i) : normAxes(reducedAxis, like!.shape.length);
+        shape = like!.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+      }
+      return broadcastToRef(mk(shape, x!.data), like!.shape);
+    },
+    cases: [
+      { name: "[3,1] to [2,3,4]", inputs: [rnd([3, 1]), shaped([2, 3, 4])], attrs: {} },
+      { name: "a scalar to [2,3]", inputs: [rnd([]), shaped([2, 3])], attrs: {} },
+      { name: "[3] to [2,3]", inputs: [rnd([3]), shaped([2, 3])], attrs: {} },
+      { name: "[2,3] to [2,3] (same shape)", inputs: [rnd([2, 3]), shaped([2, 3])], attrs: {} },
+      { name: "[3] to an empty [0,3]", inputs: [rnd([3]), shaped([0, 3])], attrs: {} },
+      { name: "reduced over [0,-1]: [3] to [2,3,4]", inputs: [rnd([3]), shaped([2, 3, 4])], attrs: { reducedAxis: [0, -1] } },
+      { name: "reduced over [0,-1] keepDims: [1,3,1] to [2,3,4]", inputs: [rnd([1, 3, 1]), shaped([2, 3, 4])], attrs: { reducedAxis: [0, -1], keepDims: true } },
+      { name: "reduced over axis 1: [2,4] to [2,3,4]", inputs: [rnd([2, 4]), shaped([2, 3, 4])], attrs: { reducedAxis: 1 } },
+      { name: "reduced over all: a scalar to [2,3]", inputs: [rnd([]), shaped([2, 3])], attrs: { reducedAxis: "all" } },
+    ],
+    differentiable: true,
+    secondOrder: true,
+  },
+  SizeRatio: {
+    type: "SizeRatio",
+    build: (xs) => buildRaw("SizeRatio", xs, {}),
+    ref: ([x, y]) => mk([], Float64Array.of(x!.data.length / y!.data.length)),
+    cases: [
+      { name: "[2,3,4] over [4]", inputs: [shaped([2, 3, 4]), shaped([4])], attrs: none },
+      { name: "[2,3] over a scalar", inputs: [shaped([2, 3]), shaped([])], attrs: none },
+      { name: "[3] over [2,3] (a fraction)", inputs: [shaped([3]), shaped([2, 3])], attrs: none },
+    ],
+    differentiable: { notDifferentiable: "its value depends only on the shapes of its inputs" },
+  },
   ProdExceptSelf: {
     type: "ProdExceptSelf",
     build: (xs, attrs: AxesCaseAttrs) => buildRaw("ProdExceptSelf", xs, attrs),
@@ -172,7 +240,6 @@ export const REDUCE_EXT_OPS: Record<string, OpEntry<any>> = {
     f64: F64_SUMS,
     f32: F32_SUMS,
   },
-
   ProdExceptSelfGrad: {
     type: "ProdExceptSelfGrad",
     build: (xs, attrs: AxesCaseAttrs) => buildRaw("ProdExceptSelfGrad", xs, attrs),
