@@ -7,7 +7,7 @@
  * Axes are as the op's user gave them (negative counts from the end); inference has checked them
  * against the input's rank before any kernel runs.
  */
-import type { DType, Padding, RandomGenerator } from "../tensor/index.js";
+import type { DType, Padding, RandomGenerator, TypedArray } from "../tensor/index.js";
 
 /** An axis, for the ops that join or split along one (ConcatV2, Pack, Unpack). */
 export interface AxisAttrs {
@@ -55,7 +55,48 @@ export interface BroadcastLikeAttrs {
 export interface MatMulAttrs {
   transposeA: boolean;
   transposeB: boolean;
+  /**
+   * Set by a plan when B is a variable or a constant (never by an op): the kernel may keep B in a
+   * form of its own (the GEMM's packed panels) across runs while the operand says it is unchanged.
+   */
+  keptB?: KeptOperand;
 }
+
+/**
+ * An operand that stays the same from run to run until it is written: a variable's value or a
+ * constant. A plan holds one per operand it marks, and bumps `version` whenever the value may have
+ * changed (a write to a variable, a restore); a kernel keeps whatever it derives from the operand
+ * (packed weights) in `kept`, in storage from `allocate` (the plan's, so it belongs to the session
+ * and goes back with it), and derives it again when the version or the operand's storage differs
+ * from those it kept it for.
+ */
+export interface KeptOperand {
+  version: number;
+  allocate(floats: number): TypedArray;
+  kept: KeptForm | undefined;
+}
+
+/** What a kernel keeps for a KeptOperand: the plan frees `storage` when it is disposed. */
+export interface KeptForm {
+  readonly storage: TypedArray;
+}
+
+/** The kernels whose operand (by input index) a plan may mark as kept: B of a product. */
+export const KEPT_OPERANDS: Readonly<Record<string, number>> = { MatMul: 1, _FusedMatMul: 1 };
+
+/**
+ * The fused dense layer, TensorFlow's _FusedMatMul: inputs [a, b, bias] (bias of op(B)'s n columns,
+ * added to every row of the product), then the activation: one pass over the output, in the
+ * GEMM's store. Made by a plan's fusion pass from MatMul → BiasAdd (→ Relu), never by an op.
+ */
+export interface FusedMatMulAttrs extends MatMulAttrs {
+  /** The formula applied after the bias ("Relu"), or undefined for none. */
+  activation: EpilogueActivation | undefined;
+}
+
+/** The activations a fused GEMM store applies. */
+export type EpilogueActivation = "Relu";
+export const EPILOGUE_ACTIVATIONS: readonly EpilogueActivation[] = ["Relu"];
 
 export interface SliceAttrs {
   begin: readonly number[];

@@ -23,6 +23,7 @@ import { groupElementwise } from "./fusion.js";
 import { FusedStep, type FusedTarget } from "./fused-step.js";
 import { selectInPlace, type InPlaceWrites } from "./in-place.js";
 import type { FetchSlots } from "./into.js";
+import { keptInputOf } from "./kept.js";
 import { OpStep } from "./op-step.js";
 import { kernelOf, type ConstantStep, type FeedStep, type RawKernel, type VariableStep } from "./step.js";
 import { UnitGraph, readersOf, type Unit } from "./unit-graph.js";
@@ -104,7 +105,8 @@ export function compilePlan(fetches: readonly GraphNode[], fed: ReadonlySet<Node
         const buffer = (bufferOfSlot[slot] = takeBuffer(unit.dtype));
         const update = w === undefined ? undefined : { variable: unit.inputs[w] as Variable, input: w };
         const kernel = kernelOf(backend, unit);
-        steps.push(new OpStep(unit, slot, inputSlots, options.checkNumerics === true ? checkedKernel(kernel, unit) : kernel, buffer, update));
+        const kept = keptInputOf(unit, unit.def.kernel ?? unit.def.type, unit.attrs as object, fed, backend);
+        steps.push(new OpStep(unit, slot, inputSlots, options.checkNumerics === true ? checkedKernel(kernel, unit) : kernel, buffer, update, kept?.attrs ?? unit.attrs, kept?.kept));
       } else {
         throw new Error(`cannot execute ${unit}`);
       }

@@ -95,6 +95,8 @@ export class FusedStep {
       outputs[output] = v;
       if (bound.kind === "program") bound.outputArrays[output] = v.data;
     }
+    // Written in place: what kernels keep derived from variables must be derived again.
+    if (this.inPlace.length > 0) ctx.variables.touch();
     if (bound.kind === "program") {
       const { programArrays, binding } = bound;
       const from = binding.programInputs;

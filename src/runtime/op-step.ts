@@ -8,6 +8,8 @@
  * of one variable compose in plan order; its result becomes the variable's pending value.
  */
 import type { Operation, Variable } from "../graph/index.js";
+import type { KeptOperand } from "../kernels/attrs.js";
+import type { Backend } from "../backends/backend.js";
 import { ShapeError, Tensor, checkElementCount, formatShape, isFullyKnown, sizeOf, type TypedArray } from "../tensor/index.js";
 import type { PlanBuffers } from "./buffers.js";
 import { gatherInputs, runKernel, type RawKernel, type RunContext } from "./step.js";
@@ -16,6 +18,15 @@ import { gatherInputs, runKernel, type RawKernel, type RunContext } from "./step
 export interface VariableUpdate {
   readonly variable: Variable;
   readonly input: number;
+}
+
+/**
+ * An input the kernel may keep in a form of its own (attrs.ts, KeptOperand): a constant's value
+ * (never changes) or a variable's (changes with the store's generation).
+ */
+export interface KeptInput {
+  readonly operand: KeptOperand;
+  readonly variable: boolean;
 }
 
 /** The output as last bound: the input shapes it was inferred from, the tensor, and the buffer storage it views. */
@@ -42,6 +53,9 @@ export class OpStep {
     /** The shared buffer the output is written into. */
     private readonly buffer: number,
     private readonly update: VariableUpdate | undefined,
+    /** The attributes the kernel gets, when not the op's own (a plan's additions, a fused op's). */
+    private readonly attrs: unknown = op.attrs,
+    private readonly kept?: KeptInput,
   ) {}
 
   run(ctx: RunContext): void {
@@ -56,7 +70,8 @@ export class OpStep {
     }
     if (!same || bound === null || bound.storage !== ctx.buffers.current(this.buffer)) bound = this.bind(ctx.buffers);
     const out = bound.tensor;
-    runKernel(this.kernel, inputs, out, this.op, this.op.def.random === true ? ctx.random.attrsFor(this.op) : this.op.attrs);
+    if (this.kept !== undefined) this.kept.operand.version = this.kept.variable ? ctx.variables.generation : 0;
+    runKernel(this.kernel, inputs, out, this.op, this.op.def.random === true ? ctx.random.attrsFor(this.op) : this.attrs);
     if (update !== undefined) ctx.pending.set(update.variable, out);
     ctx.values[this.slot] = out;
   }
@@ -78,8 +93,13 @@ export class OpStep {
     return this.bound;
   }
 
-  /** Forgets the output (its buffer is being given back). */
-  unbind(): void {
+  /** Forgets the output (its buffer is being given back) and gives back what the kernel kept. */
+  unbind(backend: Backend): void {
     this.bound = null;
+    const kept = this.kept?.operand.kept;
+    if (kept !== undefined) {
+      backend.free?.(kept.storage);
+      this.kept!.operand.kept = undefined;
+    }
   }
 }

@@ -103,7 +103,7 @@ export class Plan {
   dispose(): void {
     this.buffers.dispose();
     for (const step of this.steps) {
-      if (step.kind === "op") step.unbind();
+      if (step.kind === "op") step.unbind(this.backend);
       else if (step.kind === "fused") step.unbind({ backend: this.backend });
     }
   }

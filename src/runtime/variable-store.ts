@@ -18,6 +18,12 @@ export class VariableStore {
 
   private readonly initializing = new Set<Variable>();
 
+  /**
+   * Bumped by every change to any value (a write, an in-place update, a restore): what kernels
+   * keep derived from a variable (packed weights, see KeptOperand) is derived again after a change.
+   */
+  generation = 0;
+
   /** `evaluate` computes a node in this store's session: the initial value of a variable made from a node. */
   constructor(
     private readonly backend: () => Backend,
@@ -47,15 +53,23 @@ export class VariableStore {
   /** Overwrites the variable's value with `value`, whose shape and dtype inference guaranteed. */
   write(v: Variable, value: Tensor): void {
     this.read(v).data.set(value.data);
+    this.generation++;
+  }
+
+  /** Records that a step wrote a variable's storage in place. */
+  touch(): void {
+    this.generation++;
   }
 
   /** Replaces a value wholesale (restoring a checkpoint). */
   set(v: Variable, value: Tensor): void {
+    this.generation++;
     this.release(v);
     this.place(v, value);
   }
 
   clear(): void {
+    this.generation++;
     for (const v of [...this.values.keys()]) this.release(v);
   }
 

@@ -145,6 +145,10 @@ describe("wasm kernels vs the JS reference", { skip: wasm === undefined ? "WebAs
           [64, 1040, 40],
           [9, 5, 1100],
           [2, 513, 3],
+          // Fewer than four rows: the row path, four slivers at a time, single slivers, scalar tails.
+          [1, 513, 37],
+          [3, 260, 64],
+          [2, 100, 41],
         ];
         for (const [m, k, n] of dims) for (const c of gemmCases(m, k, n)) checkMatMul(c);
       });
@@ -155,9 +159,11 @@ describe("wasm kernels vs the JS reference", { skip: wasm === undefined ? "WebAs
         for (const c of [...gemmCases(129, 257, 130), ...gemmCases(130, 257, 129)]) checkMatMul(c);
         checkMatMul({ a: [8, 64, 96], b: [8, 96, 96] });
         checkMatMul({ a: [3, 1, 80, 70], b: [4, 70, 90], tB: false });
+        // One row split by columns: the row path on each thread's columns.
+        checkMatMul({ a: [1, 2100], b: [2100, 2050] });
         const calls = wasm!.threadStats().parallelCalls - before;
         if (threads === 1) assert.equal(calls, 0, "one thread: nothing runs in parallel");
-        else assert.equal(calls, 10, "two threads: each of these products is split");
+        else assert.equal(calls, 11, "two threads: each of these products is split");
       });
 
       test("MatMul: vectors, k = 0, empty, batch broadcasting with transposes", () => {

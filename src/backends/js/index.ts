@@ -6,7 +6,7 @@ import { allocate, convertInto } from "../../tensor/index.js";
 import type { Backend, Kernel } from "../backend.js";
 import { formulaKernels } from "./elementwise.js";
 import { jsFused } from "./fused.js";
-import { matmulKernel } from "./matmul.js";
+import { fusedMatMulKernel, matmulKernel } from "./matmul.js";
 import { broadcastLikeKernel, meanKernel, furtherReductionKernels, softmaxKernel, sumKernel, sumToShapeKernel } from "./reduce.js";
 // Comparisons, selection, clipping.
 import { compareKernels } from "./compare.js";
@@ -29,6 +29,7 @@ const opKernels: Record<string, Kernel> = {
   Cast: (inputs, out) => convertInto(inputs[0]!.data, out.data, out.dtype),
   Softmax: softmaxKernel as Kernel,
   MatMul: matmulKernel as Kernel,
+  _FusedMatMul: fusedMatMulKernel as Kernel,
   Sum: sumKernel as Kernel,
   Mean: meanKernel as Kernel,
   SumToShape: sumToShapeKernel as Kernel,

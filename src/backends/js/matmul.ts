@@ -2,7 +2,8 @@
  * Reference matmul: numpy semantics (vectors, broadcast batches, transposes), i-k-j loops with a
  * double-precision accumulator row. Written for clarity; the fast GEMM lives in the wasm backend.
  */
-import type { MatMulAttrs } from "../../kernels/attrs.js";
+import type { FusedMatMulAttrs, MatMulAttrs } from "../../kernels/attrs.js";
+import { formula } from "./formulas.js";
 import { broadcastShapes, broadcastStrides, sizeOf, type Tensor, type TypedArray } from "../../tensor/index.js";
 
 /** The shapes of a numpy-style matmul: vectors as 1×k / k×1 matrices, transposes, broadcast batch. */
@@ -144,5 +145,21 @@ export function matmulKernel(inputs: readonly Tensor[], out: Tensor, attrs: MatM
       }
       for (let j = 0; j < n; j++) C[cOff + i * n + j] = acc[j]!;
     }
+  }
+}
+
+/**
+ * The fused dense layer (_FusedMatMul): inputs [a, b, bias], the product, then bias added to each
+ * row and the activation, each value rounded to the output's dtype as the unfused ops round it.
+ */
+export function fusedMatMulKernel(inputs: readonly Tensor[], out: Tensor, attrs: FusedMatMulAttrs): void {
+  matmulKernel(inputs, out, attrs);
+  const bias = inputs[2]!.data;
+  const C = out.data;
+  const n = bias.length;
+  const act = attrs.activation === undefined ? undefined : (formula(attrs.activation) as (x: number) => number);
+  for (let i = 0; i < C.length; i += n) {
+    for (let j = 0; j < n; j++) C[i + j] = C[i + j]! + bias[j]!;
+    if (act !== undefined) for (let j = 0; j < n; j++) C[i + j] = act(C[i + j]!);
   }
 }

@@ -67,6 +67,7 @@ function wasmKernels(ctx: WasmContext, js: Readonly<Record<string, Kernel>>): Re
     BiasAddGrad: biasAddGradKernel(ctx, js.BiasAddGrad!),
     Softmax: softmaxKernel(ctx),
     MatMul: matmulKernel(ctx),
+    _FusedMatMul: matmulKernel(ctx, true),
     Sum: sumKernel(ctx, js.Sum!),
     Mean: meanKernel(ctx, js.Mean!),
     SumToShape: sumToShapeKernel(ctx, js.SumToShape!),
@@ -135,7 +136,7 @@ export function createWasmBackend(rt: WasmRuntime): WasmBackend {
   const simd: Record<string, Kernel> = {};
   for (const [name, kernel] of Object.entries(wasmKernels(ctx, js))) {
     if (js[name] === undefined) throw new Error(`wasm kernel '${name}' has no JS reference kernel`);
-    kernels[name] = routed(kernel, js[name]!, name === "MatMul");
+    kernels[name] = routed(kernel, js[name]!, name === "MatMul" || name === "_FusedMatMul");
     simd[name] = float32Only(kernel, js[name]!);
   }
   // These check their operands' dtypes themselves (int32 labels beside float32 logits).

@@ -11,6 +11,9 @@ import { simdSignature } from "./simd-ops.js";
 /** The exports of src/backends/wasm/assembly/index.ts (pointers are byte addresses). */
 export interface KernelExports {
   gemm(m: number, n: number, k: number, a: number, lda: number, ta: number, b: number, ldb: number, tb: number, c: number, ldc: number, scratch: number): void;
+  gemmFused(m: number, n: number, k: number, a: number, lda: number, ta: number, b: number, ldb: number, tb: number, w: number, nPad: number, j0: number, c: number, ldc: number, bias: number, act: number, scratch: number): void;
+  packWeights(k: number, n: number, b: number, ldb: number, tb: number, out: number): void;
+  packedWeightsFloats(k: number, n: number): number;
   gemmBatch(p0: number, p1: number, aOffs: number, bOffs: number, m: number, n: number, k: number, a: number, lda: number, ta: number, b: number, ldb: number, tb: number, c: number, scratch: number): void;
   binaryFlat(op: number, kind: number, a: number, b: number, o: number, n: number): void;
   binaryStrided(op: number, a: number, b: number, o: number, meta: number, rank: number): void;

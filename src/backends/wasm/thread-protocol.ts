@@ -31,6 +31,7 @@ export const FUNCTIONS = [
   "avgPool",
   "avgPoolGrad",
   "fused",
+  "gemmFused",
 ] as const;
 export type ParallelFn = (typeof FUNCTIONS)[number];
 

@@ -5,7 +5,12 @@
  * slivers are zero-padded, so the micro-kernel never branches; edge tiles go through a small tile
  * buffer. All memory is the caller's: `scratch` holds the pack buffers (SCRATCH_BYTES, one per
  * thread), so threads that share the memory never share scratch.
+ *
+ * Weights that stay the same between calls are packed once (packWeights) and multiplied packed
+ * (gemmFused); products of fewer than MR rows take gemv.ts's row path; and the last k-block's
+ * store may add a bias and apply an activation (the epilogue of a fused dense layer or conv).
  */
+import { ACT_NONE, epilogue1, epilogue4, gemvRow } from "./gemv";
 
 const MR = 4;
 const NR = 8;
@@ -123,9 +128,12 @@ function packB(kc: i32, nc: i32, b: usize, ldb: i32, tb: bool, pc: i32, jc: i32,
   }
 }
 
-/** The 4×8 register tile: C[4][8] (row stride ldcBytes) = (accumulate ? C : 0) + pa·pb over kc. */
+/**
+ * The 4×8 register tile: C[4][8] (row stride ldcBytes) = (accumulate ? C : 0) + pa·pb over kc,
+ * then through the epilogue (bias at `bias` for these 8 columns, 0 for none; activation `act`).
+ */
 // @ts-ignore: decorator
-@inline function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize, accumulate: bool): void {
+@inline function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize, accumulate: bool, bias: usize, act: i32): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -161,6 +169,17 @@ function packB(kc: i32, nc: i32, b: usize, ldb: i32, tb: bool, pc: i32, jc: i32,
     c30 = f32x4.add(c30, v128.load(r3));
     c31 = f32x4.add(c31, v128.load(r3, 16));
   }
+  if (bias != 0 || act != ACT_NONE) {
+    const b1 = bias == 0 ? 0 : bias + 16;
+    c00 = epilogue4(c00, bias, act);
+    c01 = epilogue4(c01, b1, act);
+    c10 = epilogue4(c10, bias, act);
+    c11 = epilogue4(c11, b1, act);
+    c20 = epilogue4(c20, bias, act);
+    c21 = epilogue4(c21, b1, act);
+    c30 = epilogue4(c30, bias, act);
+    c31 = epilogue4(c31, b1, act);
+  }
   v128.store(c, c00);
   v128.store(c, c01, 16);
   v128.store(r1, c10);
@@ -181,40 +200,91 @@ export function gemm(m: i32, n: i32, k: i32, a: usize, lda: i32, ta: bool, b: us
 
 /** gemm, adding op(A)·op(B) to C instead when `add` is set. */
 export function gemmInto(m: i32, n: i32, k: i32, a: usize, lda: i32, ta: bool, b: usize, ldb: i32, tb: bool, c: usize, ldc: i32, add: bool, scratch: usize): void {
+  gemmCore(m, n, k, a, lda, ta, b, ldb, tb, 0, 0, 0, c, ldc, add, 0, ACT_NONE, scratch);
+}
+
+/** Floats packWeights writes for a k×n op(B): k rows of n rounded up to whole slivers. */
+export function packedWeightsFloats(k: i32, n: i32): i32 {
+  return k * ((n + NR - 1) / NR * NR);
+}
+
+/**
+ * Packs the whole of op(B) (k×n) as gemmCore packs its panels, k-block after k-block: block pc
+ * (kc rows) starts at float pc·nPad (nPad = n rounded up to 8) and holds the 8-column slivers of
+ * all n columns, sliver s at float s·8·kc of the block.
+ */
+export function packWeights(k: i32, n: i32, b: usize, ldb: i32, tb: bool, out: usize): void {
+  const nPad = (n + NR - 1) / NR * NR;
+  for (let pc = 0; pc < k; pc += KC) packB(min(KC, k - pc), n, b, ldb, tb, pc, 0, out + (<usize>pc * nPad << 2));
+}
+
+/**
+ * C[m×n] (row stride ldc) = op(A)·op(B), then the epilogue: + bias[n] (a pointer, 0 for none) and
+ * activation `act`. op(B) is either row-major B as stored (w = 0) or, when w is not 0, columns
+ * [j0, j0 + n) of weights packWeights packed at w with nPad columns (j0 a multiple of 8).
+ */
+export function gemmFused(m: i32, n: i32, k: i32, a: usize, lda: i32, ta: bool, b: usize, ldb: i32, tb: bool, w: usize, nPad: i32, j0: i32, c: usize, ldc: i32, bias: usize, act: i32, scratch: usize): void {
+  gemmCore(m, n, k, a, lda, ta, b, ldb, tb, w, nPad, j0, c, ldc, false, bias, act, scratch);
+}
+
+/**
+ * The GEMM. `w`, when not 0, is packed weights (see packWeights) whose column j0 is op(B)'s first:
+ * op(B)'s column j of block pc is in the sliver at w + (pc·nPad + (j0 + j)·kc)·4 (j a multiple of
+ * 8). The epilogue runs on the last k-block's store.
+ */
+function gemmCore(m: i32, n: i32, k: i32, a: usize, lda: i32, ta: bool, b: usize, ldb: i32, tb: bool, w: usize, nPad: i32, j0: i32, c: usize, ldc: i32, add: bool, bias: usize, act: i32, scratch: usize): void {
   if (m <= 0 || n <= 0) return;
   const ldcBytes = <usize>ldc << 2;
   if (k <= 0) {
-    if (!add) for (let i = 0; i < m; i++) memory.fill(c + <usize>i * ldcBytes, 0, <usize>n << 2);
+    for (let i = 0; i < m; i++) {
+      const row = c + <usize>i * ldcBytes;
+      if (!add) memory.fill(row, 0, <usize>n << 2);
+      for (let j = 0; j < n; j++) store<f32>(row + (<usize>j << 2), epilogue1(load<f32>(row + (<usize>j << 2)), bias == 0 ? 0 : bias + (<usize>j << 2), act));
+    }
     return;
   }
   const pa = scratch;
   const pb = scratch + PACK_A_BYTES;
   const tile = pb + PACK_B_BYTES;
+  if (m < MR && (w != 0 || !tb)) {
+    // Thin products: each row streams B (packed, or row-major as stored) once.
+    for (let i = 0; i < m; i++) {
+      const row = ta ? a + (<usize>i << 2) : a + (<usize>i * lda << 2);
+      const aStep: usize = ta ? <usize>lda << 2 : 4;
+      gemvRow(n, k, KC, row, aStep, w != 0 ? w : b, w != 0, nPad, j0, ldb, c + <usize>i * ldcBytes, add, bias, act, tile);
+    }
+    return;
+  }
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
       const accumulate = add || pc > 0;
-      packB(kc, nc, b, ldb, tb, pc, jc, pb);
+      const last = pc + kc >= k;
+      const eb = last ? bias : 0;
+      const ea = last ? act : ACT_NONE;
+      if (w == 0) packB(kc, nc, b, ldb, tb, pc, jc, pb);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
         packA(mc, kc, a, lda, ta, ic, pc, pa);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
-          const pbs = pb + (<usize>jr * kc << 2);
+          const pbs = w == 0 ? pb + (<usize>jr * kc << 2) : w + (<usize>pc * nPad << 2) + (<usize>(j0 + jc + jr) * kc << 2);
+          const bj = eb == 0 ? 0 : eb + (<usize>(jc + jr) << 2);
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = min(MR, mc - ir);
             const pas = pa + (<usize>ir * kc << 2);
             const cp = c + <usize>(ic + ir) * ldcBytes + (<usize>(jc + jr) << 2);
             if (mr == MR && nr == NR) {
-              microKernel(kc, pas, pbs, cp, ldcBytes, accumulate);
+              microKernel(kc, pas, pbs, cp, ldcBytes, accumulate, bj, ea);
             } else {
-              microKernel(kc, pas, pbs, tile, <usize>(NR << 2), false);
+              microKernel(kc, pas, pbs, tile, <usize>(NR << 2), false, 0, ACT_NONE);
               for (let i = 0; i < mr; i++) {
                 for (let j = 0; j < nr; j++) {
                   const dst = cp + <usize>i * ldcBytes + (<usize>j << 2);
-                  const v = load<f32>(tile + (<usize>(i * NR + j) << 2));
-                  store<f32>(dst, accumulate ? load<f32>(dst) + v : v);
+                  let v = load<f32>(tile + (<usize>(i * NR + j) << 2));
+                  if (accumulate) v = load<f32>(dst) + v;
+                  store<f32>(dst, last ? epilogue1(v, bj == 0 ? 0 : bj + (<usize>j << 2), ea) : v);
                 }
               }
             }

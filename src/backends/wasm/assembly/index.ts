@@ -1,5 +1,5 @@
 /** The kernels module: everything works on caller-owned memory (pointers in bytes). */
-export { gemm, gemmBatch } from "./gemm";
+export { gemm, gemmBatch, gemmFused, packWeights, packedWeightsFloats } from "./gemm";
 export { binaryFlat, binaryStrided, unary } from "./dispatch.generated";
 export { biasAdd } from "./elementwise";
 export { sumRows, sumCols, softmax } from "./reduce";

@@ -1,0 +1,149 @@
+/**
+ * The GEMM's fused store and kept weights: _FusedMatMul (product, + bias per row, activation)
+ * against the JS reference, and bit for bit against the unfused wasm kernels (MatMul, then BiasAdd
+ * and Relu: the same float32 operations in the same order); MatMul with B kept packed (KeptOperand)
+ * bit for bit against B packed per call, repacked when the version or the storage changes and not
+ * before; the same bits on one thread and two.
+ */
+import { after, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import * as ts from "tensorslow";
+import { seededRandom } from "../helpers/gradcheck.js";
+import { js, runKernel, tensor, U, ulp, wasm } from "../helpers/wasm-compare.js";
+
+const rng = seededRandom(4242);
+const fill = () => rng() * 2 - 1;
+
+interface Kept {
+  version: number;
+  allocate(floats: number): ts.TypedArray;
+  kept: { storage: ts.TypedArray } | undefined;
+}
+
+/** op(A)·op(B) shapes for m, k, n and the transposes. */
+function operands(m: number, k: number, n: number, tA: boolean, tB: boolean): [ts.Tensor, ts.Tensor] {
+  return [tensor(tA ? [k, m] : [m, k], fill), tensor(tB ? [n, k] : [k, n], fill)];
+}
+
+function run(name: string, inputs: ts.Tensor[], shape: number[], attrs: object, backend: ts.Backend = wasm!): Float32Array {
+  const out = backend === wasm ? tensor(shape, () => NaN) : new ts.Tensor(shape, "float32");
+  runKernel(backend, name, inputs, out, attrs);
+  const values = Float32Array.from(out.data as Float32Array);
+  if (backend === wasm) wasm!.free!(out.data);
+  return values;
+}
+
+function assertBits(got: Float32Array, want: Float32Array, what: string): void {
+  assert.equal(got.length, want.length, what);
+  for (let i = 0; i < got.length; i++) {
+    if (!Object.is(got[i], want[i])) assert.fail(`${what}: element ${i} is ${got[i]}, want ${want[i]} bit for bit`);
+  }
+}
+
+// m < 4 takes the row path; 4, 37, 130 the tiles with edge rows; n across slivers and tails; k across the 256-row k-blocks.
+const SHAPES: [number, number, number][] = [
+  [1, 1, 1],
+  [1, 300, 37],
+  [2, 5, 8],
+  [3, 513, 33],
+  [4, 7, 40],
+  [37, 260, 9],
+  [130, 64, 130],
+];
+
+describe("the wasm GEMM's fused store and kept weights", { skip: wasm === undefined ? "WebAssembly SIMD is not available here" : false }, () => {
+  const threadsBefore = ts.getNumThreads();
+  after(() => ts.setNumThreads(threadsBefore));
+
+  test("_FusedMatMul: the reference's values, and the unfused wasm kernels' bits, with and without Relu", () => {
+    for (const [m, k, n] of SHAPES) {
+      for (const [tA, tB] of [[false, false], [true, false], [false, true]] as const) {
+        for (const activation of [undefined, "Relu"] as const) {
+          const [a, b] = operands(m, k, n, tA, tB);
+          const bias = tensor([n], fill);
+          const attrs = { transposeA: tA, transposeB: tB, activation };
+          const what = `${m}×${k}·${k}×${n} tA=${tA} tB=${tB} ${activation ?? "no activation"}`;
+          const fused = run("_FusedMatMul", [a, b, bias], [m, n], attrs);
+          // Unfused: the product, then BiasAdd, then Relu, each a wasm kernel.
+          const product = tensor([m, n], () => NaN);
+          runKernel(wasm!, "MatMul", [a, b], product, attrs);
+          const biased = tensor([m, n], () => NaN);
+          runKernel(wasm!, "BiasAdd", [product, bias], biased, {});
+          let unfused = biased;
+          if (activation === "Relu") {
+            unfused = tensor([m, n], () => NaN);
+            runKernel(wasm!, "Relu", [biased], unfused, {});
+          }
+          assertBits(fused, Float32Array.from(unfused.data as Float32Array), what);
+          // The reference (float64 sums): within the GEMM's rounding bound (Σ|a||b| from |A|·|B|) plus the bias add's.
+          const ref = run("_FusedMatMul", [a, b, bias], [m, n], attrs, js);
+          const absA = new ts.Tensor(a.shape, "float32", Float32Array.from(a.data, Math.abs));
+          const absB = new ts.Tensor(b.shape, "float32", Float32Array.from(b.data, Math.abs));
+          const bound = run("MatMul", [absA, absB], [m, n], attrs, js);
+          for (let i = 0; i < ref.length; i++) {
+            const tol = 4 * Math.sqrt(k + 1) * U * bound[i]! + 2 * ulp(ref[i]!) + ulp(Math.abs(bias.data[i % n]!));
+            assert.ok(Math.abs(fused[i]! - ref[i]!) <= tol, `${what}: element ${i} is ${fused[i]}, the reference ${ref[i]}`);
+          }
+        }
+      }
+    }
+  });
+
+  test("_FusedMatMul: Relu passes NaN and turns negatives (and -0) as the reference Relu does", () => {
+    const a = tensor([1, 2], (i) => [1, NaN][i]!);
+    const b = tensor([2, 8], (i) => (i < 8 ? i - 4 : 0));
+    const bias = tensor([8], () => 0);
+    const got = run("_FusedMatMul", [a, b, bias], [1, 8], { transposeA: false, transposeB: false, activation: "Relu" });
+    // Row 0·b + NaN·0 = NaN everywhere (0·NaN is NaN).
+    for (const v of got) assert.ok(Number.isNaN(v));
+    const a2 = tensor([1, 1], () => 1);
+    const b2 = tensor([1, 8], (i) => [-2, -0, 0, 3, -1, 5, -0.5, 7][i]!);
+    const got2 = run("_FusedMatMul", [a2, b2, bias], [1, 8], { transposeA: false, transposeB: false, activation: "Relu" });
+    const ref2 = run("_FusedMatMul", [a2, b2, bias], [1, 8], { transposeA: false, transposeB: false, activation: "Relu" }, js);
+    assertBits(got2, ref2, "relu of [-2, -0, 0, 3, -1, 5, -0.5, 7]");
+  });
+
+  test("_FusedMatMul: a bias that does not match the product's columns is a ShapeError", () => {
+    const [a, b] = operands(5, 6, 7, false, false);
+    assert.throws(() => run("_FusedMatMul", [a, b, tensor([6], fill)], [5, 7], { transposeA: false, transposeB: false, activation: undefined }), ts.ShapeError);
+  });
+
+  test("MatMul with B kept: the bits of B packed per call, on one thread and two; repacked on a new version or storage, not before", () => {
+    for (const threads of [1, 2]) {
+      ts.setNumThreads(threads);
+      for (const [m, k, n] of [...SHAPES, [300, 520, 270] as [number, number, number], [1, 2100, 2050] as [number, number, number]]) {
+        for (const tB of [false, true]) {
+          const [a, b] = operands(m, k, n, false, tB);
+          const plain = { transposeA: false, transposeB: tB };
+          const keep: Kept = { version: 0, allocate: (floats) => wasm!.allocate("float32", floats), kept: undefined };
+          const kept = { ...plain, keptB: keep };
+          const what = `${m}×${k}·${k}×${n} tB=${tB} on ${threads} thread(s)`;
+          const want = run("MatMul", [a, b], [m, n], plain);
+          assertBits(run("MatMul", [a, b], [m, n], kept), want, `${what}, first call`);
+          assert.ok(keep.kept !== undefined, `${what}: the kernel keeps the packed weights`);
+          assertBits(run("MatMul", [a, b], [m, n], kept), want, `${what}, kept`);
+          // The fused store over kept weights.
+          const bias = tensor([n], fill);
+          const fusedAttrs = { ...kept, activation: "Relu" as const };
+          assertBits(run("_FusedMatMul", [a, b, bias], [m, n], fusedAttrs), run("_FusedMatMul", [a, b, bias], [m, n], { ...plain, activation: "Relu" }), `${what}, fused over kept`);
+          // Written without a new version: the kept form stays (what the plan's version guards against).
+          const old = Float32Array.from(b.data as Float32Array);
+          for (let i = 0; i < b.size; i++) b.data[i] = fill();
+          const fresh = run("MatMul", [a, b], [m, n], plain);
+          const stale = run("MatMul", [a, b], [m, n], kept);
+          if (m * n > 0 && k > 0 && old.some((v, i) => v !== b.data[i])) assert.notDeepEqual(stale, fresh, `${what}: the kept form was used`);
+          keep.version++;
+          assertBits(run("MatMul", [a, b], [m, n], kept), fresh, `${what}, after a new version`);
+          // Another tensor (new storage) at the same version.
+          const b2 = tensor(b.shape, fill);
+          assertBits(run("MatMul", [a, b2], [m, n], kept), run("MatMul", [a, b2], [m, n], plain), `${what}, another operand`);
+          const held = wasm!.memoryStats().usedBytes;
+          wasm!.free!(keep.kept!.storage);
+          keep.kept = undefined;
+          assert.ok(held - wasm!.memoryStats().usedBytes >= 4 * k * n, `${what}: released packed weights give their memory back`);
+          for (const t of [a, b, b2, bias]) wasm!.free!(t.data);
+        }
+      }
+    }
+  });
+});

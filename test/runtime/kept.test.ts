@@ -1,0 +1,75 @@
+/**
+ * Kept operands in a session: a MatMul whose B is a variable or a constant keeps B packed across
+ * runs (KeptOperand). Every way a variable changes — a training step (updates fused in place or
+ * landing after the run), loadVariable, re-initialization — must reach the next inference: its
+ * values are compared bit for bit with the same product computed by the backend's kernel on a
+ * fresh copy of the weights (packed per call), at batch 1 (the row path) and batch 7.
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import * as ts from "tensorslow";
+
+const IN = 64;
+const OUT = 96;
+
+function bitsEqual(got: ts.Tensor, want: ts.Tensor, what: string): void {
+  assert.deepEqual(got.shape, want.shape, what);
+  for (let i = 0; i < got.size; i++) {
+    if (!Object.is(got.data[i], want.data[i])) assert.fail(`${what}: element ${i} is ${got.data[i]}, want ${want.data[i]}`);
+  }
+}
+
+describe("a MatMul's kept weights", { skip: ts.wasmBackend === undefined ? "WebAssembly SIMD is not available here" : false }, () => {
+  const backend = ts.wasmBackend!;
+  /** x·W on the backend's MatMul kernel with a copy of W (no kept operand): the unpacked reference. */
+  const reference = (x: ts.Tensor, w: ts.Tensor): ts.Tensor => {
+    const out = new ts.Tensor([x.shape[0]!, w.shape[1]!], "float32");
+    (backend.kernels.MatMul as unknown as (i: ts.Tensor[], o: ts.Tensor, a: object) => void)([x, w.clone()], out, { transposeA: false, transposeB: false });
+    return out;
+  };
+
+  for (const fusion of [true, false]) {
+    test(`follow training steps, loadVariable and re-initialization (fusion ${fusion ? "on" : "off"})`, () => {
+      const graph = new ts.Graph();
+      graph.asDefault(() => {
+        const x = ts.placeholder("float32", [null, IN], "x");
+        const target = ts.placeholder("float32", [null, OUT], "target");
+        const w = new ts.Variable(ts.random.normal([IN, OUT], { seed: 1, stddev: 0.2 }), { name: "w" });
+        const c = ts.constant(ts.random.normal([OUT, OUT], { seed: 2, stddev: 0.2 }));
+        const y = ts.matmul(x, w);
+        const z = ts.matmul(y, c);
+        const loss = ts.reduceMean(ts.square(ts.subtract(y, target)));
+        const trainers = [new ts.train.GradientDescentOptimizer(0.5).minimize(loss), new ts.train.AdamOptimizer(0.05).minimize(loss)];
+        const session = new ts.Session({ graph, fusion });
+        session.run(ts.globalVariablesInitializer());
+        const constValue = session.run(c);
+        const check = (what: string): void => {
+          for (const batch of [1, 7]) {
+            const xv = ts.random.uniform([batch, IN], { seed: 10 + batch, minval: -1, maxval: 1 });
+            const [yv, zv] = session.run([y, z], new Map([[x, xv]]));
+            const wv = session.readVariable(w);
+            bitsEqual(yv!, reference(xv, wv), `${what}, batch ${batch}: x·w`);
+            bitsEqual(zv!, reference(yv!, constValue), `${what}, batch ${batch}: y·constant`);
+          }
+        };
+        check("first runs");
+        check("runs again (weights kept)");
+        const feeds = new Map([
+          [x, ts.random.uniform([5, IN], { seed: 3, minval: -1, maxval: 1 })],
+          [target, ts.random.uniform([5, OUT], { seed: 4 })],
+        ]);
+        for (const [i, train] of trainers.entries()) {
+          const before = session.readVariable(w);
+          session.run(train, feeds);
+          assert.notDeepEqual(session.readVariable(w).data, before.data, "the step changed w");
+          check(`after training step ${i}`);
+        }
+        session.loadVariable(w, ts.random.normal([IN, OUT], { seed: 5 }));
+        check("after loadVariable");
+        session.run(ts.globalVariablesInitializer());
+        check("after re-initialization");
+        session.close();
+      });
+    });
+  }
+});
