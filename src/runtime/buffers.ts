@@ -5,39 +5,68 @@
  * more room (a bigger batch); values are views of its first elements. A step that carved a view
  * keeps the array it carved it from, and checks it against `current` to know when another step
  * has grown the buffer since.
+ *
+ * The storage lives in a pool that the variants of one plan share (plan.ts: the generic variant
+ * and those specialized on fed shapes), since only one of them runs at a time: buffer k of dtype
+ * d of every variant is one array, so the variants together hold what the largest needs, not the
+ * sum. A step of a variant that finds its buffer regrown by another variant rebinds, as it would
+ * for a step of its own.
  */
 import type { DType, TypedArray } from "../tensor/index.js";
 import type { Backend } from "../backends/backend.js";
 
-export class PlanBuffers {
-  private readonly arrays: (TypedArray | undefined)[];
+/** The storage of the buffers of one plan's variants, by dtype and rank among that dtype's buffers. */
+export class BufferPool {
+  private readonly arrays = new Map<string, TypedArray>();
 
-  constructor(
-    count: number,
-    private readonly backend: Backend,
-  ) {
-    this.arrays = new Array(count);
+  constructor(readonly backend: Backend) {}
+
+  get(key: string): TypedArray | undefined {
+    return this.arrays.get(key);
   }
 
-  /** The buffer's storage now (undefined before its first use). */
-  current(id: number): TypedArray | undefined {
-    return this.arrays[id];
-  }
-
-  /** A view of `size` elements of buffer `id`, growing the buffer when it is too small. */
-  view(id: number, dtype: DType, size: number): TypedArray {
-    let buf = this.arrays[id];
-    if (buf === undefined || buf.length < size) {
-      if (buf !== undefined) this.backend.free?.(buf);
-      buf = this.backend.allocate(dtype, size);
-      this.arrays[id] = buf;
-    }
-    return buf.length === size ? buf : buf.subarray(0, size);
+  /** Replaces the storage under `key`, giving the old one back to the backend. */
+  replace(key: string, dtype: DType, size: number): TypedArray {
+    const old = this.arrays.get(key);
+    if (old !== undefined) this.backend.free?.(old);
+    const buf = this.backend.allocate(dtype, size);
+    this.arrays.set(key, buf);
+    return buf;
   }
 
   /** Gives every buffer back to the backend. */
   dispose(): void {
-    for (const buf of this.arrays) if (buf !== undefined) this.backend.free?.(buf);
-    this.arrays.fill(undefined);
+    for (const buf of this.arrays.values()) this.backend.free?.(buf);
+    this.arrays.clear();
+  }
+}
+
+export class PlanBuffers {
+  /** Each buffer's key in the pool. */
+  private readonly keys: readonly string[];
+
+  constructor(
+    dtypes: readonly DType[],
+    private readonly pool: BufferPool,
+  ) {
+    const seen = new Map<DType, number>();
+    this.keys = dtypes.map((d) => {
+      const k = seen.get(d) ?? 0;
+      seen.set(d, k + 1);
+      return `${d}#${k}`;
+    });
+  }
+
+  /** The buffer's storage now (undefined before its first use). */
+  current(id: number): TypedArray | undefined {
+    return this.pool.get(this.keys[id]!);
+  }
+
+  /** A view of `size` elements of buffer `id`, growing the buffer when it is too small. */
+  view(id: number, dtype: DType, size: number): TypedArray {
+    const key = this.keys[id]!;
+    let buf = this.pool.get(key);
+    if (buf === undefined || buf.length < size) buf = this.pool.replace(key, dtype, size);
+    return buf.length === size ? buf : buf.subarray(0, size);
   }
 }

@@ -11,11 +11,12 @@
  *    its last reader has run.
  * 5. Steps: one per unit (a Group, which only makes its members needed, has none).
  *
- * Everything here reads static shapes and dtypes only; concrete shapes are the steps' business
- * at run time.
+ * Everything here reads static shapes and dtypes only: the graph's, or those of a variant
+ * specialized on fed shapes (`shapes`, specialize.ts); concrete shapes are the steps' business at
+ * run time.
  */
 import { Constant, Node, Operation, Placeholder, Variable, type GraphNode } from "../graph/index.js";
-import { FeedError, NumericsError, firstNonFinite, formatShape, isFloatDType, nonFiniteKind, type DType } from "../tensor/index.js";
+import { FeedError, NumericsError, firstNonFinite, formatShape, isFloatDType, nonFiniteKind, type DType, type StaticShape } from "../tensor/index.js";
 import type { Backend } from "../backends/backend.js";
 import type { FusedKernels } from "../backends/fused.js";
 import { FusionGroup } from "./fusion-group.js";
@@ -38,14 +39,19 @@ export interface CompileOptions {
    * first op that produced one (implies no fusion: every op's output must exist to be checked).
    */
   checkNumerics?: boolean;
+  /**
+   * Static shapes known beyond the graph's (a variant specialized on the fed shapes): the passes
+   * read these where given. The plan must then run only with the fed shapes they came from.
+   */
+  shapes?: ReadonlyMap<Node, StaticShape>;
 }
 
 export interface CompiledPlan {
   readonly steps: readonly Step[];
   /** The number of value slots (one per needed node with a value). */
   readonly slots: number;
-  /** The number of shared output buffers. */
-  readonly buffers: number;
+  /** The dtype of each shared output buffer. */
+  readonly buffers: readonly DType[];
   readonly fetchSlots: FetchSlots;
   /** The node whose value each slot holds. */
   readonly slotNodes: readonly Node[];
@@ -58,7 +64,7 @@ const END_OF_RUN = Infinity;
 export function compilePlan(fetches: readonly GraphNode[], fed: ReadonlySet<Node>, backend: Backend, options: CompileOptions = {}): CompiledPlan {
   const order = neededNodes(fetches, fed);
   const fused = options.fusion !== false && options.checkNumerics !== true ? backend.fused : undefined;
-  const { units, inPlace } = fused !== undefined ? fusedUnits(order, new Set(fetches), fed, fused) : { units: order, inPlace: new Map() as InPlaceWrites };
+  const { units, inPlace } = fused !== undefined ? fusedUnits(order, new Set(fetches), fed, fused, options.shapes) : { units: order, inPlace: new Map() as InPlaceWrites };
 
   const slotOf = new Map<GraphNode, number>();
   for (const node of order) if (node instanceof Node) slotOf.set(node, slotOf.size);
@@ -117,13 +123,20 @@ export function compilePlan(fetches: readonly GraphNode[], fed: ReadonlySet<Node
     for (const s of released) if (bufferOfSlot[s] !== undefined) free.push(bufferOfSlot[s]);
   });
   const fetchSlots = fetches.map((f) => (f instanceof Node ? slotOf.get(f)! : null));
-  return { steps, slots, buffers: bufferDtypes.length, fetchSlots, slotNodes: [...slotOf.keys()] as Node[] };
+  return { steps, slots, buffers: bufferDtypes, fetchSlots, slotNodes: [...slotOf.keys()] as Node[] };
 }
 
 /** The fusion passes: grouping, the unit graph, in-place selection, then the units' order. */
-export function fusedUnits(order: readonly GraphNode[], fetched: ReadonlySet<GraphNode>, fed: ReadonlySet<Node>, fused: Pick<FusedKernels, "has">): { units: Unit[]; inPlace: InPlaceWrites } {
+export function fusedUnits(
+  order: readonly GraphNode[],
+  fetched: ReadonlySet<GraphNode>,
+  fed: ReadonlySet<Node>,
+  fused: Pick<FusedKernels, "has">,
+  shapes?: ReadonlyMap<Node, StaticShape>,
+): { units: Unit[]; inPlace: InPlaceWrites } {
   const readers = readersOf(order, fed);
-  const grouping = groupElementwise(order, fetched, fed, readers, { has: (f) => fused.has(f) });
+  const shapeOf = shapes === undefined ? undefined : (n: Node): StaticShape => (shapes.has(n) ? shapes.get(n)! : n.shape);
+  const grouping = groupElementwise(order, fetched, fed, readers, { has: (f) => fused.has(f), ...(shapeOf === undefined ? {} : { shapeOf }) });
   const graph = new UnitGraph(grouping.units, grouping.unitOf, fed);
   const inPlace = selectInPlace(grouping.groups, graph, grouping.unitOf, readers, fetched);
   const position = new Map<GraphNode, number>(order.map((n, i) => [n, i]));

@@ -8,8 +8,9 @@
  * value is also an output of the group, as are fetched members and variable updates). That keeps
  * the graph of units acyclic (unit-graph.ts orders them).
  *
- * Grouping goes by static shapes; the concrete ones are known only at run time, when binding
- * (bind.ts) fits the group to a program or falls back to running its members one by one.
+ * Grouping goes by static shapes: the graph's, or those a plan specialized on fed shapes knows
+ * (specialize.ts). The concrete ones are known only at run time, when binding (bind.ts) fits the
+ * group to a program or falls back to running its members one by one.
  */
 import { Operation, type GraphNode, type Node, type Variable } from "../graph/index.js";
 import { isFullyKnown, sizeOf, type DType, type StaticShape } from "../tensor/index.js";
@@ -49,6 +50,8 @@ function sameStatic(a: readonly (number | null)[], b: readonly (number | null)[]
 export interface FuseOptions {
   /** Whether the backend evaluates this formula id. */
   readonly has: (formula: string) => boolean;
+  /** A node's static shape (default: the graph's, `node.shape`). */
+  readonly shapeOf?: (node: Node) => StaticShape;
 }
 
 /** The needed nodes partitioned into units. */
@@ -73,6 +76,7 @@ export function groupElementwise(
   options: FuseOptions,
 ): Grouping {
   const position = new Map<GraphNode, number>(order.map((n, i) => [n, i]));
+  const shape = options.shapeOf ?? ((n: Node): StaticShape => n.shape);
   const updates = new Map<Variable, number>();
   for (const n of order) {
     if (n instanceof Operation && n.def.writesVariable !== undefined && !fed.has(n)) {
@@ -84,12 +88,14 @@ export function groupElementwise(
   const candidate = (n: GraphNode): n is Operation => {
     if (!(n instanceof Operation) || fed.has(n)) return false;
     const ew = n.def.elementwise;
-    if (ew === undefined || !options.has(ew.formula) || !isFloat(n.dtype) || n.shape === null) return false;
+    const out = shape(n);
+    if (ew === undefined || !options.has(ew.formula) || !isFloat(n.dtype) || out === null) return false;
     for (const i of formulaArgs(n)) {
       const x = n.inputs[i]!;
-      if (x.dtype !== n.dtype || !staticallyElementwise(x.shape, n.shape)) return false;
+      const xs = shape(x);
+      if (x.dtype !== n.dtype || !staticallyElementwise(xs, out)) return false;
       // (argShape returns null, never throws, for shapes the op does not read elementwise.)
-      if (ew.argShape !== undefined && isFullyKnown(x.shape) && isFullyKnown(n.shape) && ew.argShape(x.shape, i, n.shape, n.attrs) === null) return false;
+      if (ew.argShape !== undefined && isFullyKnown(xs) && isFullyKnown(out) && ew.argShape(xs, i, out, n.attrs) === null) return false;
     }
     if (n.def.writesVariable !== undefined) {
       // An update reads the newest value of its variable; fused, it must be the only update of it
@@ -126,7 +132,8 @@ export function groupElementwise(
     if (groupOf.has(root) || !candidate(root)) continue;
     const members = new Set<Operation>([root]);
     groupOf.set(root, members);
-    const scalarGroup = isScalarShape(root.shape);
+    const rootShape = shape(root)!;
+    const scalarGroup = isScalarShape(rootShape);
     // Producers are examined latest first, so that all their readers that may join already have.
     const frontier = new Set<Operation>();
     const push = (m: Operation): void => {
@@ -139,7 +146,8 @@ export function groupElementwise(
       frontier.delete(p!);
       const producer = p!;
       if (producer.dtype !== root.dtype) continue;
-      const fits = isScalarShape(producer.shape) || (!scalarGroup && producer.shape!.length === root.shape!.length && sameStatic(producer.shape!, root.shape!));
+      const ps = shape(producer)!;
+      const fits = isScalarShape(ps) || (!scalarGroup && ps.length === rootShape.length && sameStatic(ps, rootShape));
       if (!fits) continue;
       if (!readers.get(producer)!.every((c) => members.has(c as Operation) || !reaches(c, members))) continue;
       members.add(producer);
