@@ -186,6 +186,7 @@ export { InteractiveSession, getDefaultSession } from "./runtime/default-session
 export { variableScope, getVariable, type VariableScopeOptions, type GetVariableOptions } from "./layers/variable-scope.js";
 export { shape, size, rank } from "./ops/index.js";
 export { Session, setFusionEnabled, isFusionEnabled, setCheckNumericsEnabled, isCheckNumericsEnabled, type Fetches, type FetchResult, type SessionOptions, type RunOptions, type Into } from "./runtime/session.js";
+export { engineSupport } from "./engine/index.js";
 export type { FeedDict, FeedValue } from "./runtime/feeds.js";
 export { getBackend, setBackend, listBackends, registerBackend, jsBackend, type Backend, type Kernel } from "./backends/index.js";
 export {

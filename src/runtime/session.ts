@@ -7,6 +7,7 @@ import { Graph, GraphNode, Node, Variable, getDefaultGraph, type Group } from ".
 import { DTypeError, GraphError, ValueError, type DType, ShapeError, Tensor as TensorClass, TensorSlowError, formatShape, shapesEqual, type Tensor } from "../tensor/index.js";
 import { activeBackend, type Backend } from "../backends/backend.js";
 import { newMemoryOwner, ownerRef, type MemoryOwner } from "../backends/owners.js";
+import { DEFAULT_ENGINE, engineKind, engineOptionNames, type Engine } from "./engine.js";
 import { resolveFeeds, type FeedDict } from "./feeds.js";
 import { Plan } from "./plan.js";
 import { RandomStreams } from "./random-streams.js";
@@ -74,7 +75,20 @@ export interface SessionOptions {
    * A debugging aid: slower, and runs every op with its own kernel (no fusion).
    */
   checkNumerics?: boolean;
+  /**
+   * What runs the session's plans: "tensorslow" (the default) runs them with this library's kernels
+   * on the active backend; "onnxruntime" compiles each plan into one ONNX model run by ONNX Runtime
+   * (onnxruntime-node, an optional dependency), which answers asynchronously: use `runAsync`.
+   */
+  engine?: string;
+  /**
+   * The onnxruntime engine's execution providers, in order of preference, passed to ONNX Runtime as
+   * given (default ["cpu"]; e.g. ["cuda", "cpu"] with a GPU build of onnxruntime-node).
+   */
+  executionProviders?: readonly (string | { readonly name: string; readonly [option: string]: unknown })[];
 }
+
+const SESSION_OPTIONS = ["graph", "fusion", "checkNumerics", "engine"];
 
 let fusionDefault = true;
 let checkNumericsDefault = false;
@@ -104,24 +118,45 @@ export class Session {
   private readonly owner: MemoryOwner = newMemoryOwner("session #");
   /** Each backend the session ran on, allocating as this session's. */
   private readonly ownedBackends = new Map<Backend, Backend>();
-  private readonly variables = new VariableStore(() => this.ownedBackend(activeBackend()), (node) => this.run(node));
+  // A variable's initial value is computed by the runtime's own plans whatever the engine (random
+  // initializers draw from the session's streams, so every engine starts from the same values).
+  private readonly variables = new VariableStore(() => this.ownedBackend(activeBackend()), (node) => this.execute([node], new Map(), undefined)[0] as Tensor);
   private readonly plans = new Map<string, Plan>();
   private readonly random = new RandomStreams();
   private closed = false;
   private readonly fusion: boolean | undefined;
   private readonly checkNumerics: boolean | undefined;
+  /** The engine running this session's plans, when it is not the runtime's own. */
+  private readonly engine: Engine | undefined;
+  /** The runs of `runAsync` not yet finished: each starts when the one before it has ended. */
+  private queue: Promise<unknown> = Promise.resolve();
   /** The signature and plan of the last run. */
   private last: { backend: Backend; fusion: boolean; checks: boolean; nodes: GraphNode[]; fed: Node[]; plan: Plan } | undefined;
 
   constructor(graphOrOptions: Graph | SessionOptions | null = {}) {
     const given = graphOrOptions ?? {};
-    this.graph = given instanceof Graph ? given : (given.graph ?? getDefaultGraph());
-    this.fusion = given instanceof Graph ? undefined : given.fusion;
-    registerOpen(this, this.owner);
-    this.checkNumerics = given instanceof Graph ? undefined : given.checkNumerics;
-    if (this.checkNumerics !== undefined && typeof this.checkNumerics !== "boolean") {
-      throw new ValueError(`Session: the checkNumerics option must be true or false, got ${String(this.checkNumerics)}`);
+    const options = given instanceof Graph ? {} : checkOptions(given);
+    this.graph = given instanceof Graph ? given : (options.graph ?? getDefaultGraph());
+    this.fusion = options.fusion;
+    this.checkNumerics = options.checkNumerics;
+    const kind = engineKind(options.engine ?? DEFAULT_ENGINE, "Session");
+    if (kind === undefined) {
+      for (const key of engineOptionNames()) {
+        if ((options as Record<string, unknown>)[key] !== undefined) throw new ValueError(`Session: the ${key} option belongs to another engine than "${DEFAULT_ENGINE}"; give engine: "onnxruntime" with it`);
+      }
+    } else if (this.checkNumerics === true) {
+      throw new ValueError(`Session: checkNumerics is not available on the ${String(options.engine)} engine, which runs whole plans at once; debug on the default engine`);
     }
+    this.engine = kind?.create(
+      {
+        graph: this.graph,
+        readVariable: (v) => this.variables.read(v),
+        adoptVariable: (v, value) => this.variables.adopt(v, value),
+        runLocally: (nodes, feeds) => this.execute(nodes, feeds, undefined) as Tensor[],
+      },
+      options as Record<string, unknown>,
+    );
+    registerOpen(this, this.owner);
   }
 
   /**
@@ -131,20 +166,44 @@ export class Session {
    */
   run<const F extends Fetches>(fetches: F, feedDict?: FeedDict, options?: RunOptions<F>): FetchResult<F> {
     if (this.closed) throw new GraphError("this session is closed");
+    if (this.engine !== undefined) {
+      throw new ValueError(`run: this session runs on the ${this.engine.name} engine, which answers asynchronously: use \`await session.runAsync(fetches, feeds)\``);
+    }
+    const { template, nodes, into, feeds } = this.prepare(fetches, feedDict, options);
+    return rebuild(template, this.execute(nodes, feeds, into)) as FetchResult<F>;
+  }
+
+  /**
+   * `run`, answered by a promise: the same fetches, feeds, options and results, on any engine (the
+   * only way to run a session whose engine answers asynchronously, such as "onnxruntime"). Runs of
+   * one session happen one after another, in the order they were asked for.
+   */
+  async runAsync<const F extends Fetches>(fetches: F, feedDict?: FeedDict, options?: RunOptions<F>): Promise<FetchResult<F>> {
+    const turn = this.queue.then(async () => {
+      if (this.closed) throw new GraphError("this session is closed");
+      const { template, nodes, into, feeds } = this.prepare(fetches, feedDict, options);
+      const values = this.engine === undefined ? this.execute(nodes, feeds, into) : await this.engine.run({ fetches: nodes, feeds, into });
+      return rebuild(template, values) as FetchResult<F>;
+    });
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  /** The fetches flattened (with their structure), `into` checked against them, the feeds resolved. */
+  private prepare(fetches: Fetches, feedDict: FeedDict | undefined, options: { into?: unknown } | undefined) {
     const nodes: GraphNode[] = [];
     const template = this.flatten(fetches, nodes);
+    if (options !== undefined && (options === null || typeof options !== "object")) {
+      throw new ValueError(`run: argument 'options' must be an options object ({ into }), got ${String(options)}`);
+    }
     const into = options?.into === undefined || options.into === null ? undefined : intoList(template, options.into, nodes);
     const feeds = resolveFeeds(this.graph, feedDict);
-    const plan = this.planFor(nodes, feeds);
-    const values = plan.execute(feeds, this.variables, this.random, into);
-    if (template === LEAF) return values[0] as FetchResult<F>;
-    let i = 0;
-    const rebuild = (t: unknown): unknown => {
-      if (t === LEAF) return values[i++];
-      if (Array.isArray(t)) return t.map(rebuild);
-      return Object.fromEntries(Object.entries(t as object).map(([k, v]) => [k, rebuild(v)]));
-    };
-    return rebuild(template) as FetchResult<F>;
+    return { template, nodes, into, feeds };
+  }
+
+  /** Runs `nodes` with the runtime's own plan for them on the active backend. */
+  private execute(nodes: readonly GraphNode[], feeds: ReadonlyMap<Node, Tensor>, into: (Tensor | undefined)[] | undefined): (Tensor | null)[] {
+    return this.planFor(nodes, feeds).execute(feeds, this.variables, this.random, into);
   }
 
   /** The plan for these fetches and fed nodes on the active backend, compiled the first time. */
@@ -194,7 +253,7 @@ export class Session {
 
   /** The number of compiled plans (one per distinct fetch/feed signature). */
   get planCount(): number {
-    return this.plans.size;
+    return this.plans.size + (this.engine?.planCount ?? 0);
   }
 
   /** A copy of a variable's current value in this session, without compiling a plan (saving checkpoints uses it). */
@@ -237,6 +296,7 @@ export class Session {
 
   close(): void {
     this.closed = true;
+    this.engine?.dispose();
     for (const plan of this.plans.values()) plan.dispose();
     this.plans.clear();
     this.last = undefined;
@@ -270,6 +330,35 @@ export class Session {
 }
 
 const LEAF = Symbol("fetch");
+
+/** The run's values in the fetches' structure. */
+function rebuild(template: unknown, values: readonly (Tensor | null)[]): unknown {
+  if (template === LEAF) return values[0];
+  let i = 0;
+  const walk = (t: unknown): unknown => {
+    if (t === LEAF) return values[i++];
+    if (Array.isArray(t)) return t.map(walk);
+    return Object.fromEntries(Object.entries(t as object).map(([k, v]) => [k, walk(v)]));
+  };
+  return walk(template);
+}
+
+/** The session options, each checked (the engine's own are checked by the engine). */
+function checkOptions(given: unknown): SessionOptions {
+  if (typeof given !== "object" || given === null || Array.isArray(given)) {
+    throw new ValueError(`Session: the argument must be a Graph or an options object ({ graph, engine, ... }), got ${String(given)}`);
+  }
+  const known = [...SESSION_OPTIONS, ...engineOptionNames()];
+  for (const key of Object.keys(given)) {
+    if (!known.includes(key)) throw new ValueError(`Session: unknown option '${key}'; the options are ${known.join(", ")}`);
+  }
+  const options = given as SessionOptions;
+  if (options.graph !== undefined && !(options.graph instanceof Graph)) throw new ValueError(`Session: the graph option must be a Graph, got ${String(options.graph)}`);
+  for (const key of ["fusion", "checkNumerics"] as const) {
+    if (options[key] !== undefined && typeof options[key] !== "boolean") throw new ValueError(`Session: the ${key} option must be true or false, got ${String(options[key])}`);
+  }
+  return options;
+}
 
 /**
  * Every session made and not yet closed or collected (for `node.eval()`, see default-session.ts),

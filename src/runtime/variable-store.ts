@@ -10,7 +10,8 @@ import type { Backend } from "../backends/backend.js";
 
 interface Entry {
   readonly value: Tensor;
-  readonly backend: Backend;
+  /** The backend that allocated the storage (none for storage an engine gave, see adopt). */
+  readonly backend: Backend | undefined;
 }
 
 export class VariableStore {
@@ -68,6 +69,16 @@ export class VariableStore {
     this.place(v, value);
   }
 
+  /**
+   * Makes `value` the variable's storage, as it is (no copy): an engine that computes a variable's
+   * next value into a buffer of its own swaps that buffer in. Its dtype and shape are the variable's.
+   */
+  adopt(v: Variable, value: Tensor): void {
+    if (this.values.get(v)?.value === value) return;
+    this.release(v);
+    this.values.set(v, { value, backend: undefined });
+  }
+
   clear(): void {
     this.generation++;
     for (const v of [...this.values.keys()]) this.release(v);
@@ -87,6 +98,6 @@ export class VariableStore {
     const entry = this.values.get(v);
     if (entry === undefined) return;
     this.values.delete(v);
-    entry.backend.free?.(entry.value.data);
+    entry.backend?.free?.(entry.value.data);
   }
 }

@@ -1,5 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,15 +46,37 @@ describe("the package's entry points", () => {
   });
 
   it("reaches the checkpoint and picture modules (so the checks above cover them)", () => {
-    for (const part of ["io/files.js", "io/safetensors/index.js", "train/saver.js", "viz/graph-svg.js", "viz/plots.js", "io/protobuf.js", "io/onnx/proto.js", "io/tfjs/export.js", "summary/proto.js", "summary/writer.js"]) {
+    for (const part of ["engine/onnxruntime/load.js", "io/files.js", "io/safetensors/index.js", "train/saver.js", "viz/graph-svg.js", "viz/plots.js", "io/protobuf.js", "io/onnx/proto.js", "io/tfjs/export.js", "summary/proto.js", "summary/writer.js"]) {
       assert.ok([...graph.keys()].some((f) => f.endsWith(`/dist/${part}`)), `${part} reached`);
     }
   });
 
-  it("the core's runtime dependencies are Graphviz (graph pictures) and protobufjs (ONNX export), both loaded lazily; the progress bar's library is optional", () => {
+  it("the core's runtime dependencies are Graphviz (graph pictures) and protobufjs (ONNX export), both loaded lazily; the progress bar's library is optional, onnxruntime-node an optional peer", () => {
     const pkg = JSON.parse(readFileSync(fileURLToPath(import.meta.resolve("tensorslow/package.json")), "utf8"));
     assert.deepEqual(Object.keys(pkg.dependencies), ["@hpcc-js/wasm-graphviz", "protobufjs"]);
     assert.deepEqual(Object.keys(pkg.optionalDependencies), ["cli-progress"]);
+    // A peer the user installs for the onnxruntime engine: npm does not install an optional peer, nor run its install script.
+    assert.deepEqual(Object.keys(pkg.peerDependencies), ["onnxruntime-node"]);
+    assert.deepEqual(pkg.peerDependenciesMeta, { "onnxruntime-node": { optional: true } });
+    assert.equal(pkg.allowScripts["onnxruntime-node"], false);
     assert.deepEqual(Object.keys(pkg.exports).sort(), [".", "./node", "./package.json"]);
+  });
+
+  it("loads onnxruntime-node only when a session on the onnxruntime engine first runs", () => {
+    // onnxruntime-node is CommonJS: once loaded, its files are in the require cache, which ES modules share.
+    const script = `
+      import { createRequire } from "node:module";
+      const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((f) => f.includes("onnxruntime-node"));
+      const ts = await import("tensorslow");
+      const report = [loaded()];
+      const graph = new ts.Graph();
+      const y = graph.asDefault(() => ts.add(ts.placeholder({ dtype: "float32", shape: [2], name: "x" }), 1));
+      const s = new ts.Session({ graph, engine: "onnxruntime" });
+      report.push(loaded());
+      report.push(Array.from((await s.runAsync(y, { x: [1, 2] })).data));
+      report.push(loaded());
+      console.log(JSON.stringify(report));`;
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: dirname(fileURLToPath(import.meta.url)), encoding: "utf8" });
+    assert.deepEqual(JSON.parse(out.trim().split("\n").pop()!), [false, false, [2, 3], true]);
   });
 });

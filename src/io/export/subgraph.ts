@@ -80,7 +80,8 @@ export function collectSubgraph(source: Graph | Session, selection: ExportSelect
   const reached = [...reachedFrom.keys()].filter((n) => !inputSet.has(n)).sort((a, b) => a.id - b.id);
   const variables = reached.filter((n): n is Variable => n instanceof Variable);
   const values = new Map<Node, Tensor>();
-  const current = session !== null && variables.length > 0 ? (session.run(variables) as Tensor[]) : null;
+  // readVariable, not run: it answers on every engine (an asynchronous one refuses run).
+  const current = session !== null && variables.length > 0 ? variables.map((v) => session.readVariable(v)) : null;
   variables.forEach((v, i) => {
     const value = current?.[i] ?? v.initialValue;
     if (!(value instanceof Tensor)) {

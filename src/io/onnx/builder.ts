@@ -95,12 +95,18 @@ export class OnnxGraphBuilder {
     this.initializers.push(tensorProto(name, value));
   }
 
-  /** Writes `op` through its table entry; the entry must produce the op's own value name. */
-  emit(op: Operation, emitter: OnnxEmitter): void {
+  /**
+   * Writes `op` through its table entry; the entry must produce the op's own value name. The op's
+   * inputs are the values named after its input nodes, or `inputNames` where given (a session
+   * engine chains a variable's updates through the names of its successive values).
+   */
+  emit(op: Operation, emitter: OnnxEmitter, inputNames?: readonly string[]): void {
     const before = this.nodes.length;
     const fresh = (hint: string): string => this.names.fresh(`${op.name}/${hint}`);
+    const base = opContext(op, "ONNX");
     const cx: OnnxContext = {
-      ...opContext(op, "ONNX"),
+      ...base,
+      input: inputNames === undefined ? base.input : (i) => inputNames[i]!,
       add: (opType, inputs, attrs, out) => {
         const result = out ?? fresh(opType);
         // A node is named after its output: node and value names live in separate namespaces.

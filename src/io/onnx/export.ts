@@ -15,7 +15,7 @@ import { ONNX_OPS, ONNX_OPSET } from "./ops.js";
 import { encodeModel, type DimensionProto, type ModelProto, type ValueInfoProto } from "./proto.js";
 
 /** ONNX IR version 8 is the one that goes with opset 17 (ONNX 1.12). */
-const IR_VERSION = 8;
+export const IR_VERSION = 8;
 
 export interface OnnxExportOptions extends ExportSelection {
   /** Also write the model to this file (atomically: a failed write leaves any old file as it was). */
@@ -47,7 +47,7 @@ export interface OnnxModel {
 
 const defaultDimName = (input: string, axis: number): string => (axis === 0 ? "N" : `${input}_dim${axis}`);
 
-function valueInfoProto(info: OnnxValueInfo): ValueInfoProto {
+export function valueInfoProto(info: OnnxValueInfo): ValueInfoProto {
   const tensorType: ValueInfoProto["type"]["tensorType"] = { elemType: onnxDtype(info.dtype) };
   if (info.shape !== null) {
     tensorType.shape = {
