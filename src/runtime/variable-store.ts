@@ -75,6 +75,7 @@ export class VariableStore {
    */
   adopt(v: Variable, value: Tensor): void {
     if (this.values.get(v)?.value === value) return;
+    this.generation++;
     this.release(v);
     this.values.set(v, { value, backend: undefined });
   }
