@@ -4,8 +4,9 @@
  * "__metadata__"?: {string: string}}, then the tensors' raw little-endian bytes. Reading runs no
  * code, and the reader trusts nothing: every length, shape and offset is checked against the bytes
  * actually present before anything is allocated for it (header.ts), so a hostile header cannot make
- * it allocate more than the input's own size. This file writes a whole file and reads tensors out
- * of a checked one; dtypes.ts converts elements, messages.ts keeps messages bounded.
+ * it allocate more elements than the input has bytes (an element of the 8-bit dtypes, read as int32
+ * or float32, takes four bytes). This file writes a whole file and reads tensors out of a checked
+ * one; dtypes.ts converts elements, messages.ts keeps messages bounded.
  */
 import { DTypeError, DataError, Tensor, ValueError, allocate, bytesPerElement, type DType } from "../../tensor/index.js";
 import { FOREIGN_READERS, FORMAT_DTYPES, FROM_SAFETENSORS, LITTLE_ENDIAN, TO_SAFETENSORS, fitsExactly, isTensorSlowDtype, readElement, writeLittleEndian } from "./dtypes.js";
