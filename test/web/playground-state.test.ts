@@ -32,6 +32,52 @@ describe("web/playground/state.js", async () => {
     assert.equal(serializeState(state), TF_DEFAULT);
   });
 
+  it("round-trips every parameter of the TensorFlow Playground's URL, each set away from its default", () => {
+    // The Playground's state.ts list, each with a value its default is not; cosX, cosY, collectStats
+    // and tutorial change nothing there (no cos feature is drawn) and are carried as they are here.
+    const values: Record<string, [string, unknown]> = {
+      activation: ["relu", "relu"],
+      regularization: ["L1", "L1"],
+      batchSize: ["25", 25],
+      dataset: ["spiral", "spiral"],
+      regDataset: ["reg-gauss", "reg-gauss"],
+      learningRate: ["0.3", 0.3],
+      regularizationRate: ["0.1", 0.1],
+      noise: ["20", 20],
+      networkShape: ["3,1", [3, 1]],
+      seed: ["0.51234", "0.51234"],
+      showTestData: ["true", true],
+      discretize: ["true", true],
+      percTrainData: ["80", 80],
+      x: ["false", false],
+      y: ["false", false],
+      xTimesY: ["true", true],
+      xSquared: ["true", true],
+      ySquared: ["true", true],
+      cosX: ["true", true],
+      sinX: ["true", true],
+      cosY: ["true", true],
+      sinY: ["true", true],
+      collectStats: ["true", true],
+      tutorial: ["dataset-intro", "dataset-intro"],
+      problem: ["regression", "regression"],
+      initZero: ["true", true],
+      hideText: ["true", true],
+    };
+    const defaults = defaultState();
+    for (const [name, [text, value]] of Object.entries(values)) {
+      assert.notDeepEqual(defaults[name], value, name);
+      // x=false alone would leave no feature: y stays on (it is on by default).
+      const hash = name === "x" || name === "y" ? `${name}=${text}&xTimesY=true` : `${name}=${text}`;
+      const { state, problems } = parseHash(hash);
+      assert.deepEqual(problems, [], name);
+      assert.deepEqual(state[name], value, name);
+      const written = serializeState(state);
+      assert.ok(written.split("&").includes(`${name}=${text}`), `${name}=${text} in ${written}`);
+      assert.deepEqual(parseHash(written).state, state, name);
+    }
+  });
+
   it("reads a spiral setup: features, shape, rates, the regression set, hidden controls", () => {
     const { state, problems } = parseHash(
       "#activation=relu&regularization=L2&batchSize=25&dataset=spiral&regDataset=reg-gauss&learningRate=0.1&regularizationRate=0.003&noise=35&networkShape=8,8,5" +
