@@ -13,7 +13,6 @@ import {
   reduceMin,
   reduceProd,
   stridedSlice,
-  type OneHotOptions,
   assignAdd,
   assignSub,
   expandDims,
@@ -25,7 +24,6 @@ import {
   checkNumerics,
   addCheckNumericsOps,
   variablesInitializer,
-  type NodeLike,
 } from "./ops/index.js";
 import {
   clipByValue,
@@ -56,43 +54,8 @@ export {
   reduceAll as reduce_all,
 };
 
-export interface SnakeOneHotOptions {
-  on_value?: number;
-  off_value?: number;
-  axis?: number;
-  dtype?: OneHotOptions["dtype"];
-  name?: string;
-}
-
-export function one_hot(indices: NodeLike, depth: number, options: SnakeOneHotOptions = {}): Node {
-  const o: OneHotOptions = {};
-  if (options.on_value !== undefined) o.onValue = options.on_value;
-  if (options.off_value !== undefined) o.offValue = options.off_value;
-  if (options.axis !== undefined) o.axis = options.axis;
-  if (options.dtype !== undefined) o.dtype = options.dtype;
-  if (options.name !== undefined) o.name = options.name;
-  return oneHot(indices, depth, o);
-}
-
-export interface SnakeStridedSliceOptions {
-  begin_mask?: number;
-  end_mask?: number;
-  ellipsis_mask?: number;
-  new_axis_mask?: number;
-  shrink_axis_mask?: number;
-  name?: string;
-}
-
-export function strided_slice(x: NodeLike, begin: readonly number[], end: readonly number[], strides?: readonly number[], options: SnakeStridedSliceOptions = {}): Node {
-  return stridedSlice(x, begin, end, strides, {
-    beginMask: options.begin_mask ?? 0,
-    endMask: options.end_mask ?? 0,
-    ellipsisMask: options.ellipsis_mask ?? 0,
-    newAxisMask: options.new_axis_mask ?? 0,
-    shrinkAxisMask: options.shrink_axis_mask ?? 0,
-    ...(options.name !== undefined ? { name: options.name } : {}),
-  });
-}
+// one_hot and strided_slice take TF1's keyword names themselves (on_value, shrink_axis_mask, ...).
+export { oneHot as one_hot, stridedSlice as strided_slice };
 
 export { inTopK as in_top_k } from "./ops/in-top-k.js";
 export { variableScope as variable_scope, getVariable as get_variable } from "./layers/variable-scope.js";

@@ -2,7 +2,7 @@
  * The Graph: every node built, unique TensorFlow-style names, name scopes, collections of
  * variables, and the default-graph context that node constructors consult.
  */
-import { GraphError } from "../tensor/index.js";
+import { GraphError, is, requireArg } from "../tensor/index.js";
 import type { GraphNode, Variable } from "./node.js";
 
 export class Graph {
@@ -40,6 +40,8 @@ export class Graph {
 
   /** Runs `fn` with node names prefixed by `name/` (made unique, as TensorFlow does). */
   nameScope<T>(name: string, fn: () => T): T {
+    requireArg("nameScope", "name", name, is.string);
+    requireArg("nameScope", "fn", fn, is.function);
     return this.inScope(this.uniqueName(name), fn);
   }
 

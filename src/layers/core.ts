@@ -4,10 +4,10 @@
  * (`dense/kernel`, `dense/bias`). Name scopes play the part of TensorFlow's variable scopes.
  */
 import { Node, Variable, type Graph } from "../graph/index.js";
-import { biasAdd, graphOf, matmul, reshape, reshapeLike, reduceSum, onesLike, toNode, type NodeLike } from "../ops/index.js";
-import { DTypeError, ShapeError, ValueError, formatShape, isFloatDType, type DType } from "../tensor/index.js";
+import { biasAdd, graphOf, isNodeLike, matmul, reshape, reshapeLike, reduceSum, onesLike, toNode, type NodeLike } from "../ops/index.js";
+import { DTypeError, ShapeError, ValueError, check, formatShape, is, isFloatDType, signature, type DType } from "../tensor/index.js";
 import { glorotUniform, initialValue, zeros, type InitializerLike } from "../initializers/index.js";
-import { dropoutInScope, type DropoutOptions } from "../nn/dropout.js";
+import { dropoutChecks, dropoutInScope, type DropoutOptions } from "../nn/dropout.js";
 import { sharedVariable, type Reuse } from "./variable-scope.js";
 
 /** An activation applied to a layer's output (`ts.sigmoid`, `ts.nn.relu`, ...). */
@@ -101,11 +101,23 @@ export function dense(inputs: NodeLike, units: number, options: DenseOptions = {
   });
 }
 
+const FLATTEN = signature<{ inputs: NodeLike; name?: string; dataFormat?: string }>("flatten", [
+  { name: "inputs", check: isNodeLike },
+  { name: "name", check: is.optional(is.string) },
+  // TF1's channels_first moves the channels last before flattening; only channels_last is supported.
+  { name: "dataFormat", check: is.optional(is.oneOf(["channels_last"])) },
+]);
+
 /**
- * [batch, ...] → [batch, product of the rest]. The batch dimension may be unknown; when the other
- * dimensions are unknown too, the target shape is made at run time from the inputs' shape.
+ * TensorFlow 1.x's `layers.flatten(inputs, name=None)`: [batch, ...] → [batch, product of the
+ * rest]. The batch dimension may be unknown; when the other dimensions are unknown too, the target
+ * shape is made at run time from the inputs' shape.
  */
-export function flatten(inputs: NodeLike, options: LayerOptions = {}): Node {
+export function flatten(inputs: NodeLike, options?: LayerOptions): Node;
+export function flatten(inputs: NodeLike, name?: string): Node;
+export function flatten(...args: unknown[]): Node {
+  const { inputs, name } = FLATTEN.parse(args);
+  const options: LayerOptions = name === undefined ? {} : { name };
   return inLayerScope("flatten", [inputs], options, (graph) => {
     const x = toNode(inputs, graph);
     if (x.shape !== null && x.shape.length === 0) throw new ShapeError(`flatten: the inputs need a batch dimension, got a scalar ${x}`);
@@ -135,10 +147,23 @@ export interface LayerDropoutOptions extends Omit<DropoutOptions, "keepProb" | "
   training?: boolean | Node;
 }
 
-/** TensorFlow 1.x's `layers.dropout`: rate 0.5 and training false (the identity) unless told otherwise. */
-export function dropout(inputs: NodeLike, options: LayerDropoutOptions = {}): Node {
-  const { name, ...rest } = options;
-  return inLayerScope("dropout", [inputs, options.training], name === undefined ? {} : { name }, () =>
-    dropoutInScope(inputs, { ...rest, rate: options.rate ?? 0.5, training: options.training ?? false }),
-  );
+const LAYER_DROPOUT = signature<{ inputs: NodeLike } & LayerDropoutOptions>("dropout", [
+  { name: "inputs", check: isNodeLike },
+  { name: "rate", check: is.optional(is.number) },
+  { name: "noiseShape", check: dropoutChecks.isNoiseShape },
+  { name: "seed", check: dropoutChecks.isSeed },
+  { name: "training", check: is.optional(check<boolean | Node>("true, false or a bool scalar node", (v) => typeof v === "boolean" || v instanceof Node)) },
+  { name: "name", check: is.optional(is.string) },
+]);
+
+/**
+ * TensorFlow 1.x's `layers.dropout(inputs, rate=0.5, noise_shape=None, seed=None, training=False,
+ * name=None)`: the identity unless training is true (or a bool node true at run time).
+ */
+export function dropout(inputs: NodeLike, options?: LayerDropoutOptions): Node;
+export function dropout(inputs: NodeLike, rate?: number, noiseShape?: readonly (number | null)[], seed?: number, training?: boolean | Node, name?: string): Node;
+export function dropout(...args: unknown[]): Node {
+  const { inputs, name, rate = 0.5, training = false, noiseShape, seed } = LAYER_DROPOUT.parse(args);
+  const rest = { ...(noiseShape === undefined ? {} : { noiseShape }), ...(seed === undefined ? {} : { seed }) };
+  return inLayerScope("dropout", [inputs, training], name === undefined ? {} : { name }, () => dropoutInScope(inputs, { ...rest, rate, training }));
 }

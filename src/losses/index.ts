@@ -26,9 +26,10 @@ import {
   subtract,
   add,
   toNode,
+  isNodeLike,
   type NodeLike,
 } from "../ops/index.js";
-import { ShapeError, ValueError, formatShape, staticCompatible } from "../tensor/index.js";
+import { ShapeError, check, formatShape, is, signature, snakeCase, staticCompatible, type Param } from "../tensor/index.js";
 
 /** How a weighted loss becomes the returned value (TensorFlow's `tf.losses.Reduction`). */
 export const Reduction = {
@@ -53,12 +54,31 @@ export interface LossOptions {
   scope?: string;
 }
 
-/** `losses` weighted and reduced; the scalar node is named `value`, as TensorFlow names it. */
-export function computeWeightedLoss(losses: Node, options: Omit<LossOptions, "scope"> = {}): Node {
+const WEIGHTS: Param = { name: "weights", check: is.optional(isNodeLike) };
+const SCOPE: Param = { name: "scope", check: is.optional(is.string) };
+const REDUCTION: Param = { name: "reduction", check: is.optional(is.oneOf([...new Set(Object.values(Reduction))])) };
+const SMOOTHING: Param = { name: "labelSmoothing", check: is.optional(check<number>("a number in [0, 1]", (v) => typeof v === "number" && v >= 0 && v <= 1)) };
+
+const COMPUTE_WEIGHTED_LOSS = signature<{ losses: Node } & LossOptions>("computeWeightedLoss", [
+  { name: "losses", check: is.instance(Node, "a node with a value (the losses)") },
+  WEIGHTS,
+  SCOPE,
+  REDUCTION,
+]);
+
+/**
+ * TF1's `compute_weighted_loss(losses, weights=1.0, scope=None, reduction=SUM_BY_NONZERO_WEIGHTS)`:
+ * `losses` weighted and reduced; the scalar node is named `value`, as TensorFlow names it.
+ */
+export function computeWeightedLoss(losses: Node, options?: LossOptions): Node;
+export function computeWeightedLoss(losses: Node, weights?: NodeLike, scope?: string, reduction?: Reduction): Node;
+export function computeWeightedLoss(...args: unknown[]): Node {
+  const { losses, scope, ...options } = COMPUTE_WEIGHTED_LOSS.parse(args);
+  return scope === undefined ? weightedLoss(losses, options) : losses.graph.asDefault(() => losses.graph.nameScope(scope, () => weightedLoss(losses, options)));
+}
+
+function weightedLoss(losses: Node, options: LossOptions): Node {
   const { weights = 1, reduction = Reduction.SUM_BY_NONZERO_WEIGHTS } = options;
-  if (!Object.values(Reduction).includes(reduction)) {
-    throw new ValueError(`unknown loss reduction '${String(reduction)}'; use one of ${[...new Set(Object.values(Reduction))].join(", ")}`);
-  }
   const w = weights instanceof Node ? weights : typeof weights === "number" ? weights : toNode(weights, losses.graph, losses.dtype, "weights");
   if (w instanceof Node) checkWeights(w, losses);
   const weighted = w === 1 ? losses : multiply(losses, w);
@@ -125,10 +145,21 @@ function pairedLoss(what: string, scope: string, labels: NodeLike, logits: NodeL
   );
 }
 
-/** Σ w·(predictions − labels)² reduced (the mean for unit weights). */
-export function meanSquaredError(labels: NodeLike, predictions: NodeLike, options: LossOptions = {}): Node {
+const MEAN_SQUARED_ERROR = signature<{ labels: NodeLike; predictions: NodeLike } & LossOptions>("meanSquaredError", [
+  { name: "labels", check: isNodeLike },
+  { name: "predictions", check: isNodeLike },
+  WEIGHTS,
+  SCOPE,
+  REDUCTION,
+]);
+
+/** TF1's `mean_squared_error(labels, predictions, weights=1.0, scope=None, reduction=...)`: Σ w·(predictions − labels)² reduced (the mean for unit weights). */
+export function meanSquaredError(labels: NodeLike, predictions: NodeLike, options?: LossOptions): Node;
+export function meanSquaredError(labels: NodeLike, predictions: NodeLike, weights?: NodeLike, scope?: string, reduction?: Reduction): Node;
+export function meanSquaredError(...args: unknown[]): Node {
+  const { labels, predictions, ...options } = MEAN_SQUARED_ERROR.parse(args);
   return pairedLoss("meanSquaredError", options.scope ?? "mean_squared_error", labels, predictions, "predictions", (l, p) =>
-    computeWeightedLoss(square(subtract(p, l)), options),
+    weightedLoss(square(subtract(p, l)), options),
   );
 }
 
@@ -139,39 +170,70 @@ export interface SmoothingOptions extends LossOptions {
 
 /** labels·(1 − s) + s·share (share: 1/classes, or 1/2 for independent binary labels); the labels when s = 0. */
 function smoothed(labels: Node, { labelSmoothing: s = 0 }: SmoothingOptions, share: () => number | Node): Node {
-  if (!(s >= 0 && s <= 1)) throw new ValueError(`labelSmoothing must be in [0, 1], got ${s}`);
   if (s === 0) return labels;
   const u = share();
   return add(multiply(labels, 1 - s), typeof u === "number" ? s * u : multiply(s, u));
 }
 
+/** A cross-entropy's TF1 signature: `(labels, logits, weights=1.0, label_smoothing=0, scope=None, reduction=...)`. */
+function crossEntropySignature(fn: string, labels: string, smoothing: boolean) {
+  return signature<{ labels: NodeLike; logits: NodeLike } & SmoothingOptions>(fn, [
+    { name: "labels", check: isNodeLike, aliases: [labels, snakeCase(labels)] },
+    { name: "logits", check: isNodeLike },
+    WEIGHTS,
+    ...(smoothing ? [SMOOTHING] : []),
+    SCOPE,
+    REDUCTION,
+  ]);
+}
+const SOFTMAX_CROSS_ENTROPY = crossEntropySignature("softmaxCrossEntropy", "onehotLabels", true);
+const SPARSE_SOFTMAX_CROSS_ENTROPY = crossEntropySignature("sparseSoftmaxCrossEntropy", "labels", false);
+const SIGMOID_CROSS_ENTROPY = crossEntropySignature("sigmoidCrossEntropy", "multiClassLabels", true);
+
 /**
- * The softmax cross-entropy of one-hot (or soft) labels [batch, classes] against logits, reduced
- * over the batch. No gradient flows into the labels.
+ * TF1's `softmax_cross_entropy(onehot_labels, logits, weights=1.0, label_smoothing=0, scope=None,
+ * reduction=...)`: the softmax cross-entropy of one-hot (or soft) labels [batch, classes] against
+ * logits, reduced over the batch. No gradient flows into the labels.
  */
-export function softmaxCrossEntropy(onehotLabels: NodeLike, logits: NodeLike, options: SmoothingOptions = {}): Node {
+export function softmaxCrossEntropy(onehotLabels: NodeLike, logits: NodeLike, options?: SmoothingOptions): Node;
+export function softmaxCrossEntropy(onehotLabels: NodeLike, logits: NodeLike, weights?: NodeLike, labelSmoothing?: number, scope?: string, reduction?: Reduction): Node;
+export function softmaxCrossEntropy(...args: unknown[]): Node {
+  const { labels: onehotLabels, logits, ...options } = SOFTMAX_CROSS_ENTROPY.parse(args);
   return pairedLoss("softmaxCrossEntropy", options.scope ?? "softmax_cross_entropy_loss", onehotLabels, logits, "logits", (z, x) => {
     // 1/classes; when the class count is unknown, size(one row's loss) / size(logits) at run time.
     const classes = x.shape?.[x.shape.length - 1];
     const labels = smoothed(z, options, () => (typeof classes === "number" ? 1 / classes : sizeRatio(reduceSum(x, -1), x)));
     const losses = softmaxCrossEntropyWithLogitsV2({ labels: stopGradient(labels, "labels_stop_gradient"), logits: x, name: "xentropy" });
-    return computeWeightedLoss(losses, options);
+    return weightedLoss(losses, options);
   });
 }
 
-/** The softmax cross-entropy of int32 class labels [batch] against logits [batch, classes], reduced over the batch. */
-export function sparseSoftmaxCrossEntropy(labels: NodeLike, logits: NodeLike, options: LossOptions = {}): Node {
+/**
+ * TF1's `sparse_softmax_cross_entropy(labels, logits, weights=1.0, scope=None, reduction=...)`: the
+ * softmax cross-entropy of int32 class labels [batch] against logits [batch, classes], reduced over the batch.
+ */
+export function sparseSoftmaxCrossEntropy(labels: NodeLike, logits: NodeLike, options?: LossOptions): Node;
+export function sparseSoftmaxCrossEntropy(labels: NodeLike, logits: NodeLike, weights?: NodeLike, scope?: string, reduction?: Reduction): Node;
+export function sparseSoftmaxCrossEntropy(...args: unknown[]): Node {
+  const { labels, logits, ...options } = SPARSE_SOFTMAX_CROSS_ENTROPY.parse(args);
   const graph = graphOf([logits, labels]);
   return graph.asDefault(() =>
     graph.nameScope(options.scope ?? "sparse_softmax_cross_entropy_loss", () =>
-      computeWeightedLoss(sparseSoftmaxCrossEntropyWithLogits({ labels, logits, name: "xentropy" }), options),
+      weightedLoss(sparseSoftmaxCrossEntropyWithLogits({ labels, logits, name: "xentropy" }), options),
     ),
   );
 }
 
-/** The logistic loss of labels in [0, 1] against logits of the same shape, elementwise, reduced. */
-export function sigmoidCrossEntropy(multiClassLabels: NodeLike, logits: NodeLike, options: SmoothingOptions = {}): Node {
+/**
+ * TF1's `sigmoid_cross_entropy(multi_class_labels, logits, weights=1.0, label_smoothing=0,
+ * scope=None, reduction=...)`: the logistic loss of labels in [0, 1] against logits of the same
+ * shape, elementwise, reduced.
+ */
+export function sigmoidCrossEntropy(multiClassLabels: NodeLike, logits: NodeLike, options?: SmoothingOptions): Node;
+export function sigmoidCrossEntropy(multiClassLabels: NodeLike, logits: NodeLike, weights?: NodeLike, labelSmoothing?: number, scope?: string, reduction?: Reduction): Node;
+export function sigmoidCrossEntropy(...args: unknown[]): Node {
+  const { labels: multiClassLabels, logits, ...options } = SIGMOID_CROSS_ENTROPY.parse(args);
   return pairedLoss("sigmoidCrossEntropy", options.scope ?? "sigmoid_cross_entropy_loss", multiClassLabels, logits, "logits", (z, x) =>
-    computeWeightedLoss(sigmoidCrossEntropyWithLogits({ labels: smoothed(z, options, () => 0.5), logits: x }), options),
+    weightedLoss(sigmoidCrossEntropyWithLogits({ labels: smoothed(z, options, () => 0.5), logits: x }), options),
   );
 }

@@ -4,8 +4,8 @@
  * through the multiplication: it is the mask itself (0 or 1/keep).
  */
 import { Node } from "../graph/index.js";
-import { dropoutMask, graphOf, identity, multiply, subtract, toNode, type NodeLike } from "../ops/index.js";
-import { DTypeError, ValueError, generatorFor, isFloatDType } from "../tensor/index.js";
+import { dropoutMask, graphOf, identity, isNodeLike, multiply, subtract, toNode, type NodeLike } from "../ops/index.js";
+import { DTypeError, ValueError, check, generatorFor, is, isFloatDType, signature } from "../tensor/index.js";
 
 export interface DropoutOptions {
   /** The probability of dropping an element, in [0, 1): a number, or a scalar node (fed, say). */
@@ -45,11 +45,33 @@ export function dropoutInScope(x: NodeLike, options: DropoutOptions): Node {
   return multiply(xNode, dropoutMask(xNode, rate, attrs, training));
 }
 
+/** A probability: a number, or a scalar node (fed, say) checked when the mask is drawn. */
+const isProbability = is.optional(check<number | Node>("a number or a scalar node", (v) => typeof v === "number" || v instanceof Node));
+const isNoiseShape = is.optional(check<(number | null)[]>("an array of integers and nulls", (v) => Array.isArray(v) && v.every((d) => d === null || Number.isInteger(d))));
+const isSeed = is.optional(is.integer);
+
+const DROPOUT = signature<{ x: NodeLike } & DropoutOptions>("dropout", [
+  { name: "x", check: isNodeLike },
+  { name: "keepProb", check: isProbability },
+  { name: "noiseShape", check: isNoiseShape },
+  { name: "seed", check: isSeed },
+  { name: "name", check: is.optional(is.string) },
+  { name: "rate", check: isProbability },
+  { name: "training", check: is.optional(check<boolean | Node>("true, false or a bool scalar node", (v) => typeof v === "boolean" || v instanceof Node)), keywordOnly: true },
+]);
+
 /**
- * TensorFlow's `nn.dropout`, its nodes under the scope `dropout/`. The second argument is the
- * options, or TensorFlow 1.x's positional keep_prob (a number or a scalar node, often fed).
+ * TensorFlow's `nn.dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None)`,
+ * its nodes under the scope `dropout/`: keep_prob (a number or a scalar node, often fed) in TF1's
+ * position, or rate or keepProb in the options object.
  */
-export function dropout(x: NodeLike, options: DropoutOptions | number | Node): Node {
-  const o: DropoutOptions = typeof options === "number" || options instanceof Node ? { keepProb: options } : options;
+export function dropout(x: NodeLike, options: DropoutOptions | number | Node): Node;
+export function dropout(x: NodeLike, keepProb?: number | Node, noiseShape?: readonly (number | null)[], seed?: number, name?: string, rate?: number | Node): Node;
+export function dropout(...args: unknown[]): Node {
+  const { x, ...given } = DROPOUT.parse(args);
+  const o = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as DropoutOptions;
   return graphOf([x, o.rate, o.keepProb, o.training]).nameScope(o.name ?? "dropout", () => dropoutInScope(x, o));
 }
+
+/** The argument checks layers.dropout shares. */
+export const dropoutChecks = { isNoiseShape, isSeed };

@@ -3,8 +3,8 @@
  * when x holds a NaN or an infinity; `addCheckNumericsOps()` puts one after every floating-point
  * op of a graph. (A Session's `checkNumerics` option checks every op without changing the graph.)
  */
-import { Operation, getDefaultGraph, type Graph, type Group, type Node } from "../graph/index.js";
-import { DTypeError, ValueError, isFloatDType } from "../tensor/index.js";
+import { Graph, Operation, getDefaultGraph, type Group, type Node } from "../graph/index.js";
+import { DTypeError, ValueError, is, isFloatDType, requireArg } from "../tensor/index.js";
 import type { CheckNumericsAttrs } from "../kernels/attrs.js";
 import { apply, defineOp, type NodeLike } from "./define.js";
 import { group } from "./state.js";
@@ -31,6 +31,7 @@ export function checkNumerics(x: NodeLike, message: string, name?: string): Node
  * (with the fetches, as TF1's `sess.run([train_op, check_op])`) fails on the first NaN or infinity.
  */
 export function addCheckNumericsOps(graph: Graph = getDefaultGraph()): Group {
+  requireArg("addCheckNumericsOps", "graph", graph, is.instance(Graph, "a Graph"));
   const checked = graph.nodes.filter((n): n is Operation => n instanceof Operation && isFloatDType(n.dtype) && n.def !== CheckNumerics && n.def.writesVariable === undefined);
   return graph.asDefault(() => group(checked.map((op) => checkNumerics(op, `${op.name}:0`, `CheckNumerics_${op.name.replace(/\//g, "_")}`)), "CheckNumerics_all"));
 }

@@ -4,8 +4,8 @@
  * gradient into zeros shaped like the params) and oneHot (OneHot).
  */
 import { GraphNode, type Node, type TensorSpec } from "../graph/index.js";
-import { isIntegerList, requireArg, DTypeError, ShapeError, ValueError, checkStridedSliceSpec, formatShape, normalizeAxes, resolveStridedSlice, sliceAsStrided, staticCompatible, tensor, Tensor, type DType, type StaticShape, type StridedSliceSpec, type TensorLike } from "../tensor/index.js";
-import { apply, defineOp, type NodeLike } from "./define.js";
+import { is, isDTypeArg, isIntegerList, requireArg, signature, storageDType, DTypeError, ShapeError, ValueError, checkStridedSliceSpec, formatShape, normalizeAxes, resolveStridedSlice, sliceAsStrided, staticCompatible, tensor, Tensor, type DTypeLike, type StaticShape, type StridedSliceSpec, type TensorLike } from "../tensor/index.js";
+import { apply, defineOp, isNodeLike, type NodeLike } from "./define.js";
 import { requireNumeric } from "./infer.js";
 import type { GatherAttrs, OneHotAttrs, SliceAttrs } from "../kernels/attrs.js";
 
@@ -152,40 +152,71 @@ export interface StridedSliceOptions {
   newAxisMask?: number;
   shrinkAxisMask?: number;
   name?: string;
+  /** TensorFlow's keyword names. */
+  begin_mask?: number;
+  end_mask?: number;
+  ellipsis_mask?: number;
+  new_axis_mask?: number;
+  shrink_axis_mask?: number;
 }
 
+const MASK = is.optional(is.integer);
+const STRIDED_SLICE = signature<{ input: NodeLike; begin: number[]; end: number[]; strides?: number[] } & StridedSliceOptions>("stridedSlice", [
+  { name: "input", check: isNodeLike, aliases: ["input_", "x"] },
+  { name: "begin", check: isIntegerList },
+  { name: "end", check: isIntegerList },
+  { name: "strides", check: is.optional(isIntegerList) },
+  { name: "beginMask", check: MASK },
+  { name: "endMask", check: MASK },
+  { name: "ellipsisMask", check: MASK },
+  { name: "newAxisMask", check: MASK },
+  { name: "shrinkAxisMask", check: MASK },
+  { name: "name", check: is.optional(is.string), keywordOnly: true },
+]);
+
 /**
- * TensorFlow's `strided_slice`: `x[begin[i]:end[i]:strides[i]]` for each entry i, where negative
- * indices count from the end and negative strides walk backwards; bit i of beginMask/endMask
- * ignores begin[i]/end[i] (take from the start/to the end), of shrinkAxisMask takes the single
- * index begin[i] and drops the axis, of newAxisMask inserts a size-1 axis, of ellipsisMask stands
- * for as many whole axes as needed. Strides default to 1.
+ * TensorFlow's `strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0,
+ * ellipsis_mask=0, new_axis_mask=0, shrink_axis_mask=0, name=None)`: `x[begin[i]:end[i]:strides[i]]`
+ * for each entry i, where negative indices count from the end and negative strides walk backwards;
+ * bit i of beginMask/endMask ignores begin[i]/end[i] (take from the start/to the end), of
+ * shrinkAxisMask takes the single index begin[i] and drops the axis, of newAxisMask inserts a
+ * size-1 axis, of ellipsisMask stands for as many whole axes as needed. Strides default to 1.
  */
-export function stridedSlice(
-  x: NodeLike,
-  begin: readonly number[],
-  end: readonly number[],
-  strides?: readonly number[],
-  options: StridedSliceOptions = {},
-): Node {
+export function stridedSlice(x: NodeLike, begin: readonly number[], end: readonly number[], strides?: readonly number[], options?: StridedSliceOptions): Node;
+export function stridedSlice(x: NodeLike, begin: readonly number[], end: readonly number[], strides?: readonly number[], beginMask?: number, endMask?: number, ellipsisMask?: number, newAxisMask?: number, shrinkAxisMask?: number): Node;
+export function stridedSlice(...args: unknown[]): Node {
+  const a = STRIDED_SLICE.parse(args);
   const spec: StridedSliceSpec = {
-    begin: [...begin],
-    end: [...end],
-    strides: strides === undefined ? begin.map(() => 1) : [...strides],
-    beginMask: options.beginMask ?? 0,
-    endMask: options.endMask ?? 0,
-    ellipsisMask: options.ellipsisMask ?? 0,
-    newAxisMask: options.newAxisMask ?? 0,
-    shrinkAxisMask: options.shrinkAxisMask ?? 0,
+    begin: [...a.begin],
+    end: [...a.end],
+    strides: a.strides === undefined ? a.begin.map(() => 1) : [...a.strides],
+    beginMask: a.beginMask ?? 0,
+    endMask: a.endMask ?? 0,
+    ellipsisMask: a.ellipsisMask ?? 0,
+    newAxisMask: a.newAxisMask ?? 0,
+    shrinkAxisMask: a.shrinkAxisMask ?? 0,
   };
-  return apply(StridedSlice, [x], spec, options.name ?? "StridedSlice");
+  return apply(StridedSlice, [a.input], spec, a.name ?? "StridedSlice");
 }
+
+const GATHER = signature<{ params: NodeLike; indices: NodeLike; axis?: number; name?: string; validateIndices?: boolean }>("gather", [
+  { name: "params", check: isNodeLike },
+  { name: "indices", check: isNodeLike },
+  { name: "axis", check: is.optional(is.integer) },
+  { name: "name", check: is.optional(is.string) },
+  // Deprecated in TensorFlow, where it does nothing; indices are always checked here.
+  { name: "validateIndices", check: is.optional(is.boolean), keywordOnly: true },
+]);
 
 /**
  * Slices of `params` along `axis` at the int32 `indices` (of any rank): the output has params'
  * shape with that axis replaced by the indices' shape. An index outside [0, size) is an error.
+ * The axis comes third (TF1 has validate_indices there, deprecated; it is a keyword here).
  */
-export function gather(params: NodeLike, indices: NodeLike, axis = 0, name?: string): Node {
+export function gather(params: NodeLike, indices: NodeLike, axis?: number, name?: string): Node;
+export function gather(params: NodeLike, indices: NodeLike, options: { axis?: number; name?: string; validateIndices?: boolean; validate_indices?: boolean }): Node;
+export function gather(...args: unknown[]): Node {
+  const { params, indices, axis = 0, name } = GATHER.parse(args);
   return apply(GatherV2, [params, indexValue(indices, "gather indices")], { axis }, name ?? "GatherV2");
 }
 
@@ -193,21 +224,38 @@ export interface OneHotOptions {
   onValue?: number;
   offValue?: number;
   axis?: number;
-  dtype?: DType;
+  dtype?: DTypeLike;
   name?: string;
+  /** TensorFlow's keyword names. */
+  on_value?: number;
+  off_value?: number;
 }
 
+const ONE_HOT = signature<{ indices: NodeLike; depth: number } & OneHotOptions>("oneHot", [
+  { name: "indices", check: isNodeLike },
+  { name: "depth", check: is.integer },
+  { name: "onValue", check: is.optional(is.number) },
+  { name: "offValue", check: is.optional(is.number) },
+  { name: "axis", check: is.optional(is.integer) },
+  { name: "dtype", check: is.optional(isDTypeArg) },
+  { name: "name", check: is.optional(is.string) },
+]);
+
 /**
- * A new axis of size `depth` (last by default) holding onValue (1) at each index and offValue (0)
- * elsewhere; an index outside [0, depth) gives a row of offValue, as in TensorFlow.
+ * TensorFlow's `one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None,
+ * name=None)`: a new axis of size `depth` (last by default) holding onValue (1) at each index and
+ * offValue (0) elsewhere; an index outside [0, depth) gives a row of offValue, as in TensorFlow.
  */
-export function oneHot(indices: NodeLike, depth: number, options: OneHotOptions = {}): Node {
+export function oneHot(indices: NodeLike, depth: number, options?: OneHotOptions): Node;
+export function oneHot(indices: NodeLike, depth: number, onValue?: number, offValue?: number, axis?: number, dtype?: DTypeLike, name?: string): Node;
+export function oneHot(...args: unknown[]): Node {
+  const o = ONE_HOT.parse(args);
   const attrs: OneHotAttrs = {
-    depth,
-    onValue: options.onValue ?? 1,
-    offValue: options.offValue ?? 0,
-    axis: options.axis ?? -1,
-    dtype: options.dtype ?? "float32",
+    depth: o.depth,
+    onValue: o.onValue ?? 1,
+    offValue: o.offValue ?? 0,
+    axis: o.axis ?? -1,
+    dtype: storageDType(o.dtype ?? "float32"),
   };
-  return apply(OneHot, [indexValue(indices, "oneHot indices")], attrs, options.name ?? "one_hot");
+  return apply(OneHot, [indexValue(o.indices, "oneHot indices")], attrs, o.name ?? "one_hot");
 }

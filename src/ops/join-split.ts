@@ -10,9 +10,9 @@
  * used, autodiff sums those, which is TensorFlow's concat of the pieces' gradients.
  */
 import { Constant, GraphNode, Node, type OpDef, type TensorSpec } from "../graph/index.js";
-import { isIntegerList, isList, is, requireArg, ShapeError, ValueError, formatShape, normalizeAxes, resolveSplit, staticCompatible, tensor, type Dim, type SplitSpec, type TensorLike } from "../tensor/index.js";
+import { isIntegerList, isList, is, requireArg, signature, ShapeError, ValueError, formatShape, normalizeAxes, resolveSplit, staticCompatible, tensor, type Dim, type SplitSpec, type TensorLike } from "../tensor/index.js";
 import { expandDims } from "./array.js";
-import { apply, defineOp, graphOf, type NodeLike } from "./define.js";
+import { apply, defineOp, graphOf, isNodeLike, type NodeLike } from "./define.js";
 import { requireSameDtype } from "./infer.js";
 import type { AxisAttrs } from "../kernels/attrs.js";
 
@@ -197,10 +197,22 @@ export interface UnstackOptions {
   name?: string;
 }
 
-/** The slices of `x` along `axis` (default 0), each without that axis: one node per slice. */
-export function unstack(x: NodeLike, options: UnstackOptions = {}): Node[] {
-  const axis = options.axis ?? 0;
-  let num = options.num;
+const UNSTACK = signature<{ value: NodeLike } & UnstackOptions>("unstack", [
+  { name: "value", check: isNodeLike, aliases: ["x"] },
+  { name: "num", check: is.optional(is.integer) },
+  { name: "axis", check: is.optional(is.integer) },
+  { name: "name", check: is.optional(is.string) },
+]);
+
+/**
+ * TensorFlow's `unstack(value, num=None, axis=0, name="unstack")`: the slices of `x` along `axis`,
+ * each without that axis, one node per slice.
+ */
+export function unstack(x: NodeLike, options?: UnstackOptions): Node[];
+export function unstack(x: NodeLike, num?: number, axis?: number, name?: string): Node[];
+export function unstack(...args: unknown[]): Node[] {
+  const { value: x, axis = 0, name, num: given } = UNSTACK.parse(args);
+  let num = given;
   if (num === undefined) {
     const shape = x instanceof Node ? x.shape : x instanceof GraphNode ? null : tensor(x as TensorLike).shape;
     const rank = shape?.length ?? 0;
@@ -212,7 +224,7 @@ export function unstack(x: NodeLike, options: UnstackOptions = {}): Node[] {
   }
   if (!Number.isInteger(num) || num < 0) throw new ValueError(`unstack: num must be an integer >= 0, got ${num}`);
   const n = num;
-  return applyPieces(Unpack, x, Array.from({ length: n }, (_, index) => ({ num: n, axis, index })), options.name ?? "unstack");
+  return applyPieces(Unpack, x, Array.from({ length: n }, (_, index) => ({ num: n, axis, index })), name ?? "unstack");
 }
 
 /**

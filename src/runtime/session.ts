@@ -4,7 +4,7 @@
  * its own variable values.
  */
 import { Graph, GraphNode, Node, Variable, getDefaultGraph } from "../graph/index.js";
-import { DTypeError, GraphError, ValueError, type DType, ShapeError, Tensor as TensorClass, TensorSlowError, formatShape, shapesEqual, type Tensor } from "../tensor/index.js";
+import { DTypeError, GraphError, ValueError, type DType, ShapeError, Tensor as TensorClass, TensorSlowError, formatShape, is, requireArg, shapesEqual, type Tensor } from "../tensor/index.js";
 import { activeBackend, type Backend } from "../backends/backend.js";
 import { newMemoryOwner, ownerRef, type MemoryOwner } from "../backends/owners.js";
 import { DEFAULT_ENGINE, engineKind, engineOptionNames, type Engine } from "./engine.js";
@@ -70,6 +70,7 @@ export function isCheckNumericsEnabled(): boolean {
 
 /** Turns fusion of elementwise ops on or off for plans compiled from now on (sessions without a `fusion` option). */
 export function setFusionEnabled(enabled: boolean): void {
+  requireArg("setFusionEnabled", "enabled", enabled, is.boolean);
   fusionDefault = enabled;
 }
 

@@ -1,6 +1,6 @@
 /** The element types a tensor can hold, and the typed arrays that store them. */
 
-import { ValueError } from "./errors.js";
+import { DTypeError, ValueError } from "./errors.js";
 
 export type DType = "float32" | "float64" | "int32" | "bool";
 
@@ -61,7 +61,10 @@ export function isDTypeLike(x: unknown): x is DTypeLike {
 
 /** The dtype that stores values of `name` (float16 → float32, int64 → int32, ...). */
 export function storageDType(name: DTypeLike): DType {
-  return isDType(name) ? name : DTYPE_ALIASES[name];
+  if (isDType(name)) return name;
+  // Not ArgumentError: arguments.ts imports this file, and a cycle would leave its checks undefined.
+  if (!isDTypeLike(name)) throw new DTypeError(`storageDType: argument 'name' must be ${DTYPE_EXPECTED}, got ${typeof name === "string" ? JSON.stringify(name) : String(name)}`);
+  return DTYPE_ALIASES[name];
 }
 
 /** The integers a named integer type holds where it is narrower than (or stored in) int32. */

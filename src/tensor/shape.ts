@@ -3,7 +3,10 @@
  * an unknown rank (`null` for the whole shape); a concrete shape, the shape of a value, has neither.
  * Broadcasting follows numpy: shapes are aligned on the right, and a dimension of 1 stretches.
  */
+import { check, requireArg } from "./arguments.js";
 import { ShapeError } from "./errors.js";
+
+const isShapeToFormat = check<StaticShape>("a shape (an array of dimensions) or null (unknown rank)", (v) => v === null || Array.isArray(v));
 
 export type Dim = number | null;
 /** A static shape: `null` when even the rank is unknown. */
@@ -11,6 +14,7 @@ export type StaticShape = Dim[] | null;
 export type Shape = readonly number[];
 
 export function formatShape(shape: StaticShape | Shape): string {
+  requireArg("formatShape", "shape", shape, isShapeToFormat);
   if (shape === null) return "<unknown>";
   return `[${shape.map((d) => (d === null ? "?" : String(d))).join(",")}]`;
 }

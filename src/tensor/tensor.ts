@@ -100,7 +100,8 @@ export interface TensorOptions {
   shape?: readonly number[];
 }
 
-const isTensorValue = check<TensorLike>(
+/** The argument check of a plain value a Tensor is made from. */
+export const isTensorValue = check<TensorLike>(
   "a number, a boolean, a (nested) array of them, a typed array or a Tensor",
   (v) => typeof v === "number" || typeof v === "boolean" || Array.isArray(v) || ArrayBuffer.isView(v) || v instanceof Tensor,
 );
@@ -229,10 +230,13 @@ function flattenInto(value: NestedArray, out: TypedArray, dtype: DType, name: DT
  * Converts values between dtypes: floats to int32 truncate toward zero (saturating at int32's range,
  * NaN to 0), anything nonzero (NaN too) is true, float64 to float32 rounds to nearest.
  */
-export function castTensor(t: Tensor, dtype: DType): Tensor {
-  const out = allocate(dtype, t.size);
-  convertInto(t.data, out, dtype);
-  return new Tensor(t.shape, dtype, out);
+export function castTensor(t: Tensor, dtype: DTypeLike): Tensor {
+  requireArg("castTensor", "t", t, is.instance(Tensor, "a Tensor"));
+  requireArg("castTensor", "dtype", dtype, isDTypeArg);
+  const to = storageDType(dtype);
+  const out = allocate(to, t.size);
+  convertInto(t.data, out, to);
+  return new Tensor(t.shape, to, out);
 }
 
 /** Writes `from` into `to` (of `dtype`), converting as `castTensor` does. */

@@ -6,10 +6,10 @@
  * them weighted by batch size gives the exact mean over all samples, a short last batch included.
  * Reporting is pluggable and environment-free here; `tensorslow/node` adds a terminal progress bar.
  */
-import type { GraphNode } from "../graph/index.js";
-import type { Session } from "../runtime/session.js";
+import { GraphNode } from "../graph/index.js";
+import { Session } from "../runtime/session.js";
 import type { FeedDict } from "../runtime/feeds.js";
-import { formatShape, Tensor, ValueError } from "../tensor/index.js";
+import { check, formatShape, is, isPlainObject, requireArg, signature, Tensor, ValueError, type Check } from "../tensor/index.js";
 
 /** One batch of feeds: a Map keyed by placeholders, or an object keyed by placeholder names. */
 export type BatchFeeds = ReadonlyMap<GraphNode | string, Tensor> | { readonly [name: string]: Tensor };
@@ -17,6 +17,22 @@ export type BatchFeeds = ReadonlyMap<GraphNode | string, Tensor> | { readonly [n
 /** Scalar fetches by name, e.g. `{ loss, accuracy }`. */
 export type MetricFetches = { readonly [name: string]: GraphNode | string };
 export type MetricValues<M> = { -readonly [K in keyof M]: number };
+
+const isSession = is.instance(Session, "a Session");
+const isFetch = (v: unknown): boolean => v instanceof GraphNode || typeof v === "string";
+const isMetrics = check<MetricFetches>("an object of scalar fetches by name (nodes or node names), e.g. { loss }", (v) => isPlainObject(v) && Object.values(v).every(isFetch), true);
+const isData = check<Iterable<BatchFeeds>>("an iterable of batches (ts.data.batches, an array of feed objects, ...)", (v) => typeof (v as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] === "function");
+const isFeeds = is.optional(check<FeedDict>("feeds (a Map, or an object keyed by node names)", (v) => v instanceof Map || isPlainObject(v), true));
+/** A plain object whose listed keys are numbers (the logs fit reports). */
+const logOf = <T>(what: string, keys: readonly string[]): Check<T> =>
+  check<T>(`${what} (an object with ${keys.join(", ")})`, (v) => isPlainObject(v) && keys.every((k) => typeof v[k] === "number"));
+
+const EVALUATE = signature<{ session: Session; metrics: MetricFetches; data: Iterable<BatchFeeds> } & EvaluateOptions>("evaluate", [
+  { name: "session", check: isSession },
+  { name: "metrics", check: isMetrics },
+  { name: "data", check: isData },
+  { name: "feeds", check: isFeeds, keywordOnly: true },
+]);
 
 export interface EvaluateOptions {
   /** Feeds added to every batch's (e.g. a dropout keep probability). */
@@ -82,17 +98,19 @@ export function evaluate<M extends MetricFetches>(
   session: Session,
   metrics: M,
   data: Iterable<BatchFeeds>,
-  options: EvaluateOptions = {},
-): MetricValues<M> {
+  options?: EvaluateOptions,
+): MetricValues<M>;
+export function evaluate(...args: unknown[]): MetricValues<MetricFetches> {
+  const { session, metrics, data, feeds } = EVALUATE.parse(args);
   const names = Object.keys(metrics);
   if (names.length === 0) throw new ValueError("evaluate: name at least one metric to fetch, e.g. { loss }");
   const totals = new WeightedMeans(names);
   for (const batch of data) {
-    const values = session.run(metrics as MetricFetches, merged(batch, options.feeds)) as Record<string, unknown>;
+    const values = session.run(metrics, merged(batch, feeds)) as Record<string, unknown>;
     totals.add(values, samplesIn(batch), "evaluate");
   }
   if (totals.samples === 0) throw new ValueError("evaluate: the data gave no samples to average over");
-  return totals.means() as MetricValues<M>;
+  return totals.means() as MetricValues<MetricFetches>;
 }
 
 /** Progress within an epoch, after each batch. */
@@ -155,6 +173,22 @@ export interface FitTargets {
   loss: GraphNode | string;
 }
 
+const FIT = signature<{ session: Session; targets: FitTargets; data: Iterable<BatchFeeds> & { readonly samplesPerEpoch?: number } } & FitOptions>("fit", [
+  { name: "session", check: isSession },
+  {
+    name: "targets",
+    check: check<FitTargets>("{ step, loss }: the training step node and the loss (a node or its name)", (v) => isPlainObject(v) && v.step instanceof GraphNode && isFetch(v.loss), true),
+  },
+  { name: "data", check: isData },
+  { name: "epochs", check: is.optional(is.positiveInteger), keywordOnly: true },
+  { name: "metrics", check: is.optional(isMetrics), keywordOnly: true },
+  { name: "validation", check: is.optional(isData), keywordOnly: true },
+  { name: "feeds", check: isFeeds, keywordOnly: true },
+  { name: "validationFeeds", check: isFeeds, keywordOnly: true },
+  { name: "reporter", check: is.optional(check<TrainReporter | null>("a TrainReporter (an object of optional callbacks) or null", (v) => v === null || (typeof v === "object" && !Array.isArray(v)))), keywordOnly: true },
+  { name: "now", check: is.optional(is.function), keywordOnly: true },
+]);
+
 function defaultClock(): () => number {
   const perf = (globalThis as { performance?: { now(): number } }).performance;
   return perf !== undefined ? () => perf.now() : () => Date.now();
@@ -169,10 +203,11 @@ export function fit(
   session: Session,
   targets: FitTargets,
   data: Iterable<BatchFeeds> & { readonly samplesPerEpoch?: number },
-  options: FitOptions = {},
-): EpochLog[] {
+  options?: FitOptions,
+): EpochLog[];
+export function fit(...args: unknown[]): EpochLog[] {
+  const { session, targets, data, ...options } = FIT.parse(args);
   const epochs = options.epochs ?? 1;
-  if (!Number.isInteger(epochs) || epochs < 1) throw new ValueError(`fit: epochs must be a positive integer, got ${epochs}`);
   const metricFetches = options.metrics ?? {};
   if ("loss" in metricFetches) throw new ValueError("fit: 'loss' is reported already; give the other metrics other names");
   const fetches = { step: targets.step, loss: targets.loss, ...metricFetches };
@@ -197,7 +232,7 @@ export function fit(
       const { loss, ...metrics } = totals.means();
       const validation = options.validation === undefined
         ? undefined
-        : evaluate(session, { loss: targets.loss, ...metricFetches }, options.validation, { feeds: options.validationFeeds });
+        : evaluate(session, { loss: targets.loss, ...metricFetches }, options.validation, options.validationFeeds === undefined ? {} : { feeds: options.validationFeeds });
       const log: EpochLog = { epoch, epochs, samples: totals.samples, loss: loss!, metrics, validation, seconds, samplesPerSecond: rate(totals.samples, seconds) };
       history.push(log);
       reporter?.epochEnd?.(log);
@@ -216,8 +251,12 @@ function fixed(x: number): string {
   return Number.isFinite(x) ? x.toFixed(4) : String(x);
 }
 
+const EPOCH_LOG = logOf<EpochLog>("an epoch log", ["epoch", "epochs", "samples", "loss", "seconds", "samplesPerSecond"]);
+const BATCH_LOG = logOf<BatchLog>("a batch log", ["epoch", "epochs", "samplesSeen", "loss", "seconds", "samplesPerSecond"]);
+
 /** "epoch 2/5  loss 0.3121  accuracy 0.8870  val_loss 0.3544  val_accuracy 0.8712  (3.1 s, 19355 samples/s)" */
 export function formatEpochLog(log: EpochLog): string {
+  requireArg("formatEpochLog", "log", log, EPOCH_LOG);
   const parts = [`epoch ${log.epoch}/${log.epochs}`, `loss ${fixed(log.loss)}`];
   for (const [k, v] of Object.entries(log.metrics)) parts.push(`${k} ${fixed(v)}`);
   for (const [k, v] of Object.entries(log.validation ?? {})) parts.push(`val_${k} ${fixed(v)}`);
@@ -226,6 +265,7 @@ export function formatEpochLog(log: EpochLog): string {
 
 /** "epoch 2/5  27000/60000 (45%)  loss 0.4512  5120 samples/s" */
 export function formatBatchLog(log: BatchLog): string {
+  requireArg("formatBatchLog", "log", log, BATCH_LOG);
   const seen = log.samples === undefined ? `${log.samplesSeen} samples` : `${log.samplesSeen}/${log.samples} (${Math.floor((100 * log.samplesSeen) / log.samples)}%)`;
   return `epoch ${log.epoch}/${log.epochs}  ${seen}  loss ${fixed(log.loss)}  ${Math.round(log.samplesPerSecond)} samples/s`;
 }
@@ -238,10 +278,16 @@ export interface LineReporterOptions {
 }
 
 /** Plain text lines: one per epoch, and one every `interval` seconds within an epoch (for logs). */
-export function lineReporter(options: LineReporterOptions = {}): TrainReporter {
+const LINE_REPORTER = signature<LineReporterOptions>("lineReporter", [
+  { name: "write", check: is.optional(is.function), keywordOnly: true },
+  { name: "interval", check: is.optional(check<number>("a positive number of seconds", (v) => typeof v === "number" && v > 0)), keywordOnly: true },
+]);
+
+export function lineReporter(options?: LineReporterOptions): TrainReporter;
+export function lineReporter(...args: unknown[]): TrainReporter {
+  const options = LINE_REPORTER.parse(args);
   const write = options.write ?? consoleLog;
   const interval = options.interval ?? Infinity;
-  if (!(interval > 0)) throw new ValueError(`lineReporter: interval must be a positive number of seconds, got ${interval}`);
   let nextLine = interval;
   return {
     epochStart() {

@@ -10,7 +10,7 @@
 import { gradients } from "../autodiff/gradients.js";
 import { Constant, GraphNode, Group, Node, Variable, type Graph } from "../graph/index.js";
 import { assignAdd, cast, group } from "../ops/index.js";
-import { DTypeError, GradientError, ShapeError, Tensor, ValueError, check, formatShape, is, isFloatDType, signature, type DType } from "../tensor/index.js";
+import { DTypeError, GradientError, ShapeError, Tensor, ValueError, check, formatShape, is, isFloatDType, requireArg, signature, type DType } from "../tensor/index.js";
 
 /** A hyper-parameter: a number, or a scalar float node (a placeholder fed per step, a decayed rate). */
 export type HyperParameter = number | Node;
@@ -38,6 +38,7 @@ const MINIMIZE = signature<{ loss: Node } & MinimizeOptions>("minimize", [
 
 /** Trainable variables among the ancestors of `loss`, in creation order. */
 export function trainableVariablesOf(loss: Node): Variable[] {
+  requireArg("trainableVariablesOf", "loss", loss, is.instance(GraphNode, "a node"));
   const seen = new Set<GraphNode>();
   const stack: GraphNode[] = [loss];
   const found: Variable[] = [];

@@ -155,7 +155,7 @@ describe("variance scaling: fans and limits", () => {
     // heUniform on [150, 10]: limit √(6/150) = 0.2, std 0.2/√3.
     const t = I.heUniform({ seed: 9 })([150, 10]);
     assert.ok(stats(t).maxAbs <= 0.2);
-    assert.throws(() => I.varianceScaling({ mode: "fan_both" as never }), /mode must be fan_in, fan_out or fan_avg, got fan_both/);
-    assert.throws(() => I.varianceScaling({ scale: 0 }), /scale must be positive, got 0/);
+    assert.throws(() => I.varianceScaling({ mode: "fan_both" as never }), /varianceScalingInitializer: argument 'mode' must be one of "fan_in", "fan_out", "fan_avg" \(or undefined\), got the string "fan_both"$/);
+    assert.throws(() => I.varianceScaling({ scale: 0 }), /varianceScalingInitializer: argument 'scale' must be a number > 0 \(or undefined\), got number 0$/);
   });
 });

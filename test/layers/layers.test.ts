@@ -105,7 +105,7 @@ describe("layers.dense", () => {
       throwsWith(
         () => ts.layers.dense(ts.placeholder("float32", [1, 3]), 2, { kernelInitializer: ts.initializers.zeros as never }),
         ts.ValueError,
-        /kernel: the initializer returned a function, not a Tensor \(did you pass the factory zeros instead of calling it, zeros\(\)\?\)/,
+        /kernel: got the initializer factory zeros, not an initializer \(call it: zeros\(\)\)/,
       );
     });
   });

@@ -99,7 +99,7 @@ describe("ts.train.fit", () => {
     new ts.Graph().asDefault(() => {
       const m = linearRegression();
       const s = new ts.Session();
-      assert.throws(() => ts.train.fit(s, m, m.data(), { epochs: 0, reporter: null }), /epochs must be a positive integer, got 0/);
+      assert.throws(() => ts.train.fit(s, m, m.data(), { epochs: 0, reporter: null }), /fit: argument 'epochs' must be an integer > 0 \(or undefined\), got number 0$/);
       assert.throws(() => ts.train.fit(s, m, m.data(), { metrics: { loss: m.loss }, reporter: null }), /'loss' is reported already/);
       assert.throws(() => ts.train.fit(s, m, [], { reporter: null }), /epoch 1 gave no batches/);
     });
@@ -132,7 +132,7 @@ describe("plain-text progress", () => {
       assert.match(lines[0]!, /^epoch 1\/1  2\/6 \(33%\)  loss \d+\.\d{4}  1 samples\/s$/);
       assert.match(lines[1]!, /^epoch 1\/1  4\/6 \(66%\)  loss \d+\.\d{4}  1 samples\/s$/);
       assert.equal(lines[2], ts.train.formatEpochLog(log!));
-      assert.throws(() => ts.train.lineReporter({ interval: 0 }), /interval must be a positive number of seconds, got 0/);
+      assert.throws(() => ts.train.lineReporter({ interval: 0 }), /lineReporter: argument 'interval' must be a positive number of seconds \(or undefined\), got number 0$/);
     });
   });
 });

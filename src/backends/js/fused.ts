@@ -6,9 +6,13 @@
  * is refused (a Content-Security-Policy without 'unsafe-eval'), an interpreter evaluates the same
  * program chunk by chunk. Both compute in doubles and store in the output's dtype.
  */
-import type { TypedArray } from "../../tensor/index.js";
+import { check, requireArg, type TypedArray } from "../../tensor/index.js";
 import { programKey, type FusedKernel, type FusedKernels, type FusedProgram } from "../fused.js";
 import { formula, type Formula } from "./formulas.js";
+
+const isProgram = check<FusedProgram>("a fused program (an object with dtype, inputs, code and outputs)", (v) =>
+  typeof v === "object" && v !== null && ["dtype", "inputs", "code", "outputs"].every((k) => k in v) && [(v as FusedProgram).inputs, (v as FusedProgram).code, (v as FusedProgram).outputs].every(Array.isArray),
+);
 
 /** Elements per interpreter chunk: a few KiB of registers, resident in L1. */
 const CHUNK = 256;
@@ -83,6 +87,7 @@ export function fusedSource(p: FusedProgram): { source: string; names: string[];
 
 /** The program compiled to a JS function (throws where code generation is not allowed). */
 export function generateFused(p: FusedProgram): FusedKernel {
+  requireArg("generateFused", "program", p, isProgram);
   const { source, names, fns } = fusedSource(p);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function(...names, source)(...fns) as FusedKernel;
@@ -90,6 +95,7 @@ export function generateFused(p: FusedProgram): FusedKernel {
 
 /** The program evaluated by an interpreter, CHUNK elements at a time (no code generation). */
 export function interpretFused(p: FusedProgram): FusedKernel {
+  requireArg("interpretFused", "program", p, isProgram);
   const scalar = scalarRefs(p);
   const nIn = p.inputs.length;
   const refs = nIn + p.code.length;

@@ -96,7 +96,7 @@ export const INDEXING_OPS: Record<string, OpEntry<any>> = {
 
   StridedSlice: {
     type: "StridedSlice",
-    build: ([x], a: StridedCaseAttrs) => ts.stridedSlice(x!, a.begin, a.end, a.strides, a),
+    build: ([x], { begin, end, strides, ...masks }: StridedCaseAttrs) => ts.stridedSlice(x!, begin, end, strides, masks),
     ref: ([x], attrs: StridedCaseAttrs) => stridedRef(x!, attrs),
     cases: stridedCases(),
     differentiable: true,
