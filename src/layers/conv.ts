@@ -5,7 +5,7 @@
  */
 import type { Graph, Node } from "../graph/index.js";
 import { avgPool, biasAdd, conv2d as conv2dOp, maxPool, toNode, type NodeLike } from "../ops/index.js";
-import { DTypeError, ShapeError, ValueError, formatShape, isFloatDType, type Padding } from "../tensor/index.js";
+import { DTypeError, ShapeError, ValueError, formatShape, is, isFloatDType, requireArg, type Padding } from "../tensor/index.js";
 import { glorotUniform, zeros, type InitializerLike } from "../initializers/index.js";
 import { inLayerScope, layerVariable, type Activation, type LayerOptions, type VariableLayerOptions } from "./core.js";
 
@@ -68,7 +68,8 @@ export interface Conv2DLayerOptions extends VariableLayerOptions {
  */
 export function conv2d(inputs: NodeLike, filters: number, kernelSize: Size2D, options: Conv2DLayerOptions = {}): Node {
   const kind = "conv2d";
-  if (!Number.isInteger(filters) || filters <= 0) throw new ValueError(`${kind}: filters must be a positive integer, got ${filters}`);
+  requireArg(kind, "filters", filters, is.positiveInteger);
+  requireArg(kind, "options", options as unknown, is.plainObject);
   const [kh, kw] = pair(kind, "kernelSize", kernelSize);
   const strides = pair(kind, "strides", options.strides ?? 1);
   const dilations = pair(kind, "dilationRate", options.dilationRate ?? 1);

@@ -5,7 +5,7 @@
  */
 import { Node, Variable, type Graph } from "../graph/index.js";
 import { biasAdd, graphOf, isNodeLike, matmul, reshape, reshapeLike, reduceSum, onesLike, toNode, type NodeLike } from "../ops/index.js";
-import { DTypeError, ShapeError, ValueError, check, formatShape, is, isFloatDType, signature, type DType } from "../tensor/index.js";
+import { DTypeError, ShapeError, ValueError, check, formatShape, is, isFloatDType, requireArg, signature, type DType } from "../tensor/index.js";
 import { glorotUniform, initialValue, zeros, type InitializerLike } from "../initializers/index.js";
 import { dropoutChecks, dropoutInScope, type DropoutOptions } from "../nn/dropout.js";
 import { sharedVariable, type Reuse } from "./variable-scope.js";
@@ -80,7 +80,8 @@ function floatInput(kind: string, x: Node): void {
  * [units]. Inputs of rank > 2 multiply along their last axis.
  */
 export function dense(inputs: NodeLike, units: number, options: DenseOptions = {}): Node {
-  if (!Number.isInteger(units) || units <= 0) throw new ValueError(`dense: units must be a positive integer, got ${units}`);
+  requireArg("dense", "units", units, is.positiveInteger);
+  requireArg("dense", "options", options as unknown, is.plainObject);
   return inLayerScope("dense", [inputs], options, (graph, scope) => {
     const x = toNode(inputs, graph);
     floatInput("dense", x);
@@ -164,6 +165,6 @@ export function dropout(inputs: NodeLike, options?: LayerDropoutOptions): Node;
 export function dropout(inputs: NodeLike, rate?: number, noiseShape?: readonly (number | null)[], seed?: number, training?: boolean | Node, name?: string): Node;
 export function dropout(...args: unknown[]): Node {
   const { inputs, name, rate = 0.5, training = false, noiseShape, seed } = LAYER_DROPOUT.parse(args);
-  const rest = { ...(noiseShape === undefined ? {} : { noiseShape }), ...(seed === undefined ? {} : { seed }) };
+  const rest = { ...(noiseShape === undefined || noiseShape === null ? {} : { noiseShape }), ...(seed === undefined ? {} : { seed }) };
   return inLayerScope("dropout", [inputs, training], name === undefined ? {} : { name }, () => dropoutInScope(inputs, { ...rest, rate, training }));
 }

@@ -47,7 +47,8 @@ export function dropoutInScope(x: NodeLike, options: DropoutOptions): Node {
 
 /** A probability: a number, or a scalar node (fed, say) checked when the mask is drawn. */
 const isProbability = is.optional(check<number | Node>("a number or a scalar node", (v) => typeof v === "number" || v instanceof Node));
-const isNoiseShape = is.optional(check<(number | null)[]>("an array of integers and nulls", (v) => Array.isArray(v) && v.every((d) => d === null || Number.isInteger(d))));
+/** null is TF1's None (x's shape), for a call that gives a seed after it by position. */
+const isNoiseShape = is.optional(check<(number | null)[] | null>("an array of integers and nulls, or null", (v) => v === null || (Array.isArray(v) && v.every((d) => d === null || Number.isInteger(d)))));
 const isSeed = is.optional(is.integer);
 
 const DROPOUT = signature<{ x: NodeLike } & DropoutOptions>("dropout", [
@@ -69,7 +70,7 @@ export function dropout(x: NodeLike, options: DropoutOptions | number | Node): N
 export function dropout(x: NodeLike, keepProb?: number | Node, noiseShape?: readonly (number | null)[], seed?: number, name?: string, rate?: number | Node): Node;
 export function dropout(...args: unknown[]): Node {
   const { x, ...given } = DROPOUT.parse(args);
-  const o = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as DropoutOptions;
+  const o = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined && v !== null)) as DropoutOptions;
   return graphOf([x, o.rate, o.keepProb, o.training]).nameScope(o.name ?? "dropout", () => dropoutInScope(x, o));
 }
 

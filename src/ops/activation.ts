@@ -5,7 +5,7 @@
  */
 import type { Node, OpDef, TensorSpec } from "../graph/index.js";
 import type { SoftmaxAttrs } from "../kernels/attrs.js";
-import { ShapeError, ValueError, normalizeAxes } from "../tensor/index.js";
+import { ShapeError, ValueError, is, normalizeAxes, requireArg } from "../tensor/index.js";
 import { zerosLike } from "./array.js";
 import { less } from "./compare.js";
 import { apply, defineOp, type NodeLike } from "./define.js";
@@ -171,6 +171,7 @@ export function sigmoidGrad(y: Node, dy: Node, name?: string): Node {
  * so large logits do not overflow.
  */
 export function softmax(logits: NodeLike, axis = -1, name?: string): Node {
+  requireArg("softmax", "axis", axis, is.integer);
   return apply(Softmax, [logits], { axis }, name);
 }
 /** max(x, 0) elementwise. */

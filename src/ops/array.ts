@@ -1,6 +1,6 @@
 /** Ops that move or relabel values: identity, stopGradient, reshape, expandDims, onesLike, zerosLike. */
 import { Constant, type Elementwise, type Node, type TensorSpec } from "../graph/index.js";
-import { isIntegerList, requireArg, ShapeError, formatShape, isFullyKnown, ones, sizeOf, type Dim } from "../tensor/index.js";
+import { is, isIntegerList, requireArg, ShapeError, formatShape, isFullyKnown, ones, sizeOf, type Dim } from "../tensor/index.js";
 import { apply, defineOp, type NodeLike } from "./define.js";
 import { sameAsInput } from "./infer.js";
 
@@ -108,6 +108,7 @@ export function reshapeLike(x: Node, like: Node): Node {
 
 /** Inserts a dimension of size 1 at `axis`. */
 export function expandDims(x: NodeLike, axis: number, name?: string): Node {
+  requireArg("expandDims", "axis", axis, is.integer);
   return apply(ExpandDims, [x], { axis }, name);
 }
 

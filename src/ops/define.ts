@@ -3,7 +3,7 @@
  * suite walk it), turning plain JS values into constants, and the graph an op belongs to.
  */
 import { Constant, GraphNode, Node, Operation, getDefaultGraph, type Graph, type OpDef } from "../graph/index.js";
-import { ArgumentError, GraphError, Tensor, ValueError, check, checkElementCount, tensor, type DType, type TensorLike } from "../tensor/index.js";
+import { ArgumentError, GraphError, Tensor, TensorSlowError, ValueError, check, checkElementCount, isPlainObject, tensor, type DType, type TensorLike } from "../tensor/index.js";
 
 /** A node, or a plain value that becomes a constant. */
 export type NodeLike = Node | TensorLike;
@@ -52,6 +52,24 @@ export function toNode(x: NodeLike | GraphNode, graph: Graph, dtype?: DType, arg
   return new Constant(x, dtype !== undefined && !(x instanceof Tensor) ? { dtype } : {}, graph);
 }
 
+/** The check of a `name` argument: a string, or `{ name }` (see nodeName). */
+export const isNameArg = check<string | { name?: string } | undefined>("a string (the node's name) or { name }", (v) => v === undefined || typeof v === "string" || isPlainObject(v));
+
+/**
+ * The `name` argument an op function passes on: a string, or TF1's keyword form `{ name }` as the
+ * trailing options object of a function whose only keyword is its name (`relu(x, { name: "r" })`).
+ */
+export function nodeName(type: string, name: unknown): string {
+  if (name === undefined) return type;
+  if (typeof name === "string") return name;
+  if (isPlainObject(name)) {
+    const unknown = Object.keys(name).find((k) => k !== "name");
+    if (unknown !== undefined) throw new TensorSlowError(`${type}: unknown option '${unknown}' (it takes name)`);
+    if (name.name === undefined || typeof name.name === "string") return name.name ?? type;
+  }
+  throw new ArgumentError(type, "name", "a string (the node's name) or { name }", isPlainObject(name) ? name.name : name);
+}
+
 /**
  * Builds an operation node of type `def` on `inputs`. Inputs that are plain values become
  * constants, but only once inference has accepted them: an op that fails to build adds nothing
@@ -59,7 +77,7 @@ export function toNode(x: NodeLike | GraphNode, graph: Graph, dtype?: DType, arg
  */
 export function apply<A>(def: OpDef<A>, inputs: readonly NodeLike[], attrs: A, name?: string): Operation<A> {
   const graph = graphOf(inputs);
-  const opName = name ?? def.type;
+  const opName = nodeName(def.type, name);
   for (const x of inputs) {
     if (x instanceof GraphNode && x.graph !== graph) {
       throw new GraphError(`${x} belongs to another graph and cannot be an input of '${graph.peekName(opName)}' (${def.type})`);

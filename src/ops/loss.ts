@@ -4,7 +4,7 @@
  * log(1 + e^−|x|)), so logits of any magnitude give finite losses and finite gradients.
  */
 import { Node, type TensorSpec } from "../graph/index.js";
-import { ArgumentError, DTypeError, ShapeError, formatShape, is, isPlainObject, normalizeAxes, signature, type Dim, type Param, type StaticShape } from "../tensor/index.js";
+import { ArgumentError, DTypeError, ShapeError, formatShape, is, isPlainObject, normalizeAxes, requireArg, signature, type Dim, type Param, type StaticShape } from "../tensor/index.js";
 import { softmax, sigmoid } from "./activation.js";
 import { expandDims, stopGradient } from "./array.js";
 import { apply, defineOp, isNodeLike, type NodeLike } from "./define.js";
@@ -160,6 +160,7 @@ export const L2Loss = defineOp<Record<string, never>>({
 
 /** log(softmax(logits)) along `axis`, computed as logits − log-sum-exp(logits) (no log of a tiny softmax). */
 export function logSoftmax(logits: NodeLike, axis = -1, name?: string): Node {
+  requireArg("logSoftmax", "axis", axis, is.integer);
   return apply(LogSoftmax, [logits], { axis }, name);
 }
 

@@ -4,10 +4,10 @@
  * between dtypes. Gradients follow TensorFlow's (math_grad.py).
  */
 import { Node, type GradientFn, type TensorSpec } from "../graph/index.js";
-import { DTYPES, DTypeError, ShapeError, broadcastStatic, formatShape, is, isDType, isDTypeArg, isFloatDType, requireArg, staticCompatible, storageDType, type DType, type DTypeLike } from "../tensor/index.js";
+import { DTYPES, DTypeError, ShapeError, broadcastStatic, formatShape, isDType, isDTypeArg, isFloatDType, requireArg, staticCompatible, storageDType, type DType, type DTypeLike } from "../tensor/index.js";
 import { zerosLike } from "./array.js";
 import { greater, greaterEqual, less, lessEqual, logicalOr } from "./compare.js";
-import { apply, defineOp, type NodeLike } from "./define.js";
+import { apply, defineOp, isNameArg, nodeName, type NodeLike } from "./define.js";
 import { broadcastBinary, floatUnary, numericUnary, requireNumeric, requireSameDtype } from "./infer.js";
 import { where } from "./select.js";
 
@@ -255,23 +255,29 @@ export function clipByValue(t: NodeLike, clipValueMin: NodeLike, clipValueMax: N
 /** `x` as `dtype` (TensorFlow's other names too: "int64" casts to the int32 that stores it). */
 export function cast(x: NodeLike, dtype: DTypeLike, name?: string): Node {
   requireArg("cast", "dtype", dtype, isDTypeArg);
-  requireArg("cast", "name", name, is.optional(is.string));
+  requireArg("cast", "name", name, isNameArg);
+  // Checked before the no-op case returns, so that a wrong option is refused whatever x's dtype.
+  const nodeNameGiven = name === undefined ? undefined : nodeName("Cast", name);
   const to = storageDType(dtype);
   if (x instanceof Node && x.dtype === to) return x;
-  return apply(Cast, [x], { DstT: to }, name);
+  return apply(Cast, [x], { DstT: to }, nodeNameGiven);
 }
 
 // TensorFlow 1.x's cast shorthands (deprecated there in favour of `cast`, common in its scripts).
 export function toFloat(x: NodeLike, name = "ToFloat"): Node {
+  requireArg("toFloat", "name", name, isNameArg);
   return cast(x, "float32", name);
 }
 export function toDouble(x: NodeLike, name = "ToDouble"): Node {
+  requireArg("toDouble", "name", name, isNameArg);
   return cast(x, "float64", name);
 }
 export function toInt32(x: NodeLike, name = "ToInt32"): Node {
+  requireArg("toInt32", "name", name, isNameArg);
   return cast(x, "int32", name);
 }
 /** int64 values are stored as int32 here (see dtype.ts): this is `toInt32`, under TensorFlow's name. */
 export function toInt64(x: NodeLike, name = "ToInt64"): Node {
+  requireArg("toInt64", "name", name, isNameArg);
   return cast(x, "int64", name);
 }

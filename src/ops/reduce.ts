@@ -26,6 +26,7 @@ import {
   isFloatDType,
   isFullyKnown,
   normalizeAxes,
+  requireArg,
   shapesEqual,
   signature,
   sizeOf,
@@ -228,11 +229,13 @@ export const reduceAll = reduction("reduceAll", All);
 
 /** The int32 position of the largest element along `axis` (default 0); the first one at ties, as numpy. */
 export function argmax(x: NodeLike, axis = 0, name?: string): Node {
+  requireArg("argmax", "axis", axis, is.integer);
   return apply(ArgMax, [x], { axis }, name);
 }
 
 /** The int32 position of the smallest element along `axis` (default 0); the first one at ties. */
 export function argmin(x: NodeLike, axis = 0, name?: string): Node {
+  requireArg("argmin", "axis", axis, is.integer);
   return apply(ArgMin, [x], { axis }, name);
 }
 

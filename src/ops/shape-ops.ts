@@ -1,6 +1,6 @@
 /** Ops that rearrange axes without changing values: transpose and squeeze. */
 import type { Node, TensorSpec } from "../graph/index.js";
-import { ShapeError, formatShape, normalizeAxes, type Dim } from "../tensor/index.js";
+import { ShapeError, formatShape, is, isIntegerList, normalizeAxes, requireArg, type Dim } from "../tensor/index.js";
 import { reshapeLike } from "./array.js";
 import { apply, defineOp, type NodeLike } from "./define.js";
 import type { TransposeAttrs } from "../kernels/attrs.js";
@@ -65,6 +65,7 @@ export const Squeeze = defineOp<SqueezeAttrs>({
 
 /** Permutes the axes of `x`: output axis i is input axis perm[i] (reversed when `perm` is omitted). */
 export function transpose(x: NodeLike, perm?: readonly number[], name?: string): Node {
+  requireArg("transpose", "perm", perm, is.optional(isIntegerList));
   return apply(Transpose, [x], perm === undefined ? {} : { perm: [...perm] }, name ?? "transpose");
 }
 
@@ -73,6 +74,7 @@ export function transpose(x: NodeLike, perm?: readonly number[], name?: string):
  * `axis` is omitted or empty (TensorFlow's `squeeze(x, [])`).
  */
 export function squeeze(x: NodeLike, axis?: number | readonly number[], name?: string): Node {
+  requireArg("squeeze", "axis", axis, is.optional(is.either(is.integer, isIntegerList)));
   const list = axis === undefined ? [] : typeof axis === "number" ? [axis] : [...axis];
   const attrs = list.length === 0 ? {} : { axis: list };
   return apply(Squeeze, [x], attrs, name ?? "Squeeze");

@@ -49,7 +49,12 @@ function safeJson(v: unknown): string {
   try {
     return JSON.stringify(v) ?? String(v);
   } catch {
-    return String(v);
+    // Circular values (nodes hold their graph), and arrays holding a Symbol, which String refuses.
+    try {
+      return String(v);
+    } catch {
+      return Object.prototype.toString.call(v);
+    }
   }
 }
 

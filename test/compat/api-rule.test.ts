@@ -24,9 +24,14 @@ const TAKES_NO_ARGUMENT = new Set([
   "resetDefaultGraph", "reset_default_graph", "trainableVariables", "trainable_variables",
 ]);
 
+/** Functions that take one argument and ignore a stray second one. */
+const TAKES_ONE_ARGUMENT = new Set(["train.trainableVariablesOf"]);
+
 const norm = (s: string): string => s.toLowerCase().replace(/_/g, "");
 /** An op's own input check: "Mul 'Mul': argument 'input 0' must be ...". */
 const OP_INPUT = /^[A-Z]\w* '[^']*': argument 'input \d+' must be /;
+/** An op's own check of its name argument (a string, or TF1's trailing `{ name }`): "Relu: unknown option 'x' (it takes name)". */
+const OP_NAME = /^[A-Z]\w*: (argument 'name' must be |unknown option )/;
 
 function exportedFunctions(): { name: string; key: string; fn: (...a: unknown[]) => unknown }[] {
   const out = [];
@@ -63,9 +68,30 @@ describe("the API rule over every exported function", () => {
     assert.deepEqual(broken, []);
   });
 
-  test("the list of functions without arguments names only exports that exist", () => {
+  // After a valid first argument (a float node, which most functions take first; the others refuse
+  // it, naming themselves), a second of a wrong kind: a Symbol, then an options object with an
+  // unknown key, which a function taking options must refuse rather than ignore.
+  for (const [what, second] of [["a Symbol", Symbol("not an argument")], ["an unknown option", { notAnOption: 1 }]] as const) {
+    test(`${what} as the second argument is a TensorSlowError naming the function or the op`, () => {
+      const broken: string[] = [];
+      for (const { name, key, fn } of all) {
+        if (TAKES_NO_ARGUMENT.has(name) || TAKES_ONE_ARGUMENT.has(name)) continue;
+        try {
+          new ts.Graph().asDefault(() => fn(ts.constant([[1, 2], [3, 4]]), second));
+          broken.push(`${name}: accepted it`);
+        } catch (e) {
+          const message = (e as Error).message;
+          if (!(e instanceof ts.TensorSlowError)) broken.push(`${name}: ${(e as Error).name}: ${message}`);
+          else if (!norm(message).includes(norm(key)) && !OP_INPUT.test(message) && !OP_NAME.test(message)) broken.push(`${name}: does not name it: ${message}`);
+        }
+      }
+      assert.deepEqual(broken, []);
+    });
+  }
+
+  test("the lists of exceptions name only exports that exist", () => {
     const names = new Set(all.map((f) => f.name));
-    assert.deepEqual([...TAKES_NO_ARGUMENT].filter((n) => !names.has(n)), []);
+    assert.deepEqual([...TAKES_NO_ARGUMENT, ...TAKES_ONE_ARGUMENT].filter((n) => !names.has(n)), []);
   });
 });
 
@@ -83,6 +109,16 @@ describe("TF1 positional arguments in TF1 order, and a trailing options object w
       const w = new ts.Variable(0, { trainable: false, name: "step" });
       assert.deepEqual([w.trainable, w.name], [false, "step"]);
       assert.equal(ts.placeholder({ dtype: ts.int32, shape: [null], name: "ids" }).dtype, "int32");
+    });
+  });
+
+  test("a function whose only keyword is its name takes it as a trailing { name }", () => {
+    new ts.Graph().asDefault(() => {
+      const x = ts.constant([[1, -2]]);
+      assert.equal(ts.nn.relu(x, { name: "r" } as never).name, "r");
+      assert.equal(ts.cast(x, "float64", { name: "c" } as never).name, "c");
+      assert.equal(ts.toFloat(ts.constant([1], "int32"), { name: "f" } as never).name, "f");
+      assert.throws(() => ts.nn.relu(x, { nmae: "r" } as never), /^TensorSlowError: Relu: unknown option 'nmae' \(it takes name\)$/);
     });
   });
 });

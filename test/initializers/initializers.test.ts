@@ -159,3 +159,39 @@ describe("variance scaling: fans and limits", () => {
     assert.throws(() => I.varianceScaling({ scale: 0 }), /varianceScalingInitializer: argument 'scale' must be a number > 0 \(or undefined\), got number 0$/);
   });
 });
+
+describe("TF1's signatures: positional arguments in TF1's order or the same by name", () => {
+  test("the factory's dtype is the default of its initializer; a call's own dtype wins", () => {
+    assert.equal(ts.zeros_initializer("float64")([2]).dtype, "float64");
+    assert.equal(ts.ones_initializer({ dtype: ts.float64 })([2]).dtype, "float64");
+    assert.equal(ts.ones_initializer(ts.float64)([2], "float32").dtype, "float32");
+    assert.equal(ts.constant_initializer(3, "int32")([2]).dtype, "int32");
+  });
+
+  test("positional and keyword forms draw the same values; a seed repeats them", () => {
+    const a = ts.random_normal_initializer(1, 0.5, 7)([50]);
+    const b = ts.random_normal_initializer({ mean: 1, stddev: 0.5, seed: 7 })([50]);
+    assert.deepEqual(Array.from(a.data), Array.from(b.data));
+    const u = ts.random_uniform_initializer(-1, 1, 3, "float64")([50]);
+    assert.deepEqual([u.dtype, ...Array.from(u.data)], ["float64", ...Array.from(I.randomUniform({ minval: -1, maxval: 1, seed: 3, dtype: "float64" })([50]).data)]);
+    assert.ok(u.data.every((v) => v >= -1 && v < 1));
+    const g = ts.glorot_uniform_initializer(5)([4, 6]);
+    assert.deepEqual(Array.from(g.data), Array.from(I.glorotUniform({ seed: 5 })([4, 6]).data));
+    // scale 2 over fan_in 8: limit √(3·2/8).
+    const v = ts.variance_scaling_initializer(2, "fan_in", "uniform", 4)([8, 100]);
+    assert.ok(v.data.every((x) => Math.abs(x) <= Math.sqrt(6 / 8)));
+  });
+
+  test("constant's verify_shape refuses a value of another shape", () => {
+    assertClose(ts.constant_initializer([[1, 2]], { verify_shape: true })([1, 2]), [[1, 2]], { atol: 0, rtol: 0 });
+    assert.throws(() => ts.constant_initializer([1, 2], undefined, true)([1, 2]), /the value's shape \[2\] is not the variable's \[1,2\] \(verifyShape\)/);
+  });
+
+  test("wrong kinds of arguments name the factory, the argument and what was expected", () => {
+    assert.throws(() => ts.random_normal_initializer({ stdev: 1 } as never), /randomNormalInitializer: unknown option 'stdev'/);
+    assert.throws(() => ts.truncated_normal_initializer(0, "1" as never), /truncatedNormalInitializer: argument 'stddev' must be a finite number \(or undefined\), got the string "1"/);
+    assert.throws(() => I.heNormal(1.5), /initializers\.heNormal: argument 'seed' must be an integer \(or undefined\), got number 1\.5/);
+    assert.throws(() => I.zeros()(3 as never), /zeros: argument 'shape' must be a shape/);
+    assert.throws(() => I.computeFans("3" as never), /computeFans: argument 'shape' must be a shape/);
+  });
+});

@@ -96,7 +96,7 @@ describe("layers.conv2d", () => {
       throwsWith(() => ts.layers.conv2d(ts.placeholder("float32", [4, 4, 1]), 2, 3), ts.ShapeError, /must have rank 4 \[batch, height, width, channels\], got \[4,4,1\]/);
       throwsWith(() => ts.layers.conv2d(ts.placeholder("float32", [1, 4, 4, 1]), 2, 3, { padding: "full" as never }), ts.ValueError, /padding must be "valid" or "same", got "full"/);
       throwsWith(() => ts.layers.maxPooling2d(ts.placeholder("float32", [1, 4, 4, 1]), 2, 2, { dataFormat: "channels_first" }), ts.ValueError, /only data format "channels_last" \(NHWC\)/);
-      throwsWith(() => ts.layers.conv2d(ts.placeholder("float32", [1, 4, 4, 1]), 0, 3), ts.ValueError, /filters must be a positive integer, got 0/);
+      throwsWith(() => ts.layers.conv2d(ts.placeholder("float32", [1, 4, 4, 1]), 0, 3), ts.ArgumentError, /conv2d: argument 'filters' must be an integer > 0, got number 0/);
       throwsWith(() => ts.layers.conv2d(ts.placeholder("float32", [1, 4, 4, 1]), 2, [3, 0] as never), ts.ValueError, /kernelSize must be a positive integer or \[height, width\], got \[3,0\]/);
     });
   });

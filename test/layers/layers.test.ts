@@ -101,7 +101,7 @@ describe("layers.dense", () => {
       throwsWith(() => ts.layers.dense(ts.placeholder("float32", [2, null]), 3), ts.ShapeError, /dense 'dense': the last dimension of the inputs must be known .* \[2,\?\]/);
       throwsWith(() => ts.layers.dense(ts.placeholder("float32", [3]), 3), ts.ShapeError, /at least rank 2 .* \[3\]/);
       throwsWith(() => ts.layers.dense(ts.placeholder("int32", [1, 3]), 3), ts.DTypeError, /must be float32 or float64, got int32/);
-      throwsWith(() => ts.layers.dense(ts.placeholder("float32", [1, 3]), 0), ts.ValueError, /units must be a positive integer, got 0/);
+      throwsWith(() => ts.layers.dense(ts.placeholder("float32", [1, 3]), 0), ts.ArgumentError, /dense: argument 'units' must be an integer > 0, got number 0/);
       throwsWith(
         () => ts.layers.dense(ts.placeholder("float32", [1, 3]), 2, { kernelInitializer: ts.initializers.zeros as never }),
         ts.ValueError,

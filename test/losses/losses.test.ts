@@ -119,3 +119,34 @@ describe("losses.softmaxCrossEntropy and sparseSoftmaxCrossEntropy", () => {
     assertClose(run(() => ts.losses.sigmoidCrossEntropy(f64([1, 0]), f64([0, 0]))), Math.LN2, TIGHT);
   });
 });
+
+describe("TF1's signatures of tf.losses: positional arguments in TF1's order or by name", () => {
+  test("weights, scope and reduction by position equal the same by name", () => {
+    const labels = (): ts.Node => f64([[1, 2], [3, 4]]);
+    const preds = (): ts.Node => f64([[1, 3], [5, 4]]);
+    // Squared errors [[0,1],[4,0]] weighted by 3, summed: 15.
+    assertClose(run(() => ts.losses.meanSquaredError(labels(), preds(), 3, "mse", ts.losses.Reduction.SUM)), 15, TIGHT);
+    assertClose(run(() => ts.losses.meanSquaredError(labels(), preds(), { weights: 3, reduction: ts.losses.Reduction.SUM })), 15, TIGHT);
+    assertClose(run(() => ts.losses.computeWeightedLoss(f64([1, 2, 3]), 2, undefined, ts.losses.Reduction.SUM)), 12, TIGHT);
+    // softmax_cross_entropy(onehot_labels, logits, weights, label_smoothing): smoothing 1 makes the labels uniform,
+    // so the loss is lse − mean(logits) = lse([1,2,3]) − 2.
+    assertClose(run(() => ts.losses.softmaxCrossEntropy(f64([[0, 0, 1]]), f64([[1, 2, 3]]), 1, 1)), LSE123 - 2, TIGHT);
+    const byName = ts.losses.softmaxCrossEntropy as unknown as (args: object) => ts.Node;
+    assertClose(run(() => byName({ onehot_labels: f64([[0, 0, 1]]), logits: f64([[1, 2, 3]]), label_smoothing: 1 })), LSE123 - 2, TIGHT);
+  });
+
+  test("the scope of computeWeightedLoss names its nodes", () => {
+    const g = new ts.Graph();
+    const loss = g.asDefault(() => ts.losses.computeWeightedLoss(f64([1, 2]), { scope: "weighted" }));
+    assert.match(loss.name, /^weighted\//);
+  });
+
+  test("wrong kinds name the function and the argument", () => {
+    const g = new ts.Graph();
+    g.asDefault(() => {
+      assert.throws(() => ts.losses.meanSquaredError(f64([1]), f64([1]), { reduction: "mean" as never }), /meanSquaredError: argument 'reduction' must be one of "none", /);
+      assert.throws(() => ts.losses.sigmoidCrossEntropy(f64([1]), f64([1]), { labelSmoothing: 2 }), /sigmoidCrossEntropy: argument 'labelSmoothing' must be a number in \[0, 1\] \(or undefined\), got number 2/);
+      assert.throws(() => ts.losses.computeWeightedLoss([1, 2] as never), /computeWeightedLoss: argument 'losses' must be a node with a value \(the losses\)/);
+    });
+  });
+});

@@ -178,3 +178,25 @@ describe("layers.dropout", () => {
     });
   });
 });
+
+describe("TF1's signatures of nn.dropout and layers.dropout", () => {
+  test("nn.dropout(x, keep_prob, noise_shape, seed) by position draws the masks the options draw", () => {
+    const byPosition = inGraph((g) => Array.from(new ts.Session(g).run(ts.nn.dropout(ts.ones([50], "float64"), 0.6, null as never, 11)).data));
+    const byName = inGraph((g) => Array.from(new ts.Session(g).run(ts.nn.dropout(ts.ones([50], "float64"), { keep_prob: 0.6, seed: 11 } as never)).data));
+    assert.deepEqual(byPosition, byName);
+    assert.ok(byPosition.every((v) => v === 0 || v === 1 / 0.6));
+  });
+
+  test("layers.dropout(inputs, rate, noise_shape, seed, training) by position", () => {
+    const out = inGraph((g) => Array.from(new ts.Session(g).run(ts.layers.dropout(ts.ones([50], "float64"), 0.25, undefined, 3, true)).data));
+    assert.ok(out.every((v) => v === 0 || v === 1 / 0.75) && out.some((v) => v === 0));
+  });
+
+  test("wrong kinds name the function and the argument", () => {
+    inGraph(() => {
+      throwsWith(() => ts.nn.dropout(ts.ones([2]), "0.5" as never), ts.ArgumentError, /^dropout: argument 'keepProb' must be a number or a scalar node \(or undefined\), got the string "0\.5"/);
+      throwsWith(() => ts.layers.dropout(ts.ones([2]), { training: "yes" as never }), ts.ArgumentError, /^dropout: argument 'training' must be true, false or a bool scalar node/);
+      throwsWith(() => ts.layers.flatten(ts.ones([2, 2]), { data_format: "channels_first" } as never), ts.ArgumentError, /^flatten: argument 'data_format' must be one of "channels_last"/);
+    });
+  });
+});

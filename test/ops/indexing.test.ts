@@ -112,3 +112,33 @@ describe("slicing and gathering errors", () => {
     });
   });
 });
+
+describe("TF1's signatures of the indexing ops: positional arguments in TF1's order or by name", () => {
+  test("stridedSlice's masks by position (TF1's order) or as snake_case keywords", () => {
+    // x[::-4] = [9, 5, 1] with begin and end masked; x[-3] shrunk to a scalar = 7.
+    assertClose(run(() => ts.stridedSlice(f64(TEN), [0], [0], [-4], 1, 1)), [9, 5, 1], EXACT);
+    assertClose(run(() => ts.strided_slice(f64(TEN), [0], [0], [-4], { begin_mask: 1, end_mask: 1 })), [9, 5, 1], EXACT);
+    assertClose(run(() => ts.strided_slice(f64(TEN), [-3], [-2], [1], { shrink_axis_mask: 1 })), 7, EXACT);
+  });
+
+  test("gather's axis and name by keyword; oneHot's on/off values, axis and dtype by position", () => {
+    assertClose(run(() => ts.gather(f64(X), [2, 0], { axis: 1, validate_indices: true })), [[3, 1], [6, 4]], EXACT);
+    // one_hot([1, 0], 3, on_value=5, off_value=-1, axis=0): a [3, 2] of columns.
+    assertClose(run(() => ts.one_hot([1, 0], 3, 5, -1, 0, "float64")), [[-1, 5], [5, -1], [-1, -1]], EXACT);
+    assertClose(run(() => ts.one_hot([1], 2, { on_value: 2, dtype: ts.int32 })), [[0, 2]], { ...EXACT, dtype: "int32" });
+  });
+
+  test("unstack(value, num, axis) by position", () => {
+    const parts = inGraph(() => ts.unstack(f64(X), 3, 1));
+    assert.deepEqual(parts.map((p) => p.shape), [[2], [2], [2]]);
+  });
+
+  test("wrong kinds name the function and the argument", () => {
+    inGraph(() => {
+      throwsWith(() => ts.gather(f64(X), [0], { axes: 1 } as never), ts.TensorSlowError, /^gather: unknown option 'axes'/);
+      throwsWith(() => ts.oneHot([0], "3" as never), ts.ArgumentError, /^oneHot: argument 'depth' must be an integer, got the string "3"/);
+      throwsWith(() => ts.stridedSlice(f64(TEN), 1 as never, [2]), ts.ArgumentError, /^stridedSlice: argument 'begin' must be an array of integers, got number 1/);
+      throwsWith(() => ts.unstack(f64(X), { axis: 0.5 }), ts.ArgumentError, /^unstack: argument 'axis' must be an integer \(or undefined\), got number 0\.5/);
+    });
+  });
+});

@@ -104,6 +104,19 @@ describe("ts.train.fit", () => {
       assert.throws(() => ts.train.fit(s, m, [], { reporter: null }), /epoch 1 gave no batches/);
     });
   });
+
+  it("names the argument of a wrong kind: the session, the targets, the data, an option", () => {
+    new ts.Graph().asDefault(() => {
+      const m = linearRegression();
+      const s = new ts.Session();
+      assert.throws(() => ts.train.fit(m as never, m, m.data()), /fit: argument 'session' must be a Session, got /);
+      assert.throws(() => ts.train.fit(s, { step: m.loss } as never, m.data()), /fit: argument 'targets' must be \{ step, loss \}/);
+      assert.throws(() => ts.train.fit(s, m, 3 as never), /fit: argument 'data' must be an iterable of batches/);
+      assert.throws(() => ts.train.fit(s, m, m.data(), { epoch: 2 } as never), /fit: unknown option 'epoch'/);
+      assert.throws(() => ts.train.evaluate(s, [m.loss] as never, m.data()), /evaluate: argument 'metrics' must be an object of scalar fetches by name/);
+      assert.throws(() => ts.train.formatEpochLog({ epoch: 1 } as never), /formatEpochLog: argument 'log' must be an epoch log/);
+    });
+  });
 });
 
 describe("plain-text progress", () => {
