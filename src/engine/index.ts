@@ -1,5 +1,5 @@
 /** Engines a session can run its plans on besides the runtime's own (see runtime/engine.ts). */
-import { ValueError } from "../tensor/index.js";
+import { is, requireArg } from "../tensor/index.js";
 import { onnxruntimeSupport } from "./onnxruntime/index.js";
 
 /**
@@ -8,6 +8,6 @@ import { onnxruntimeSupport } from "./onnxruntime/index.js";
  * where nothing it needs is updated in the same run; otherwise the plan is refused, naming it).
  */
 export function engineSupport(engine: "onnxruntime"): Record<string, string | null> {
-  if (engine !== "onnxruntime") throw new ValueError(`engineSupport: argument 'engine' must be "onnxruntime", got ${JSON.stringify(engine) ?? String(engine)}`);
+  requireArg("engineSupport", "engine", engine, is.oneOf(["onnxruntime"]));
   return onnxruntimeSupport();
 }
