@@ -8,7 +8,9 @@ import {
   formatShape,
   dtypeOfArray,
   isCompatible,
+  fromNested,
   tensor,
+  type NestedArray,
   type TensorLike,
 } from "../tensor/index.js";
 
@@ -71,7 +73,14 @@ function toFeedTensor(node: Node, value: unknown): Tensor {
   }
   let t: Tensor;
   try {
-    t = value instanceof Tensor ? value : tensor(value as TensorLike, { dtype: node.dtype });
+    if (value instanceof Tensor) t = value;
+    else if (Array.isArray(value)) {
+      // Nested arrays, the tutorial's feeds at every step: converted in one pass (tensor/nested.ts).
+      // Not cached per array object: arrays are mutable, nothing tells a run that an element changed
+      // since the last one, and checking every element would cost what converting it costs.
+      const { shape, data } = fromNested(value as NestedArray, node.dtype);
+      t = new Tensor(shape, node.dtype, data);
+    } else t = tensor(value as TensorLike, { dtype: node.dtype });
   } catch (e) {
     if (e instanceof TensorSlowError) throw new FeedError(`cannot feed ${describe(node)}: ${e.message}`);
     throw e;

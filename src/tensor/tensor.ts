@@ -7,8 +7,9 @@ import { check, is, isDTypeArg, requireArg, signature } from "./arguments.js";
 import { DTypeError, ValueError } from "./errors.js";
 import { formatTensor } from "./format.js";
 import { checkElementCount, formatShape, sizeOf, type Shape } from "./shape.js";
+import { fromNested, type NestedArray } from "./nested.js";
 
-export type NestedArray = number | boolean | readonly NestedArray[];
+export type { NestedArray };
 /** Anything that can be turned into a tensor value. */
 export type TensorLike = Tensor | NestedArray | TypedArray;
 
@@ -137,14 +138,12 @@ export function tensor(...args: unknown[]): Tensor {
     const t = new Tensor(shape ?? [value.length], arrayDtype, value);
     return checkRange(dtype === undefined || dtype === arrayDtype ? t : castTensor(t, dtype), name);
   }
-  const inferred = inferShape(value);
   const targetDtype = dtype ?? (isBoolean(value) ? "bool" : DEFAULT_DTYPE);
-  const out = allocate(targetDtype, sizeOf(inferred));
-  flattenInto(value, out, targetDtype, name ?? targetDtype);
-  if (shape !== undefined && sizeOf(shape) !== out.length) {
+  const { shape: inferred, data } = fromNested(value, targetDtype, name ?? targetDtype);
+  if (shape !== undefined && sizeOf(shape) !== data.length) {
     throw new ValueError(`a value of shape ${formatShape(inferred)} cannot take the shape ${formatShape(shape)}`);
   }
-  return new Tensor(shape ?? inferred, targetDtype, out);
+  return new Tensor(shape ?? inferred, targetDtype, data);
 }
 
 /** `t`, refused when a value does not fit the narrower integer type `name` it was asked as. */
@@ -168,63 +167,8 @@ function isBoolean(value: NestedArray): boolean {
   return typeof v === "boolean";
 }
 
-/** The shape of a nested array; throws, naming the path, when the array is ragged. */
-function inferShape(value: NestedArray): number[] {
-  const shape: number[] = [];
-  let v: NestedArray = value;
-  while (Array.isArray(v)) {
-    shape.push(v.length);
-    v = v.length > 0 ? v[0]! : 0;
-  }
-  const check = (x: NestedArray, dim: number, path: string): void => {
-    if (dim === shape.length) {
-      if (Array.isArray(x)) throw new ValueError(`ragged nested array: element ${path} is an array, expected a number`);
-      if (typeof x !== "number" && typeof x !== "boolean") {
-        throw new ValueError(`element ${path} is ${typeof x} (${String(x)}), expected a number`);
-      }
-      return;
-    }
-    if (!Array.isArray(x)) {
-      throw new ValueError(`ragged nested array: element ${path} is a number, expected an array of length ${shape[dim]}`);
-    }
-    if (x.length !== shape[dim]) {
-      throw new ValueError(
-        `ragged nested array: element ${path} has length ${x.length}, expected ${shape[dim]} (inferred shape ${formatShape(shape)})`,
-      );
-    }
-    for (let i = 0; i < x.length; i++) check(x[i]!, dim + 1, `${path}[${i}]`);
-  };
-  check(value, 0, "value");
-  return shape;
-}
-
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
-
-/**
- * Writes the numbers of a nested array into `out` in row-major order. A typed array would
- * silently truncate or wrap what it cannot hold, so plain numbers for int32 must be integers in
- * range, as TensorFlow requires; anything nonzero is `true` for bool.
- */
-function flattenInto(value: NestedArray, out: TypedArray, dtype: DType, name: DTypeLike): void {
-  const range = dtype === "int32" ? integerRange(name) : undefined;
-  let k = 0;
-  const walk = (x: NestedArray): void => {
-    if (Array.isArray(x)) {
-      for (const y of x) walk(y);
-      return;
-    }
-    const v = typeof x === "boolean" ? (x ? 1 : 0) : (x as number);
-    if (range !== undefined && !(Number.isInteger(v) && v >= range[0] && v <= range[1])) {
-      const stored = name === "int32" ? "" : name === "int64" ? ", the int32 range, since int64 is stored as int32 here" : "";
-      throw new ValueError(
-        `element ${k} is ${v}, which ${name} cannot hold exactly (${name} takes integers from ${range[0]} to ${range[1]}${stored}; use a float dtype or round first)`,
-      );
-    }
-    out[k++] = dtype === "bool" ? (v !== 0 ? 1 : 0) : v;
-  };
-  walk(value);
-}
 
 /**
  * Converts values between dtypes: floats to int32 truncate toward zero (saturating at int32's range,
