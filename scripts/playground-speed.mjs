@@ -6,11 +6,19 @@
  * without drawing (web/playground/model.js alone). The machine's load average is printed with
  * the figures: the machine is shared, so compare runs made at a similar load.
  *
+ * With `--anchor DIR`, each round also runs the TensorFlow Playground's own engine on the same
+ * configuration in a fresh Node process: DIR is a build of its nn.ts and dataset.ts with the
+ * anchor's run.mjs (how to make one: /work/shared/anchors/playground/README.md); its epochs per
+ * second without and with the heat maps' computation are printed beside ours, as ratios, from the
+ * same rounds (the machine's load changes between runs, not within a round).
+ *
  * Not part of `npm test` (no timing belongs in a test). Run after `npm run build`:
- *   node scripts/playground-speed.mjs [--runs 3] [--epochs 300] [--backends js,wasm] [--chromium /usr/bin/chromium]
+ *   node scripts/playground-speed.mjs [--runs 3] [--epochs 300] [--backends js,wasm] [--chromium /usr/bin/chromium] [--anchor DIR]
  */
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import * as ts from "tensorslow";
@@ -29,8 +37,10 @@ function options(argv) {
     else if (name === "--epochs") o.epochs = Number(value);
     else if (name === "--backends") o.backends = value.split(",");
     else if (name === "--chromium") o.chromium = value;
-    else throw new Error(`unknown option ${name}; usage: node scripts/playground-speed.mjs [--runs N] [--epochs N] [--backends js,wasm] [--chromium PATH]`);
+    else if (name === "--anchor") o.anchor = value;
+    else throw new Error(`unknown option ${name}; usage: node scripts/playground-speed.mjs [--runs N] [--epochs N] [--backends js,wasm] [--chromium PATH] [--anchor DIR]`);
   }
+  if (o.anchor !== undefined && !existsSync(join(o.anchor, "run.mjs"))) throw new Error(`--anchor: no run.mjs in ${o.anchor} (see /work/shared/anchors/playground/README.md)`);
   if (!Number.isInteger(o.runs) || o.runs < 1) throw new Error(`--runs: expected a positive integer, got ${o.runs}`);
   if (!Number.isInteger(o.epochs) || o.epochs < 1) throw new Error(`--epochs: expected a positive integer, got ${o.epochs}`);
   return o;
@@ -77,6 +87,17 @@ function nodeRun(backend, epochs) {
   return ms;
 }
 
+/**
+ * The TensorFlow Playground's engine on the same spiral (the anchor's configuration A, seed "1") in
+ * a fresh process: epochs per second of its first 1000 oneSteps (both losses each epoch, as ours),
+ * and of oneStep with its decision boundary's computation (100×100 forward passes and every
+ * node's output copied, drawing aside).
+ */
+function anchorRun(dir) {
+  const out = JSON.parse(execFileSync(process.execPath, [join(dir, "run.mjs"), "--child", "time", "--config", "A", "--seed", "1"], { cwd: dir, encoding: "utf8" }));
+  return { cold: out.cold.epochsPerSec, withMaps: out.withBoundary.epochsPerSec };
+}
+
 async function main() {
   const o = options(process.argv.slice(2));
   if (!existsSync(o.chromium)) throw new Error(`no Chromium at ${o.chromium} (apt-get install -y chromium, or --chromium PATH)`);
@@ -87,22 +108,39 @@ async function main() {
   const browser = await chromium.launch({ executablePath: o.chromium, headless: true });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    for (const backend of o.backends) {
-      const runs = [];
-      for (let r = 0; r < o.runs; r++) runs.push(await pageRun(page, url, backend, o.epochs));
+    // Rounds: the page and Node on each backend, then the Playground's engine, so that the
+    // figures of one round saw about the same load; the load average is printed per round.
+    const pageRuns = new Map(o.backends.map((b) => [b, []]));
+    const nodeMs = new Map(o.backends.map((b) => [b, []]));
+    const anchor = [];
+    for (let r = 0; r < o.runs; r++) {
+      for (const backend of o.backends) pageRuns.get(backend).push(await pageRun(page, url, backend, o.epochs));
+      for (const backend of o.backends) nodeMs.get(backend).push(nodeRun(backend, o.epochs));
+      if (o.anchor !== undefined) anchor.push(anchorRun(o.anchor));
+      console.log(`round ${r + 1} done; load average ${load()}`);
+    }
+    const ratios = (rates, key) => (anchor.length === 0 ? "" : `; the Playground's engine's in the same rounds: ${rates.map((v, i) => (v / anchor[i][key]).toFixed(1)).join(", ")}×`);
+    for (const [backend, runs] of pageRuns) {
       const ms = runs.map((r) => r.ms);
       const rate = runs.map((r) => (1000 * r.epoch) / r.ms);
       const per = (key) => median(runs.map((r) => r.timing[key] / r.frames)).toFixed(1);
       console.log(
         `page, ${backend}: epoch ${o.epochs} after ${median(ms).toFixed(0)} ms of play (median; runs ${ms.map((m) => m.toFixed(0)).join(", ")}), ` +
-          `${median(rate).toFixed(0)} epochs/s with the heat maps, ${median(runs.map((r) => r.frames))} frames ` +
+          `${median(rate).toFixed(0)} epochs/s with the heat maps (runs ${rate.map((v) => v.toFixed(0)).join(", ")})${ratios(rate, "withMaps")}; ${median(runs.map((r) => r.frames))} frames ` +
           `(per frame: training ${per("train")} ms, heat-map run ${per("heatmaps")} ms, drawing ${per("draw")} ms, graph panel ${per("graph")} ms); ` +
           `test loss at epoch ${o.epochs} ${runs[0].test.toFixed(4)}`,
       );
     }
-    for (const backend of o.backends) {
-      const ms = Array.from({ length: o.runs }, () => nodeRun(backend, o.epochs));
-      console.log(`Node, ${backend}, no drawing: ${((1000 * o.epochs) / median(ms)).toFixed(0)} epochs/s (median of ${ms.map((m) => m.toFixed(0)).join(", ")} ms)`);
+    for (const [backend, ms] of nodeMs) {
+      const rates = ms.map((m) => (1000 * o.epochs) / m);
+      console.log(`Node, ${backend}, no drawing: ${median(rates).toFixed(0)} epochs/s (median; runs ${rates.map((v) => v.toFixed(0)).join(", ")})${ratios(rates, "cold")}`);
+    }
+    if (anchor.length > 0) {
+      const list = (key) => anchor.map((a) => a[key].toFixed(0)).join(", ");
+      console.log(
+        `The Playground's engine (its nn.ts in Node), no drawing: ${median(anchor.map((a) => a.cold)).toFixed(0)} epochs/s (median; runs ${list("cold")}); ` +
+          `with its heat maps computed every epoch, drawing aside: ${median(anchor.map((a) => a.withMaps)).toFixed(0)} (runs ${list("withMaps")})`,
+      );
     }
   } finally {
     await browser.close();

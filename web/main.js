@@ -36,7 +36,7 @@ import { renderDatasetList } from "./playground/dataset-list.js";
 const DENSITY = 100;
 /** How long a frame trains at least before it draws, in milliseconds. */
 const TRAIN_BUDGET_MS = 12;
-/** The backend the page uses unless the URL names one: for these small operands the JS kernels measure fastest (scripts/playground-speed.mjs). */
+/** The backend the page uses unless the URL names one: for these small operands the JS kernels measure as fast as wasm's, within the machine's noise (scripts/playground-speed.mjs). */
 const DEFAULT_BACKEND = "js";
 
 const $ = (id) => document.getElementById(id);
