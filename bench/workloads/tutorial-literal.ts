@@ -122,28 +122,37 @@ function handWritten(p: Problem): Contestant {
   const w2 = p.init.w2.map((r) => [...r]);
   const b2 = [...p.init.b2];
   let J = 0;
+  const g1 = [[0, 0], [0, 0]], gb1 = [0, 0], g2 = [[0, 0], [0, 0]], gb2 = [0, 0];
   const step = (update = true): void => {
-    const g1 = [[0, 0], [0, 0]], gb1 = [0, 0], g2 = [[0, 0], [0, 0]], gb2 = [0, 0];
+    for (let r = 0; r < 2; r++) (g1[r]![0] = g1[r]![1] = 0), (g2[r]![0] = g2[r]![1] = 0), (gb1[r] = gb2[r] = 0);
     J = 0;
+    const [u, v] = w1 as [number[], number[]];
+    const [p, q] = w2 as [number[], number[]];
     for (let i = 0; i < n; i++) {
       const x = X[i]!, ci = c[i]!;
-      const h = [0, 1].map((j) => 1 / (1 + Math.exp(-(x[0]! * w1[0]![j]! + x[1]! * w1[1]![j]! + b1[j]!))));
-      const z = [0, 1].map((j) => h[0]! * w2[0]![j]! + h[1]! * w2[1]![j]! + b2[j]!);
-      const m = Math.max(z[0]!, z[1]!);
-      const e0 = Math.exp(z[0]! - m), e1 = Math.exp(z[1]! - m);
+      const x0 = x[0]!, x1 = x[1]!, c0 = ci[0]!, c1 = ci[1]!;
+      const h0 = 1 / (1 + Math.exp(-(x0 * u[0]! + x1 * v[0]! + b1[0]!)));
+      const h1 = 1 / (1 + Math.exp(-(x0 * u[1]! + x1 * v[1]! + b1[1]!)));
+      const z0 = h0 * p[0]! + h1 * q[0]! + b2[0]!;
+      const z1 = h0 * p[1]! + h1 * q[1]! + b2[1]!;
+      const m = Math.max(z0, z1);
+      const e0 = Math.exp(z0 - m), e1 = Math.exp(z1 - m);
       const y0 = e0 / (e0 + e1), y1 = e1 / (e0 + e1);
-      J -= ci[0]! * Math.log(y0) + ci[1]! * Math.log(y1);
+      J -= c0 * Math.log(y0) + c1 * Math.log(y1);
       // dJ/dz = y − c for one-hot rows
-      const d0 = y0 - ci[0]!, d1 = y1 - ci[1]!;
-      for (let k = 0; k < 2; k++) {
-        const hk = h[k]!;
-        g2[k]![0] += hk * d0;
-        g2[k]![1] += hk * d1;
-        const dh = (d0 * w2[k]![0]! + d1 * w2[k]![1]!) * hk * (1 - hk);
-        g1[0]![k] += x[0]! * dh;
-        g1[1]![k] += x[1]! * dh;
-        gb1[k] += dh;
-      }
+      const d0 = y0 - c0, d1 = y1 - c1;
+      g2[0]![0] += h0 * d0;
+      g2[0]![1] += h0 * d1;
+      g2[1]![0] += h1 * d0;
+      g2[1]![1] += h1 * d1;
+      const dh0 = (d0 * p[0]! + d1 * p[1]!) * h0 * (1 - h0);
+      const dh1 = (d0 * q[0]! + d1 * q[1]!) * h1 * (1 - h1);
+      g1[0]![0] += x0 * dh0;
+      g1[0]![1] += x0 * dh1;
+      g1[1]![0] += x1 * dh0;
+      g1[1]![1] += x1 * dh1;
+      gb1[0] += dh0;
+      gb1[1] += dh1;
       gb2[0] += d0;
       gb2[1] += d1;
     }
