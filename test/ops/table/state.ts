@@ -1,8 +1,6 @@
 /** OP_TABLE entries of the variable updates (src/ops/state.ts): assign, assignAdd, assignSub. */
 import * as ts from "tensorslow";
-import { type NoAttrs, type OpCase, type OpEntry, elementwise, mk, none, rnd } from "./kit.js";
-
-const STATEFUL = { notDifferentiable: "it updates a variable's state" };
+import { type NoAttrs, type OpCase, type OpEntry, type R64, elementwise, mk, none, rnd } from "./kit.js";
 
 function stateCases(): OpCase<NoAttrs>[] {
   return [
@@ -12,32 +10,21 @@ function stateCases(): OpCase<NoAttrs>[] {
   ];
 }
 
+/** An update of a variable (input 0, a variable) by a value (input 1): `ref` is the variable's new value. */
+function update(type: string, apply: (v: ts.Variable, value: ts.Node) => ts.Node, ref: (xs: R64[]) => R64): OpEntry<NoAttrs> {
+  return {
+    type,
+    build: ([v, value]) => apply(v as ts.Variable, value!),
+    ref,
+    cases: stateCases(),
+    differentiable: { notDifferentiable: "it updates a variable's state" },
+    inputKinds: ["variable", "placeholder"],
+    dtypes: ["float64", "float32", "int32"],
+  };
+}
+
 export const STATE_OPS: Record<string, OpEntry<any>> = {
-  Assign: {
-    type: "Assign",
-    build: ([v, value]) => ts.assign(v as ts.Variable, value!),
-    ref: ([, value]) => mk(value!.shape, value!.data.slice()),
-    cases: stateCases(),
-    differentiable: STATEFUL,
-    inputKinds: ["variable", "placeholder"],
-    dtypes: ["float64", "float32", "int32"],
-  },
-  AssignAdd: {
-    type: "AssignAdd",
-    build: ([v, value]) => ts.assignAdd(v as ts.Variable, value!),
-    ref: (xs) => elementwise(xs, (a, b) => a + b),
-    cases: stateCases(),
-    differentiable: STATEFUL,
-    inputKinds: ["variable", "placeholder"],
-    dtypes: ["float64", "float32", "int32"],
-  },
-  AssignSub: {
-    type: "AssignSub",
-    build: ([v, value]) => ts.assignSub(v as ts.Variable, value!),
-    ref: (xs) => elementwise(xs, (a, b) => a - b),
-    cases: stateCases(),
-    differentiable: STATEFUL,
-    inputKinds: ["variable", "placeholder"],
-    dtypes: ["float64", "float32", "int32"],
-  },
+  Assign: update("Assign", ts.assign, ([, value]) => mk(value!.shape, value!.data.slice())),
+  AssignAdd: update("AssignAdd", ts.assignAdd, (xs) => elementwise(xs, (a, b) => a + b)),
+  AssignSub: update("AssignSub", ts.assignSub, (xs) => elementwise(xs, (a, b) => a - b)),
 };
