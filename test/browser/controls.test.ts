@@ -81,6 +81,16 @@ describe("the Playground's controls in headless Chromium", { skip: missing, time
     assert.match(await hash(), /regularization=L2&.*regularizationRate=0\.01/);
     g = await graphOf(page);
     assert.ok(g.names.includes("regularization") && g.names.includes("objective") && g.types.includes("L2Loss"));
+    await page.selectOption("#regularizations", "L1");
+    assert.match(await hash(), /regularization=L1&/);
+    g = await graphOf(page);
+    assert.ok(g.types.includes("Abs") && !g.types.includes("L2Loss"), "L1: the sum of the kernels' absolute values");
+    await page.selectOption("#activations", "sigmoid");
+    assert.ok((await graphOf(page)).types.includes("Sigmoid"));
+    await page.selectOption("#activations", "linear");
+    assert.match(await hash(), /activation=linear/);
+    g = await graphOf(page);
+    assert.ok(!g.types.some((t) => ["Relu", "Sigmoid"].includes(t)) && g.types.filter((t) => t === "Tanh").length === 1, "no activation in the hidden layers, the tanh output");
 
     // The learning rate and the optimizer keep the weights (and the epoch).
     await page.click("#next-step-button");
@@ -121,6 +131,23 @@ describe("the Playground's controls in headless Chromium", { skip: missing, time
     assert.equal(g.types.filter((t) => t === "Tanh").length, 0, "a linear output for regression");
     await page.click(".dataset[aria-label='Multi Gaussian']");
     assert.match(await hash(), /regDataset=reg-gauss/);
+    assert.deepEqual(problems, []);
+  });
+
+  it("holds the Playground's limits: 0 to 6 hidden layers of 1 to 8 neurons", async () => {
+    await open(page, url, "seed=20&networkShape=8,8,8,8,8,8");
+    assert.equal(await page.isDisabled("#add-layers"), true);
+    assert.equal(await page.isDisabled("#remove-layers"), false);
+    assert.deepEqual(await page.$$eval("#network .layer-controls button", (bs) => bs.map((b) => (b as unknown as { disabled: boolean }).disabled)), Array.from({ length: 6 }, () => [true, false]).flat());
+    await page.click("#network .layer-controls button[aria-label='Remove a neuron from hidden layer 1']");
+    assert.match((await view(page)).hash, /networkShape=7,8,8,8,8,8&/);
+    await open(page, url, "seed=20&networkShape=1");
+    assert.equal(await page.isDisabled("#network .layer-controls button[aria-label='Remove a neuron from hidden layer 1']"), true);
+    await page.click("#remove-layers");
+    assert.match((await view(page)).hash, /networkShape=&/);
+    assert.equal(await page.isDisabled("#remove-layers"), true);
+    assert.equal(await page.textContent("#num-layers"), "0");
+    assert.deepEqual((await graphOf(page)).names.filter((n) => n.endsWith("/kernel")), ["dense/kernel"], "the inputs straight to the output");
     assert.deepEqual(problems, []);
   });
 

@@ -63,10 +63,12 @@ function meanLoss(net: Net, rows: number[][], labels: number[]): number {
  * The TensorFlow Playground's training, point by point in float64: backpropagate each point's
  * squared error, accumulate, and every batchSize points of an epoch (counting from 0 in each epoch)
  * update with the mean of what accumulated since the last update, which may include points left
- * from the previous epoch; then the regularization step lr · rate · R'(w) on the weights.
+ * from the previous epoch; then the regularization step lr · rate · R'(w) on the weights (for L1
+ * without the Playground's rule that zeroes and freezes a weight the step takes across 0, which the
+ * page does not follow either: README, "Where it differs").
  * `carry: false` is the variant that drops a partial batch, to show the test can tell them apart.
  */
-function referenceTraining(net: Net, rows: number[][], labels: number[], o: { lr: number; batch: number; reg: "none" | "L2"; rate: number; epochs: number; carry?: boolean }): number[] {
+function referenceTraining(net: Net, rows: number[][], labels: number[], o: { lr: number; batch: number; reg: "none" | "L1" | "L2"; rate: number; epochs: number; carry?: boolean }): number[] {
   const gw = net.w.map((w) => w.map((r) => r.map(() => 0)));
   const gb = net.b.map((b) => b.map(() => 0));
   let count = 0;
@@ -93,7 +95,9 @@ function referenceTraining(net: Net, rows: number[][], labels: number[], o: { lr
         net.w.forEach((w, l) =>
           w.forEach((r, i) =>
             r.forEach((v, j) => {
-              r[j] = v - (o.lr * gw[l]![i]![j]!) / count - (o.reg === "L2" ? o.lr * o.rate * v : 0);
+              // The regularizer's derivative at the weight before the update: w (L2), or sign(w) (L1, 0 at 0).
+              const der = o.reg === "L2" ? v : o.reg === "L1" ? Math.sign(v) : 0;
+              r[j] = v - (o.lr * gw[l]![i]![j]!) / count - o.lr * o.rate * der;
               gw[l]![i]![j] = 0;
             }),
           ),
@@ -133,6 +137,7 @@ describe("web/playground/model.js", async () => {
     const cases: [string, string, number][] = [
       ["spiral, six features, 8-8-5 tanh, batch 10", "dataset=spiral&networkShape=8,8,5&xSquared=true&ySquared=true&sinX=true&sinY=true&seed=3", 15],
       ["circle, ReLU, batch 30 (250 points leave 10 over each epoch), L2 0.01", "dataset=circle&networkShape=4&activation=relu&batchSize=30&regularization=L2&regularizationRate=0.01&seed=4", 15],
+      ["XOR with x₁x₂, a linear hidden layer, batch 5, L1 0.03", "dataset=xor&networkShape=3&activation=linear&xTimesY=true&batchSize=5&regularization=L1&regularizationRate=0.03&learningRate=0.1&seed=6", 10],
       ["the plane, regression, sigmoid, 30 % training data, batch 7", "problem=regression&regDataset=reg-plane&networkShape=3,2&activation=sigmoid&batchSize=7&percTrainData=30&learningRate=0.1&seed=5", 8],
     ];
     for (const [name, hash, epochs] of cases) {
@@ -148,7 +153,7 @@ describe("web/playground/model.js", async () => {
           ours.push(t.losses().train);
         }
         const start = meanLoss(net, rows, labels);
-        const reference = [start, ...referenceTraining(net, rows, labels, { lr: state.learningRate, batch: state.batchSize, reg: state.regularization as "none" | "L2", rate: state.regularizationRate, epochs })];
+        const reference = [start, ...referenceTraining(net, rows, labels, { lr: state.learningRate, batch: state.batchSize, reg: state.regularization as "none" | "L1" | "L2", rate: state.regularizationRate, epochs })];
         ours.forEach((loss, e) => {
           const tol = 2e-5 * Math.abs(reference[e]!) + 1e-7;
           assert.ok(Math.abs(loss - reference[e]!) <= tol, `epoch ${e}: TensorSlow ${loss}, float64 reference ${reference[e]} (±${tol})`);
@@ -159,7 +164,7 @@ describe("web/playground/model.js", async () => {
           const dropped = referenceTraining(fromTrainer(new Trainer(state), state.activation, state.problem === "regression" ? "linear" : "tanh"), rows, labels, {
             lr: state.learningRate,
             batch: state.batchSize,
-            reg: state.regularization as "none" | "L2",
+            reg: state.regularization as "none" | "L1" | "L2",
             rate: state.regularizationRate,
             epochs,
             carry: false,
