@@ -217,6 +217,16 @@ export class Session {
     return shapes;
   }
 
+  /** The engine running this session's plans ("tensorslow", the default, or e.g. "onnxruntime"). */
+  get engineName(): string {
+    return this.engine?.name ?? DEFAULT_ENGINE;
+  }
+
+  /** Whether the session answers only asynchronously (its engine does): then `runAsync`, not `run`. */
+  get isAsync(): boolean {
+    return this.engine !== undefined;
+  }
+
   /** The number of compiled plans (one per distinct fetch/feed signature). */
   get planCount(): number {
     return this.plans.size + (this.engine?.planCount ?? 0);

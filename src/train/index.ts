@@ -8,7 +8,9 @@ export { exponentialDecay, type ExponentialDecayOptions } from "./learning-rate-
 export { createGlobalStep, getGlobalStep, getOrCreateGlobalStep } from "./global-step.js";
 export {
   evaluate,
+  evaluateAsync,
   fit,
+  fitAsync,
   lineReporter,
   formatEpochLog,
   formatBatchLog,

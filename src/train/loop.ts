@@ -9,6 +9,7 @@
 import { GraphNode } from "../graph/index.js";
 import { Session } from "../runtime/session.js";
 import type { FeedDict } from "../runtime/feeds.js";
+import { driveAsync, driveSync, type Steps } from "./drive.js";
 import { check, formatShape, is, isPlainObject, requireArg, signature, Tensor, ValueError, type Check } from "../tensor/index.js";
 
 /** One batch of feeds: a Map keyed by placeholders, or an object keyed by placeholder names. */
@@ -33,6 +34,7 @@ const EVALUATE = signature<{ session: Session; metrics: MetricFetches; data: Ite
   { name: "data", check: isData },
   { name: "feeds", check: isFeeds, keywordOnly: true },
 ]);
+const EVALUATE_ASYNC = signature<{ session: Session; metrics: MetricFetches; data: Iterable<BatchFeeds> } & EvaluateOptions>("evaluateAsync", EVALUATE.params);
 
 export interface EvaluateOptions {
   /** Feeds added to every batch's (e.g. a dropout keep probability). */
@@ -93,6 +95,7 @@ class WeightedMeans {
 /**
  * Runs the scalar `metrics` over every batch of `data` and returns their means over all samples,
  * e.g. `evaluate(session, { loss, accuracy }, ts.data.batches({ x: test.images, y: test.labels }, 1000))`.
+ * On a session whose engine answers asynchronously ("onnxruntime"), use `evaluateAsync`.
  */
 export function evaluate<M extends MetricFetches>(
   session: Session,
@@ -102,11 +105,27 @@ export function evaluate<M extends MetricFetches>(
 ): MetricValues<M>;
 export function evaluate(...args: unknown[]): MetricValues<MetricFetches> {
   const { session, metrics, data, feeds } = EVALUATE.parse(args);
+  return driveSync(session, "evaluate", evaluateSteps(metrics, data, feeds));
+}
+
+/** `evaluate`, answered by a promise: on any engine (arguments are checked at the call, before the promise). */
+export function evaluateAsync<M extends MetricFetches>(
+  session: Session,
+  metrics: M,
+  data: Iterable<BatchFeeds>,
+  options?: EvaluateOptions,
+): Promise<MetricValues<M>>;
+export function evaluateAsync(...args: unknown[]): Promise<MetricValues<MetricFetches>> {
+  const { session, metrics, data, feeds } = EVALUATE_ASYNC.parse(args);
+  return driveAsync(session, evaluateSteps(metrics, data, feeds));
+}
+
+function* evaluateSteps(metrics: MetricFetches, data: Iterable<BatchFeeds>, feeds: FeedDict | undefined): Steps<MetricValues<MetricFetches>> {
   const names = Object.keys(metrics);
   if (names.length === 0) throw new ValueError("evaluate: name at least one metric to fetch, e.g. { loss }");
   const totals = new WeightedMeans(names);
   for (const batch of data) {
-    const values = session.run(metrics, merged(batch, feeds)) as Record<string, unknown>;
+    const values = (yield { fetches: metrics, feeds: merged(batch, feeds) }) as Record<string, unknown>;
     totals.add(values, samplesIn(batch), "evaluate");
   }
   if (totals.samples === 0) throw new ValueError("evaluate: the data gave no samples to average over");
@@ -188,6 +207,7 @@ const FIT = signature<{ session: Session; targets: FitTargets; data: Iterable<Ba
   { name: "reporter", check: is.optional(check<TrainReporter | null>("a TrainReporter (an object of optional callbacks) or null", (v) => v === null || (typeof v === "object" && !Array.isArray(v)))), keywordOnly: true },
   { name: "now", check: is.optional(is.function), keywordOnly: true },
 ]);
+const FIT_ASYNC = signature<{ session: Session; targets: FitTargets; data: Iterable<BatchFeeds> & { readonly samplesPerEpoch?: number } } & FitOptions>("fitAsync", FIT.params);
 
 function defaultClock(): () => number {
   const perf = (globalThis as { performance?: { now(): number } }).performance;
@@ -207,6 +227,22 @@ export function fit(
 ): EpochLog[];
 export function fit(...args: unknown[]): EpochLog[] {
   const { session, targets, data, ...options } = FIT.parse(args);
+  return driveSync(session, "fit", fitSteps(targets, data, options));
+}
+
+/** `fit`, answered by a promise: on any engine (the only way on one that answers asynchronously, such as "onnxruntime"). */
+export function fitAsync(
+  session: Session,
+  targets: FitTargets,
+  data: Iterable<BatchFeeds> & { readonly samplesPerEpoch?: number },
+  options?: FitOptions,
+): Promise<EpochLog[]>;
+export function fitAsync(...args: unknown[]): Promise<EpochLog[]> {
+  const { session, targets, data, ...options } = FIT_ASYNC.parse(args);
+  return driveAsync(session, fitSteps(targets, data, options));
+}
+
+function* fitSteps(targets: FitTargets, data: Iterable<BatchFeeds> & { readonly samplesPerEpoch?: number }, options: FitOptions): Steps<EpochLog[]> {
   const epochs = options.epochs ?? 1;
   const metricFetches = options.metrics ?? {};
   if ("loss" in metricFetches) throw new ValueError("fit: 'loss' is reported already; give the other metrics other names");
@@ -222,7 +258,7 @@ export function fit(...args: unknown[]): EpochLog[] {
       const start = now();
       const totals = new WeightedMeans(names);
       for (const batch of data) {
-        const values = session.run(fetches, merged(batch, options.feeds)) as Record<string, unknown>;
+        const values = (yield { fetches, feeds: merged(batch, options.feeds) }) as Record<string, unknown>;
         totals.add(values, samplesIn(batch), "fit");
         const seconds = (now() - start) / 1000;
         reporter?.batchEnd?.({ epoch, epochs, samplesSeen: totals.samples, samples, loss: totals.mean("loss"), seconds, samplesPerSecond: rate(totals.samples, seconds) });
@@ -232,7 +268,7 @@ export function fit(...args: unknown[]): EpochLog[] {
       const { loss, ...metrics } = totals.means();
       const validation = options.validation === undefined
         ? undefined
-        : evaluate(session, { loss: targets.loss, ...metricFetches }, options.validation, options.validationFeeds === undefined ? {} : { feeds: options.validationFeeds });
+        : yield* evaluateSteps({ loss: targets.loss, ...metricFetches }, options.validation, options.validationFeeds);
       const log: EpochLog = { epoch, epochs, samples: totals.samples, loss: loss!, metrics, validation, seconds, samplesPerSecond: rate(totals.samples, seconds) };
       history.push(log);
       reporter?.epochEnd?.(log);
