@@ -1,8 +1,12 @@
 /** TensorFlow's `TensorShape`, what `node.getShape()` returns: a static shape with TF1's accessors. */
-import { GraphError, formatShape, type StaticShape } from "../tensor/index.js";
+import { GraphError, check, formatShape, requireArg, type StaticShape } from "../tensor/index.js";
+
+const isDims = check<StaticShape>("an array of dimensions (integers >= 0, or null where unknown), or null (unknown rank)", (v) => v === null || (Array.isArray(v) && v.every((d) => d === null || (Number.isInteger(d) && d >= 0))));
 
 export class TensorShape {
-  constructor(readonly dims: StaticShape) {}
+  constructor(readonly dims: StaticShape) {
+    requireArg("TensorShape", "dims", dims, isDims);
+  }
 
   /** The number of dimensions, null when unknown. */
   get ndims(): number | null {

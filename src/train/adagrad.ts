@@ -6,7 +6,7 @@
  */
 import type { GraphNode, Node, Variable } from "../graph/index.js";
 import { assignAdd, assignSub, divide, multiply, sqrt, square } from "../ops/index.js";
-import { Optimizer, checkNumber, type HyperParameter } from "./optimizer.js";
+import { HYPER, Optimizer, checkNumber, optimizerOptions, type HyperParameter } from "./optimizer.js";
 
 export interface AdagradOptions {
   /** The accumulators' starting value; must be positive (default 0.1). */
@@ -19,8 +19,9 @@ export class AdagradOptimizer extends Optimizer {
 
   constructor(
     readonly learningRate: HyperParameter,
-    options: AdagradOptions = {},
+    given: AdagradOptions = {},
   ) {
+    const options = optimizerOptions<AdagradOptions>("AdagradOptimizer", [{ name: "initialAccumulatorValue", check: HYPER }], given);
     super(options.name ?? "Adagrad");
     this.initialAccumulatorValue = options.initialAccumulatorValue ?? 0.1;
     checkNumber(this.name, "learning rate", learningRate, { min: 0 });

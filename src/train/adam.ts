@@ -10,7 +10,8 @@
  */
 import { Node, type GraphNode, type Variable } from "../graph/index.js";
 import { add, assign, assignAdd, assignSub, divide, multiply, sqrt, square, subtract } from "../ops/index.js";
-import { Optimizer, checkNumber, type HyperParameter } from "./optimizer.js";
+import { is } from "../tensor/index.js";
+import { HYPER, Optimizer, checkNumber, optimizerOptions, type HyperParameter } from "./optimizer.js";
 
 export interface AdamOptions {
   /** Default 0.001. */
@@ -32,7 +33,11 @@ export class AdamOptimizer extends Optimizer {
 
   /** `new AdamOptimizer()`, `new AdamOptimizer(0.01)`, `new AdamOptimizer(0.01, { beta1: 0.5 })` or `new AdamOptimizer({ learningRate: 0.01, ... })`. */
   constructor(learningRate?: HyperParameter | AdamOptions, options: Omit<AdamOptions, "learningRate"> = {}) {
-    const o: AdamOptions = typeof learningRate === "object" && !(learningRate instanceof Node) ? learningRate : { ...options, learningRate: learningRate ?? 0.001 };
+    const params = [{ name: "beta1", check: is.optional(is.number) }, { name: "beta2", check: is.optional(is.number) }, { name: "epsilon", check: HYPER }];
+    const o: AdamOptions =
+      typeof learningRate === "object" && !(learningRate instanceof Node)
+        ? optimizerOptions<AdamOptions>("AdamOptimizer", [{ name: "learningRate", check: HYPER }, ...params], learningRate)
+        : { ...optimizerOptions<AdamOptions>("AdamOptimizer", params, options), learningRate: learningRate ?? 0.001 };
     super(o.name ?? "Adam");
     this.learningRate = o.learningRate ?? 0.001;
     this.beta1 = o.beta1 ?? 0.9;

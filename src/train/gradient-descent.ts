@@ -1,6 +1,7 @@
 /** Plain gradient descent: v ← v − learningRate · ∇v (TensorFlow's GradientDescentOptimizer). */
 import type { GraphNode, Node, Variable } from "../graph/index.js";
 import { assignSub, multiply } from "../ops/index.js";
+import { is, requireArg } from "../tensor/index.js";
 import { Optimizer, checkNumber, type HyperParameter } from "./optimizer.js";
 
 export class GradientDescentOptimizer extends Optimizer {
@@ -9,6 +10,7 @@ export class GradientDescentOptimizer extends Optimizer {
     name = "GradientDescent",
   ) {
     super(name);
+    requireArg("GradientDescentOptimizer", "name", name, is.string);
     checkNumber(name, "learning rate", learningRate, { min: 0 });
   }
 

@@ -6,7 +6,8 @@
  */
 import type { GraphNode, Node, Variable } from "../graph/index.js";
 import { add, assign, assignSub, multiply } from "../ops/index.js";
-import { Optimizer, checkNumber, type HyperParameter } from "./optimizer.js";
+import { is } from "../tensor/index.js";
+import { Optimizer, checkNumber, optimizerOptions, type HyperParameter } from "./optimizer.js";
 
 export interface MomentumOptions {
   /** Nesterov's accelerated gradient: the step looks ahead along the updated accumulator. */
@@ -20,8 +21,9 @@ export class MomentumOptimizer extends Optimizer {
   constructor(
     readonly learningRate: HyperParameter,
     readonly momentum: HyperParameter,
-    options: MomentumOptions = {},
+    given: MomentumOptions = {},
   ) {
+    const options = optimizerOptions<MomentumOptions>("MomentumOptimizer", [{ name: "useNesterov", check: is.optional(is.boolean) }], given);
     super(options.name ?? "Momentum");
     checkNumber(this.name, "learning rate", learningRate, { min: 0 });
     checkNumber(this.name, "momentum", momentum);

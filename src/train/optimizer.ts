@@ -10,7 +10,7 @@
 import { gradients } from "../autodiff/gradients.js";
 import { Constant, GraphNode, Group, Node, Variable, type Graph } from "../graph/index.js";
 import { assignAdd, cast, group } from "../ops/index.js";
-import { DTypeError, GradientError, ShapeError, Tensor, ValueError, check, formatShape, is, isFloatDType, requireArg, signature, type DType } from "../tensor/index.js";
+import { ArgumentError, DTypeError, GradientError, ShapeError, Tensor, ValueError, check, formatShape, is, isFloatDType, requireArg, signature, type DType, type Param } from "../tensor/index.js";
 
 /** A hyper-parameter: a number, or a scalar float node (a placeholder fed per step, a decayed rate). */
 export type HyperParameter = number | Node;
@@ -218,18 +218,32 @@ function checkGlobalStep(step: Variable, optimizer: string): void {
   }
 }
 
+/** A hyper-parameter given in an options object (a number, or a scalar float node checked when used). */
+export const HYPER = is.optional(check<HyperParameter>("a number or a scalar float node", (v) => typeof v === "number" || v instanceof Node));
+
+/**
+ * The options object of an optimizer's constructor, checked: its keys (camelCase or TF1's
+ * snake_case), each of the kind `params` says; `useLocking` is accepted and has no effect (a
+ * session runs one step at a time).
+ */
+export function optimizerOptions<T>(optimizer: string, params: readonly Param[], options: unknown): T {
+  const all = [...params, { name: "name", check: is.optional(is.string) }, { name: "useLocking", check: is.optional(is.boolean) }];
+  return signature<T>(optimizer, all.map((p) => ({ ...p, keywordOnly: true }))).parse(options === undefined ? [] : [options]);
+}
+
 /**
  * Checks a hyper-parameter given as a number at construction (nodes are checked when they are
  * used): it must be finite and within [min, max] (`maxOpen`: below max).
  */
 export function checkNumber(optimizer: string, what: string, value: HyperParameter, range: { min?: number; max?: number; maxOpen?: boolean; minOpen?: boolean } = {}): void {
-  if (typeof value !== "number") return;
+  if (value instanceof Node) return;
+  if (typeof value !== "number") throw new ArgumentError(optimizer, what, "a number or a scalar float node", value);
   const { min = -Infinity, max = Infinity, minOpen = false, maxOpen = false } = range;
   const ok = Number.isFinite(value) && (minOpen ? value > min : value >= min) && (maxOpen ? value < max : value <= max);
   if (!ok) {
     const lo = min === -Infinity ? "" : `${minOpen ? ">" : ">="} ${min}`;
     const hi = max === Infinity ? "" : `${maxOpen ? "<" : "<="} ${max}`;
-    throw new RangeError(`${optimizer}: invalid ${what} ${value} (it must be a finite number${lo || hi ? " " : ""}${[lo, hi].filter(Boolean).join(" and ")})`);
+    throw new ValueError(`${optimizer}: invalid ${what} ${value} (it must be a finite number${lo || hi ? " " : ""}${[lo, hi].filter(Boolean).join(" and ")})`);
   }
 }
 

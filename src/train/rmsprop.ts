@@ -12,7 +12,8 @@
  */
 import type { GraphNode, Node, Variable } from "../graph/index.js";
 import { add, assign, assignAdd, assignSub, divide, multiply, sqrt, square, subtract } from "../ops/index.js";
-import { Optimizer, checkNumber, type HyperParameter } from "./optimizer.js";
+import { is } from "../tensor/index.js";
+import { HYPER, Optimizer, checkNumber, optimizerOptions, type HyperParameter } from "./optimizer.js";
 
 export interface RMSPropOptions {
   /** Discount of the running averages; default 0.9. */
@@ -34,8 +35,9 @@ export class RMSPropOptimizer extends Optimizer {
 
   constructor(
     readonly learningRate: HyperParameter,
-    options: RMSPropOptions = {},
+    given: RMSPropOptions = {},
   ) {
+    const options = optimizerOptions<RMSPropOptions>("RMSPropOptimizer", [{ name: "decay", check: HYPER }, { name: "momentum", check: HYPER }, { name: "epsilon", check: HYPER }, { name: "centered", check: is.optional(is.boolean) }], given);
     super(options.name ?? "RMSProp");
     this.decay = options.decay ?? 0.9;
     this.momentum = options.momentum ?? 0;

@@ -10,7 +10,7 @@ import { Variable, getDefaultGraph } from "../graph/index.js";
 import { checkpointToBytes, restoreFromBytes, type CheckpointEntries } from "../io/checkpoint.js";
 import { readCheckpointFile, writeFileAtomic } from "../io/files.js";
 import type { Session } from "../runtime/session.js";
-import { GraphError, ValueError } from "../tensor/index.js";
+import { GraphError, ValueError, check, is, isPlainObject, requireArg } from "../tensor/index.js";
 
 export interface SaveOptions {
   /**
@@ -29,6 +29,7 @@ export class Saver {
    * checkpoint name to variable. By default, every variable of the default graph at this moment.
    */
   constructor(varList?: readonly Variable[] | Readonly<Record<string, Variable>>) {
+    requireArg("Saver", "varList", varList as unknown, is.optional(check("an array of Variables, or an object from checkpoint name to Variable", (v) => Array.isArray(v) || isPlainObject(v), true)));
     const list: [string, Variable][] =
       varList === undefined
         ? getDefaultGraph().globalVariables().map((v) => [v.name, v])

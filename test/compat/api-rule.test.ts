@@ -95,6 +95,47 @@ describe("the API rule over every exported function", () => {
   });
 });
 
+describe("the classes users construct refuse wrong arguments the same way", () => {
+  const bad = Symbol("not an argument");
+  const unknown = { notAnOption: 1 };
+  // [class, arguments, the message's start]: the class (or its TF1 name) and the argument.
+  const cases: [string, (x: ts.Node) => unknown, RegExp][] = [
+    ["Session", () => new ts.Session(bad as never), /^Session: the argument must be a Graph or an options object/],
+    ["Session", () => new ts.Session(unknown as never), /^Session: unknown option 'notAnOption'/],
+    ["InteractiveSession", () => new ts.InteractiveSession(bad as never), /^Session: the argument must be a Graph or an options object/],
+    ["Variable", () => new ts.Variable(bad as never), /^Variable: argument 'initialValue' must be /],
+    ["Variable", () => new ts.Variable(1, unknown as never), /^Variable: unknown option 'notAnOption'/],
+    ["TensorShape", () => new ts.TensorShape(bad as never), /^TensorShape: argument 'dims' must be /],
+    ["Saver", () => new ts.train.Saver(bad as never), /^Saver: argument 'varList' must be an array of Variables/],
+    ["Saver", (x) => new ts.train.Saver([x] as never), /^Saver: the variable list must hold Variables, got 'Const'/],
+    ["GradientDescentOptimizer", () => new ts.train.GradientDescentOptimizer("0.1" as never), /^GradientDescent: argument 'learning rate' must be a number or a scalar float node, got the string "0\.1"/],
+    ["GradientDescentOptimizer", () => new ts.train.GradientDescentOptimizer(0.1, bad as never), /^GradientDescentOptimizer: argument 'name' must be a string/],
+    ["MomentumOptimizer", () => new ts.train.MomentumOptimizer(0.1, undefined as never), /^Momentum: argument 'momentum' must be a number or a scalar float node, got undefined/],
+    ["MomentumOptimizer", () => new ts.train.MomentumOptimizer(0.1, 0.9, unknown as never), /^MomentumOptimizer: unknown option 'notAnOption'/],
+    ["AdamOptimizer", () => new ts.train.AdamOptimizer(unknown as never), /^AdamOptimizer: unknown option 'notAnOption'/],
+    ["AdamOptimizer", () => new ts.train.AdamOptimizer(0.1, { beta1: "0.9" } as never), /^AdamOptimizer: argument 'beta1' must be a number/],
+    ["RMSPropOptimizer", () => new ts.train.RMSPropOptimizer(0.1, { decay: bad } as never), /^RMSPropOptimizer: argument 'decay' must be a number or a scalar float node/],
+    ["AdagradOptimizer", () => new ts.train.AdagradOptimizer(0.1, unknown as never), /^AdagradOptimizer: unknown option 'notAnOption'/],
+    ["summary.FileWriter", () => new ts.summary.FileWriter(bad as never), /^summary\.FileWriter: argument 'logdir' must be /],
+    ["summary.FileWriter", () => new ts.summary.FileWriter(null, unknown as never), /^summary\.FileWriter: unknown option 'notAnOption'/],
+  ];
+  for (const [name, make, message] of cases) {
+    test(`${name}: ${message.source.slice(1, 60)}`, () => {
+      new ts.Graph().asDefault(() => {
+        const x = ts.constant(1);
+        assert.throws(() => make(x), (e: Error) => e instanceof ts.TensorSlowError && message.test(e.message));
+      });
+    });
+  }
+
+  test("the optimizers take TF1's keyword names, and use_locking (which changes nothing here)", () => {
+    const o = new ts.train.MomentumOptimizer(0.1, 0.9, { use_nesterov: true, use_locking: true } as never);
+    assert.equal(o.useNesterov, true);
+    assert.equal(new ts.train.AdamOptimizer({ learning_rate: 0.5, beta1: 0.5 } as never).learningRate, 0.5);
+    assert.equal(new ts.train.AdagradOptimizer(0.1, { initial_accumulator_value: 2 } as never).initialAccumulatorValue, 2);
+  });
+});
+
 describe("TF1 positional arguments in TF1 order, and a trailing options object with TF1's keyword names", () => {
   test("the issue's examples", () => {
     new ts.Graph().asDefault(() => {
