@@ -1,5 +1,6 @@
 /** Turning a feed dict into checked values: the keys resolved to nodes, the values to tensors. */
 import { GraphNode, Node, Placeholder, type Graph, Operation } from "../graph/index.js";
+import type { Backend } from "../backends/backend.js";
 import {
   FeedError,
   GraphError,
@@ -10,8 +11,10 @@ import {
   isCompatible,
   fromNested,
   tensor,
+  type DType,
   type NestedArray,
   type TensorLike,
+  type TypedArray,
 } from "../tensor/index.js";
 
 export type FeedValue = TensorLike;
@@ -58,8 +61,48 @@ function keyText(key: unknown): string {
   return typeof key === "string" ? `the name '${key}'` : "the node";
 }
 
+/**
+ * Where a session converts the nested arrays fed to each node, run after run: a training loop that
+ * feeds nested arrays at every step (the tutorial's) then converts them into the same storage
+ * instead of allocating new typed arrays each time (allocating backing stores costs more than
+ * filling them, and feeds GC), and into the backend's memory (the wasm heap), where kernels read
+ * them in place instead of copying them in per kernel.
+ *
+ * Safe because a converted value lives only for its run: a plan lets go of its feeds when the run
+ * ends and copies every fetched value out (a fed node fetched too), engines clone what they return,
+ * and a session's runs happen one after another, each converting just before it executes.
+ *
+ * What is not done, deliberately: keeping a conversion for the next run when the same array object
+ * is fed again. Arrays are mutable; nothing tells a run that an element changed since the last one,
+ * and checking every element would cost what converting it costs.
+ */
+export class FeedStorage {
+  private readonly arrays = new Map<Node, { data: TypedArray; backend: Backend }>();
+
+  constructor(private readonly backend: () => Backend) {}
+
+  /** Storage for `size` elements of `dtype` for `node`'s value in this run (a view of what it kept when that is large enough). */
+  take(node: Node, dtype: DType, size: number): TypedArray {
+    const kept = this.arrays.get(node);
+    const backend = this.backend();
+    if (kept !== undefined && kept.backend === backend && kept.data.length >= size && dtypeOfArray(kept.data) === dtype) {
+      return kept.data.length === size ? kept.data : kept.data.subarray(0, size);
+    }
+    if (kept !== undefined) kept.backend.free?.(kept.data);
+    const data = backend.allocate(dtype, size);
+    this.arrays.set(node, { data, backend });
+    return data;
+  }
+
+  /** Gives every array back to its backend. */
+  clear(): void {
+    for (const { data, backend } of this.arrays.values()) backend.free?.(data);
+    this.arrays.clear();
+  }
+}
+
 /** Checks one fed value against its node's dtype and static shape. */
-function toFeedTensor(node: Node, value: unknown): Tensor {
+function toFeedTensor(node: Node, value: unknown, storage: FeedStorage | undefined): Tensor {
   if (value instanceof GraphNode) {
     throw new FeedError(
       `the value fed to ${describe(node)} is a graph node (${value}); feed numbers, arrays, typed arrays or Tensors. ` +
@@ -75,10 +118,10 @@ function toFeedTensor(node: Node, value: unknown): Tensor {
   try {
     if (value instanceof Tensor) t = value;
     else if (Array.isArray(value)) {
-      // Nested arrays, the tutorial's feeds at every step: converted in one pass (tensor/nested.ts).
-      // Not cached per array object: arrays are mutable, nothing tells a run that an element changed
-      // since the last one, and checking every element would cost what converting it costs.
-      const { shape, data } = fromNested(value as NestedArray, node.dtype);
+      // Nested arrays, the tutorial's feeds at every step: converted in one pass (tensor/nested.ts),
+      // into the session's storage for the node (FeedStorage).
+      const alloc = storage === undefined ? undefined : (dtype: DType, size: number) => storage.take(node, dtype, size);
+      const { shape, data } = fromNested(value as NestedArray, node.dtype, node.dtype, alloc);
       t = new Tensor(shape, node.dtype, data);
     } else t = tensor(value as TensorLike, { dtype: node.dtype });
   } catch (e) {
@@ -91,7 +134,11 @@ function toFeedTensor(node: Node, value: unknown): Tensor {
   return t;
 }
 
-export function resolveFeeds(graph: Graph, feedDict: FeedDict | undefined): Map<Node, Tensor> {
+/**
+ * The feed dict's values as tensors keyed by node, checked. Tensors and typed arrays of the node's
+ * dtype are used as they are (no copy); nested arrays are converted, into `storage` when given.
+ */
+export function resolveFeeds(graph: Graph, feedDict: FeedDict | undefined, storage?: FeedStorage): Map<Node, Tensor> {
   const feeds = new Map<Node, Tensor>();
   if (feedDict === undefined) return feeds;
   const entries: Iterable<[unknown, unknown]> =
@@ -103,7 +150,7 @@ export function resolveFeeds(graph: Graph, feedDict: FeedDict | undefined): Map<
       throw new FeedError(`${describe(node)} is fed twice, as ${keyText(keys.get(node))} and as ${keyText(key)}: give it one value`);
     }
     keys.set(node, key);
-    feeds.set(node, toFeedTensor(node, value));
+    feeds.set(node, toFeedTensor(node, value, storage));
   }
   return feeds;
 }

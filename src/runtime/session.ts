@@ -8,7 +8,7 @@ import { DTypeError, GraphError, ValueError, type DType, ShapeError, Tensor as T
 import { activeBackend, type Backend } from "../backends/backend.js";
 import { newMemoryOwner, ownerRef, type MemoryOwner } from "../backends/owners.js";
 import { DEFAULT_ENGINE, engineKind, engineOptionNames, type Engine } from "./engine.js";
-import { resolveFeeds, type FeedDict } from "./feeds.js";
+import { FeedStorage, resolveFeeds, type FeedDict } from "./feeds.js";
 import { flattenFetches, intoList, rebuild, type Fetches, type FetchResult, type Into } from "./fetch-structure.js";
 import { Plan } from "./plan.js";
 import { RandomStreams } from "./random-streams.js";
@@ -88,6 +88,8 @@ export class Session {
   // initializers draw from the session's streams, so every engine starts from the same values).
   private readonly variables = new VariableStore(() => this.ownedBackend(activeBackend()), (node) => this.execute([node], new Map(), undefined)[0] as Tensor);
   private readonly plans = new Map<string, Plan>();
+  /** Where nested arrays fed are converted, run after run (feeds.ts). */
+  private readonly feedStorage = new FeedStorage(() => this.ownedBackend(activeBackend()));
   private readonly random = new RandomStreams();
   private closed = false;
   private readonly fusion: boolean | undefined;
@@ -163,7 +165,7 @@ export class Session {
       throw new ValueError(`run: argument 'options' must be an options object ({ into }), got ${String(options)}`);
     }
     const into = options?.into === undefined || options.into === null ? undefined : intoList(template, options.into, nodes);
-    const feeds = resolveFeeds(this.graph, feedDict);
+    const feeds = resolveFeeds(this.graph, feedDict, this.feedStorage);
     return { template, nodes, into, feeds };
   }
 
@@ -277,6 +279,7 @@ export class Session {
     this.plans.clear();
     this.last = undefined;
     this.variables.clear();
+    this.feedStorage.clear();
     this.random.clear();
   }
 }

@@ -99,9 +99,15 @@ function walk(t: Target, x: unknown, dim: number, k: number): number {
  * is what its values are checked against). Ragged arrays and elements that are not numbers or
  * booleans are refused, naming the element.
  */
-export function fromNested(value: NestedArray, dtype: DType, name: DTypeLike = dtype): { shape: number[]; data: TypedArray } {
+export function fromNested(
+  value: NestedArray,
+  dtype: DType,
+  name: DTypeLike = dtype,
+  /** Where the values go (a new typed array by default): storage of exactly `size` elements. */
+  alloc: (dtype: DType, size: number) => TypedArray = allocate,
+): { shape: number[]; data: TypedArray } {
   const shape = nestedShape(value);
-  const out = allocate(dtype, sizeOf(shape));
+  const out = alloc(dtype, sizeOf(shape));
   const t: Target = { shape, out, range: dtype === "int32" ? integerRange(name) : undefined, bool: dtype === "bool", name, at: [] };
   if (shape.length === 0) writeLeaf(t, value, 0, 0);
   else walk(t, value, 0, 0);
