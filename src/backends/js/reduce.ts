@@ -133,8 +133,14 @@ export function broadcastLikeKernel(inputs: readonly Tensor[], out: Tensor, attr
   const walk = collapse(out.shape, [broadcastStrides(shape, out.rank)]);
   const step = innerStride(walk, 0);
   forEachRun(walk, (i, [offset], len) => {
-    if (step === 0) o.fill(xd[offset!]!, i, i + len);
-    else for (let j = 0; j < len; j++) o[i + j] = xd[offset! + j * step]!;
+    if (step !== 0) for (let j = 0; j < len; j++) o[i + j] = xd[offset! + j * step]!;
+    else if (len >= 64) o.fill(xd[offset!]!, i, i + len);
+    else {
+      // A short run (a row of a few classes) is written in a loop: a call of the fill builtin
+      // costs about 40 ns, twenty times the loop, and a gradient broadcasts one value per row.
+      const v = xd[offset!]!;
+      for (let j = 0; j < len; j++) o[i + j] = v;
+    }
   });
 }
 
