@@ -21,6 +21,7 @@ import type { Backend } from "../backends/backend.js";
 import type { FusedKernels } from "../backends/fused.js";
 import { FusionGroup } from "./fusion-group.js";
 import { groupElementwise } from "./fusion.js";
+import { FUSED_MATMUL_KERNEL, NO_EPILOGUES, chainReaders, findEpilogues, inChain, type Epilogues } from "./epilogue.js";
 import { FusedStep, type FusedTarget } from "./fused-step.js";
 import { selectInPlace, type InPlaceWrites } from "./in-place.js";
 import type { FetchSlots } from "./into.js";
@@ -64,14 +65,20 @@ const END_OF_RUN = Infinity;
 export function compilePlan(fetches: readonly GraphNode[], fed: ReadonlySet<Node>, backend: Backend, options: CompileOptions = {}): CompiledPlan {
   const order = neededNodes(fetches, fed);
   const fused = options.fusion !== false && options.checkNumerics !== true ? backend.fused : undefined;
-  const { units, inPlace } = fused !== undefined ? fusedUnits(order, new Set(fetches), fed, fused, options.shapes) : { units: order, inPlace: new Map() as InPlaceWrites };
+  const shapes = options.shapes;
+  const shapeOf = shapes === undefined ? undefined : (n: Node): StaticShape => (shapes.has(n) ? shapes.get(n)! : n.shape);
+  const epilogues = fused !== undefined ? findEpilogues(order, new Set(fetches), fed, backend, shapeOf) : NO_EPILOGUES;
+  const { units, inPlace } = fused !== undefined ? fusedUnits(order, new Set(fetches), fed, fused, options.shapes, epilogues) : { units: order, inPlace: new Map() as InPlaceWrites };
 
   const slotOf = new Map<GraphNode, number>();
   for (const node of order) if (node instanceof Node) slotOf.set(node, slotOf.size);
   const slots = slotOf.size;
 
   // Lifetimes.
-  const unitInputs = units.map((u) => (u instanceof FusionGroup ? u.inputs : fed.has(u as Node) ? [] : u.inputs).map((n) => slotOf.get(n)!));
+  // An epilogue chain's output reads the chain's inputs; its inner ops read nothing (they have no step).
+  const unitInputs = units.map((u) =>
+    (u instanceof FusionGroup ? u.inputs : fed.has(u as Node) || epilogues.inner.has(u) ? [] : (epilogues.byOutput.get(u)?.inputs ?? u.inputs)).map((n) => slotOf.get(n)!),
+  );
   const lastUse = new Array<number>(slots).fill(NEVER_READ);
   unitInputs.forEach((ins, i) => ins.forEach((s) => (lastUse[s] = i)));
   for (const f of fetches) if (f instanceof Node) lastUse[slotOf.get(f)!] = END_OF_RUN;
@@ -106,7 +113,15 @@ export function compilePlan(fetches: readonly GraphNode[], fed: ReadonlySet<Node
       if (fed.has(unit)) steps.push({ kind: "feed", node: unit, slot });
       else if (unit instanceof Constant) steps.push({ kind: "constant", value: unit.value, slot });
       else if (unit instanceof Variable) steps.push({ kind: "variable", variable: unit, slot });
-      else if (unit instanceof Operation) {
+      else if (epilogues.inner.has(unit)) {
+        // Computed by its chain's step.
+      } else if (epilogues.byOutput.has(unit)) {
+        const chain = epilogues.byOutput.get(unit)!;
+        const buffer = (bufferOfSlot[slot] = takeBuffer(unit.dtype));
+        const kept = keptInputOf(chain.matmul, FUSED_MATMUL_KERNEL, chain.attrs, fed, backend);
+        // The product's op infers the shape (the bias add and activation keep it) and names errors.
+        steps.push(new OpStep(chain.matmul, slot, inputSlots, backend.kernels[FUSED_MATMUL_KERNEL] as RawKernel, buffer, undefined, kept?.attrs ?? chain.attrs, kept?.kept));
+      } else if (unit instanceof Operation) {
         const w = unit.def.writesVariable;
         const buffer = (bufferOfSlot[slot] = takeBuffer(unit.dtype));
         const update = w === undefined ? undefined : { variable: unit.inputs[w] as Variable, input: w };
@@ -133,12 +148,13 @@ export function fusedUnits(
   fed: ReadonlySet<Node>,
   fused: Pick<FusedKernels, "has">,
   shapes?: ReadonlyMap<Node, StaticShape>,
+  epilogues: Epilogues = NO_EPILOGUES,
 ): { units: Unit[]; inPlace: InPlaceWrites } {
   const readers = readersOf(order, fed);
   const shapeOf = shapes === undefined ? undefined : (n: Node): StaticShape => (shapes.has(n) ? shapes.get(n)! : n.shape);
-  const grouping = groupElementwise(order, fetched, fed, readers, { has: (f) => fused.has(f), ...(shapeOf === undefined ? {} : { shapeOf }) });
+  const grouping = groupElementwise(order, fetched, fed, readers, { has: (f) => fused.has(f), exclude: (n) => inChain(epilogues, n), ...(shapeOf === undefined ? {} : { shapeOf }) });
   const graph = new UnitGraph(grouping.units, grouping.unitOf, fed);
-  const inPlace = selectInPlace(grouping.groups, graph, grouping.unitOf, readers, fetched);
+  const inPlace = selectInPlace(grouping.groups, graph, grouping.unitOf, chainReaders(readers, epilogues), fetched);
   const position = new Map<GraphNode, number>(order.map((n, i) => [n, i]));
   const units = graph.order((u) => position.get(u instanceof FusionGroup ? u.root : u)!);
   return { units, inPlace };

@@ -52,6 +52,8 @@ export interface FuseOptions {
   readonly has: (formula: string) => boolean;
   /** A node's static shape (default: the graph's, `node.shape`). */
   readonly shapeOf?: (node: Node) => StaticShape;
+  /** Ops that must stay out of groups (those of an epilogue chain, epilogue.ts). */
+  readonly exclude?: (n: GraphNode) => boolean;
 }
 
 /** The needed nodes partitioned into units. */
@@ -86,7 +88,7 @@ export function groupElementwise(
   }
 
   const candidate = (n: GraphNode): n is Operation => {
-    if (!(n instanceof Operation) || fed.has(n)) return false;
+    if (!(n instanceof Operation) || fed.has(n) || options.exclude?.(n) === true) return false;
     const ew = n.def.elementwise;
     const out = shape(n);
     if (ew === undefined || !options.has(ew.formula) || !isFloat(n.dtype) || out === null) return false;

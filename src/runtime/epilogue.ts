@@ -1,0 +1,110 @@
+/**
+ * Epilogue fusion, a pass of the plan's fusion: a MatMul whose product only a bias add reads, and
+ * optionally that sum only a Relu, runs as one kernel (_FusedMatMul, TensorFlow's fused dense
+ * layer) that adds the bias and applies the activation as the GEMM stores its result, instead of
+ * a GEMM pass and an elementwise pass over the output. The ops know nothing of it: the pass reads
+ * their types and formulas, and runs only where the backend has the fused kernel.
+ *
+ * A chain is fused when its inner values (the product, the sum before the activation) are read by
+ * nothing else: not fetched, not fed, not read by another op or as a control input. The chain's
+ * last op then gives the value, computed from the product's operands and the bias; the inner ops
+ * have no step.
+ */
+import { Operation, type GraphNode, type Node } from "../graph/index.js";
+import { EPILOGUE_ACTIVATIONS, type EpilogueActivation, type FusedMatMulAttrs, type MatMulAttrs } from "../kernels/attrs.js";
+import type { Backend } from "../backends/backend.js";
+
+export const FUSED_MATMUL_KERNEL = "_FusedMatMul";
+
+export interface EpilogueChain {
+  readonly matmul: Operation;
+  /** The bias add, and the activation after it (if fused). */
+  readonly add: Operation;
+  readonly activation: Operation | undefined;
+  /** The op whose value the chain gives: the activation, else the add. */
+  readonly output: Operation;
+  /** The chain's inputs: op(A)'s, op(B)'s and the bias's nodes. */
+  readonly inputs: readonly [Node, Node, Node];
+  readonly attrs: FusedMatMulAttrs;
+}
+
+/** The chains found: by their output op, and each inner op's chain output (inner ops get no step). */
+export interface Epilogues {
+  readonly byOutput: ReadonlyMap<GraphNode, EpilogueChain>;
+  readonly inner: ReadonlyMap<GraphNode, Operation>;
+}
+
+export const NO_EPILOGUES: Epilogues = { byOutput: new Map(), inner: new Map() };
+
+/** Whether `n` is an op of a chain (the elementwise ops among them must not join fusion groups). */
+export function inChain(e: Epilogues, n: GraphNode): boolean {
+  return e.byOutput.has(n) || e.inner.has(n);
+}
+
+/**
+ * `readers` (readersOf) with each inner op of a chain replaced by the chain's output, the op whose
+ * step reads the chain's inputs: what in-place selection must order before a variable's update.
+ */
+export function chainReaders(readers: ReadonlyMap<GraphNode, readonly Node[]>, e: Epilogues): ReadonlyMap<GraphNode, readonly Node[]> {
+  if (e.inner.size === 0) return readers;
+  const out = new Map<GraphNode, readonly Node[]>();
+  for (const [n, list] of readers) out.set(n, [...new Set(list.map((r) => e.inner.get(r) ?? r))]);
+  return out;
+}
+
+const rank2 = (n: Node): boolean => n.shape !== null && n.shape.length === 2;
+
+/** The bias a bias add reads beside `product` (BiasAdd, or Add of a vector as long as the rows), or undefined. */
+function biasOf(add: Operation, product: Operation): Node | undefined {
+  if (add.def.elementwise?.formula !== "Add" || add.inputs.length !== 2 || add.dtype !== product.dtype) return undefined;
+  const n = product.shape![1];
+  if (add.def.type === "BiasAdd") return add.inputs[0] === product ? add.inputs[1] : undefined;
+  const other = add.inputs[0] === product ? add.inputs[1]! : add.inputs[1] === product ? add.inputs[0]! : undefined;
+  if (other === undefined || other === product || other.dtype !== product.dtype) return undefined;
+  const b = shapeOf(other);
+  return b !== null && b.length === 1 && typeof n === "number" && b[0] === n ? other : undefined;
+}
+
+/**
+ * The epilogue chains among the needed nodes `order` (topological), for `backend`; `shapeOf` gives
+ * the static shapes to judge by (a plan specialized to fed shapes knows more than the graph).
+ */
+export function findEpilogues(order: readonly GraphNode[], fetched: ReadonlySet<GraphNode>, fed: ReadonlySet<Node>, backend: Backend, shapeOf: ShapeOf = (n) => n.shape): Epilogues {
+  if (backend.kernels[FUSED_MATMUL_KERNEL] === undefined) return NO_EPILOGUES;
+  const readers = new Map<GraphNode, GraphNode[]>();
+  for (const n of order) {
+    if (fed.has(n as Node)) continue;
+    for (const x of new Set([...n.inputs, ...n.controlInputs])) {
+      let list = readers.get(x);
+      if (list === undefined) readers.set(x, (list = []));
+      list.push(n);
+    }
+  }
+  /** The op that alone reads `n`'s value, when nothing else needs it. */
+  const soleReader = (n: Operation): Operation | undefined => {
+    const r = readers.get(n);
+    if (r === undefined || r.length !== 1 || fetched.has(n) || fed.has(n)) return undefined;
+    const reader = r[0]!;
+    return reader instanceof Operation && !fed.has(reader) && !reader.controlInputs.includes(n) ? reader : undefined;
+  };
+  const byOutput = new Map<GraphNode, EpilogueChain>();
+  const inner = new Map<GraphNode, Operation>();
+  for (const matmul of order) {
+    if (!(matmul instanceof Operation) || matmul.def.type !== "MatMul" || fed.has(matmul)) continue;
+    if (matmul.dtype !== "float32" && matmul.dtype !== "float64") continue;
+    if (!rank2(matmul.inputs[0]!) || !rank2(matmul.inputs[1]!) || !rank2(matmul)) continue;
+    const add = soleReader(matmul);
+    const bias = add === undefined ? undefined : biasOf(add, matmul);
+    if (add === undefined || bias === undefined) continue;
+    let activation: Operation | undefined = soleReader(add);
+    const formula = activation?.def.elementwise?.formula;
+    if (activation !== undefined && (activation.inputs.length !== 1 || activation.dtype !== add.dtype || !EPILOGUE_ACTIVATIONS.includes(formula as EpilogueActivation))) activation = undefined;
+    const output = activation ?? add;
+    const { transposeA, transposeB } = matmul.attrs as MatMulAttrs;
+    const attrs: FusedMatMulAttrs = { transposeA, transposeB, activation: activation === undefined ? undefined : (formula as EpilogueActivation) };
+    byOutput.set(output, { matmul, add, activation, output, inputs: [matmul.inputs[0]!, matmul.inputs[1]!, bias], attrs });
+    inner.set(matmul, output);
+    if (activation !== undefined) inner.set(add, output);
+  }
+  return { byOutput, inner };
+}
