@@ -94,6 +94,15 @@ export interface FusedMatMulAttrs extends MatMulAttrs {
   activation: EpilogueActivation | undefined;
 }
 
+/**
+ * The fused convolution, TensorFlow's _FusedConv2D: inputs [x, filter, bias] (bias of the output
+ * channels), the convolution, + bias per channel, then the activation, in the GEMM's or Winograd's
+ * store. Made by a plan's fusion pass from Conv2D → BiasAdd (→ Relu), never by an op.
+ */
+export interface FusedConv2DAttrs extends ConvWindowAttrs {
+  activation: EpilogueActivation | undefined;
+}
+
 /** The activations a fused GEMM store applies. */
 export type EpilogueActivation = "Relu";
 export const EPILOGUE_ACTIVATIONS: readonly EpilogueActivation[] = ["Relu"];

@@ -21,7 +21,7 @@ import type { Backend } from "../backends/backend.js";
 import type { FusedKernels } from "../backends/fused.js";
 import { FusionGroup } from "./fusion-group.js";
 import { groupElementwise } from "./fusion.js";
-import { FUSED_MATMUL_KERNEL, NO_EPILOGUES, chainReaders, findEpilogues, inChain, type Epilogues } from "./epilogue.js";
+import { NO_EPILOGUES, chainReaders, findEpilogues, inChain, type Epilogues } from "./epilogue.js";
 import { FusedStep, type FusedTarget } from "./fused-step.js";
 import { selectInPlace, type InPlaceWrites } from "./in-place.js";
 import type { FetchSlots } from "./into.js";
@@ -118,9 +118,9 @@ export function compilePlan(fetches: readonly GraphNode[], fed: ReadonlySet<Node
       } else if (epilogues.byOutput.has(unit)) {
         const chain = epilogues.byOutput.get(unit)!;
         const buffer = (bufferOfSlot[slot] = takeBuffer(unit.dtype));
-        const kept = keptInputOf(chain.matmul, FUSED_MATMUL_KERNEL, chain.attrs, fed, backend);
-        // The product's op infers the shape (the bias add and activation keep it) and names errors.
-        steps.push(new OpStep(chain.matmul, slot, inputSlots, backend.kernels[FUSED_MATMUL_KERNEL] as RawKernel, buffer, undefined, kept?.attrs ?? chain.attrs, kept?.kept));
+        const kept = keptInputOf(chain.base, chain.kernel, chain.attrs, fed, backend);
+        // The base op infers the shape (the bias add and activation keep it) and names errors.
+        steps.push(new OpStep(chain.base, slot, inputSlots, backend.kernels[chain.kernel] as RawKernel, buffer, undefined, kept?.attrs ?? chain.attrs, kept?.kept));
       } else if (unit instanceof Operation) {
         const w = unit.def.writesVariable;
         const buffer = (bufferOfSlot[slot] = takeBuffer(unit.dtype));

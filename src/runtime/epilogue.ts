@@ -1,9 +1,10 @@
 /**
- * Epilogue fusion, a pass of the plan's fusion: a MatMul whose product only a bias add reads, and
- * optionally that sum only a Relu, runs as one kernel (_FusedMatMul, TensorFlow's fused dense
- * layer) that adds the bias and applies the activation as the GEMM stores its result, instead of
- * a GEMM pass and an elementwise pass over the output. The ops know nothing of it: the pass reads
- * their types and formulas, and runs only where the backend has the fused kernel.
+ * Epilogue fusion, a pass of the plan's fusion: a MatMul or Conv2D whose result only a bias add
+ * reads, and optionally that sum only a Relu, runs as one kernel (_FusedMatMul, _FusedConv2D:
+ * TensorFlow's fused dense layer and convolution) that adds the bias and applies the activation as
+ * the GEMM (or Winograd) stores its result, instead of that pass and an elementwise pass over the
+ * output. The ops know nothing of it: the pass reads their types and formulas, and runs only where
+ * the backend has the fused kernel.
  *
  * A chain is fused when its inner values (the product, the sum before the activation) are read by
  * nothing else: not fetched, not fed, not read by another op or as a control input. The chain's
@@ -11,21 +12,29 @@
  * have no step.
  */
 import { Operation, type GraphNode, type Node } from "../graph/index.js";
-import { EPILOGUE_ACTIVATIONS, type EpilogueActivation, type FusedMatMulAttrs, type MatMulAttrs } from "../kernels/attrs.js";
+import { EPILOGUE_ACTIVATIONS, type EpilogueActivation } from "../kernels/attrs.js";
+import type { StaticShape } from "../tensor/index.js";
 import type { Backend } from "../backends/backend.js";
 
-export const FUSED_MATMUL_KERNEL = "_FusedMatMul";
+/** The ops a chain starts with: the fused kernel that runs the chain, and the rank of its operands and result. */
+const BASES: Readonly<Record<string, { readonly kernel: string; readonly rank: number }>> = {
+  MatMul: { kernel: "_FusedMatMul", rank: 2 },
+  Conv2D: { kernel: "_FusedConv2D", rank: 4 },
+};
 
 export interface EpilogueChain {
-  readonly matmul: Operation;
+  /** The product or convolution, and the kernel of the whole chain. */
+  readonly base: Operation;
+  readonly kernel: string;
   /** The bias add, and the activation after it (if fused). */
   readonly add: Operation;
   readonly activation: Operation | undefined;
   /** The op whose value the chain gives: the activation, else the add. */
   readonly output: Operation;
-  /** The chain's inputs: op(A)'s, op(B)'s and the bias's nodes. */
+  /** The chain's inputs: the base op's two and the bias. */
   readonly inputs: readonly [Node, Node, Node];
-  readonly attrs: FusedMatMulAttrs;
+  /** The base op's attributes and the activation. */
+  readonly attrs: object & { readonly activation: EpilogueActivation | undefined };
 }
 
 /** The chains found: by their output op, and each inner op's chain output (inner ops get no step). */
@@ -52,12 +61,18 @@ export function chainReaders(readers: ReadonlyMap<GraphNode, readonly Node[]>, e
   return out;
 }
 
-const rank2 = (n: Node): boolean => n.shape !== null && n.shape.length === 2;
+type ShapeOf = (n: Node) => StaticShape;
 
-/** The bias a bias add reads beside `product` (BiasAdd, or Add of a vector as long as the rows), or undefined. */
-function biasOf(add: Operation, product: Operation): Node | undefined {
+const ofRank = (shapeOf: ShapeOf, n: Node, rank: number): boolean => {
+  const s = shapeOf(n);
+  return s !== null && s.length === rank;
+};
+
+/** The bias a bias add reads beside `product` (BiasAdd, or Add of a vector as long as the last axis), or undefined. */
+function biasOf(add: Operation, product: Operation, shapeOf: ShapeOf): Node | undefined {
   if (add.def.elementwise?.formula !== "Add" || add.inputs.length !== 2 || add.dtype !== product.dtype) return undefined;
-  const n = product.shape![1];
+  const shape = shapeOf(product)!;
+  const n = shape[shape.length - 1];
   if (add.def.type === "BiasAdd") return add.inputs[0] === product ? add.inputs[1] : undefined;
   const other = add.inputs[0] === product ? add.inputs[1]! : add.inputs[1] === product ? add.inputs[0]! : undefined;
   if (other === undefined || other === product || other.dtype !== product.dtype) return undefined;
@@ -70,7 +85,6 @@ function biasOf(add: Operation, product: Operation): Node | undefined {
  * the static shapes to judge by (a plan specialized to fed shapes knows more than the graph).
  */
 export function findEpilogues(order: readonly GraphNode[], fetched: ReadonlySet<GraphNode>, fed: ReadonlySet<Node>, backend: Backend, shapeOf: ShapeOf = (n) => n.shape): Epilogues {
-  if (backend.kernels[FUSED_MATMUL_KERNEL] === undefined) return NO_EPILOGUES;
   const readers = new Map<GraphNode, GraphNode[]>();
   for (const n of order) {
     if (fed.has(n as Node)) continue;
@@ -89,21 +103,21 @@ export function findEpilogues(order: readonly GraphNode[], fetched: ReadonlySet<
   };
   const byOutput = new Map<GraphNode, EpilogueChain>();
   const inner = new Map<GraphNode, Operation>();
-  for (const matmul of order) {
-    if (!(matmul instanceof Operation) || matmul.def.type !== "MatMul" || fed.has(matmul)) continue;
-    if (matmul.dtype !== "float32" && matmul.dtype !== "float64") continue;
-    if (!rank2(matmul.inputs[0]!) || !rank2(matmul.inputs[1]!) || !rank2(matmul)) continue;
-    const add = soleReader(matmul);
-    const bias = add === undefined ? undefined : biasOf(add, matmul);
+  for (const base of order) {
+    if (!(base instanceof Operation) || fed.has(base) || !Object.hasOwn(BASES, base.def.type)) continue;
+    const { kernel, rank } = BASES[base.def.type]!;
+    if (backend.kernels[kernel] === undefined || (base.dtype !== "float32" && base.dtype !== "float64")) continue;
+    if (base.inputs.length !== 2 || !ofRank(shapeOf, base.inputs[0]!, rank) || !ofRank(shapeOf, base.inputs[1]!, rank) || !ofRank(shapeOf, base, rank)) continue;
+    const add = soleReader(base);
+    const bias = add === undefined ? undefined : biasOf(add, base, shapeOf);
     if (add === undefined || bias === undefined) continue;
     let activation: Operation | undefined = soleReader(add);
     const formula = activation?.def.elementwise?.formula;
     if (activation !== undefined && (activation.inputs.length !== 1 || activation.dtype !== add.dtype || !EPILOGUE_ACTIVATIONS.includes(formula as EpilogueActivation))) activation = undefined;
     const output = activation ?? add;
-    const { transposeA, transposeB } = matmul.attrs as MatMulAttrs;
-    const attrs: FusedMatMulAttrs = { transposeA, transposeB, activation: activation === undefined ? undefined : (formula as EpilogueActivation) };
-    byOutput.set(output, { matmul, add, activation, output, inputs: [matmul.inputs[0]!, matmul.inputs[1]!, bias], attrs });
-    inner.set(matmul, output);
+    const attrs = { ...(base.attrs as object), activation: activation === undefined ? undefined : (formula as EpilogueActivation) };
+    byOutput.set(output, { base, kernel, add, activation, output, inputs: [base.inputs[0]!, base.inputs[1]!, bias], attrs });
+    inner.set(base, output);
     if (activation !== undefined) inner.set(add, output);
   }
   return { byOutput, inner };

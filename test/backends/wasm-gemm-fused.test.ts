@@ -1,7 +1,9 @@
 /**
  * The GEMM's fused store and kept weights: _FusedMatMul (product, + bias per row, activation)
  * against the JS reference, and bit for bit against the unfused wasm kernels (MatMul, then BiasAdd
- * and Relu: the same float32 operations in the same order); MatMul with B kept packed (KeptOperand)
+ * and Relu: the same float32 operations in the same order); _FusedConv2D bit for bit against
+ * Conv2D, BiasAdd and Relu, through im2col and Winograd, on one thread and two (the unfused
+ * convolution is compared with the reference in wasm-conv-kernels.test.ts); MatMul with B kept packed (KeptOperand)
  * bit for bit against B packed per call, repacked when the version or the storage changes and not
  * before; the same bits on one thread and two.
  */
@@ -106,6 +108,41 @@ describe("the wasm GEMM's fused store and kept weights", { skip: wasm === undefi
   test("_FusedMatMul: a bias that does not match the product's columns is a ShapeError", () => {
     const [a, b] = operands(5, 6, 7, false, false);
     assert.throws(() => run("_FusedMatMul", [a, b, tensor([6], fill)], [5, 7], { transposeA: false, transposeB: false, activation: undefined }), ts.ShapeError);
+  });
+
+  test("_FusedConv2D: the unfused kernels' bits (im2col, thin and pointwise patches, Winograd), one thread and two; the reference's the same way", () => {
+    const cases: { x: number[]; f: number[]; strides: number; padding: "SAME" | "VALID" }[] = [
+      { x: [3, 9, 9, 1], f: [3, 3, 1, 32], strides: 1, padding: "SAME" }, // thin: patches transposed
+      { x: [2, 7, 7, 6], f: [3, 3, 6, 10], strides: 2, padding: "VALID" }, // im2col
+      { x: [2, 5, 5, 8], f: [1, 1, 8, 12], strides: 1, padding: "VALID" }, // pointwise
+      { x: [2, 9, 7, 16], f: [3, 3, 16, 24], strides: 1, padding: "SAME" }, // Winograd, odd edges
+      { x: [16, 14, 14, 32], f: [3, 3, 32, 64], strides: 1, padding: "SAME" }, // Winograd, split across threads
+    ];
+    for (const threads of [1, 2]) {
+      ts.setNumThreads(threads);
+      for (const c of cases) {
+        for (const activation of [undefined, "Relu"] as const) {
+          const x = tensor(c.x, fill);
+          const f = tensor(c.f, fill);
+          const bias = tensor([c.f[3]!], fill);
+          const attrs = { strides: [1, c.strides, c.strides, 1], dilations: [1, 1, 1, 1], padding: c.padding, activation };
+          const outH = c.padding === "SAME" ? Math.ceil(c.x[1]! / c.strides) : Math.ceil((c.x[1]! - c.f[0]! + 1) / c.strides);
+          const outW = c.padding === "SAME" ? Math.ceil(c.x[2]! / c.strides) : Math.ceil((c.x[2]! - c.f[1]! + 1) / c.strides);
+          const shape = [c.x[0]!, outH, outW, c.f[3]!];
+          const what = `x [${c.x}] f [${c.f}] ${c.padding}/${c.strides} ${activation ?? "no activation"}, ${threads} thread(s)`;
+          for (const backend of [wasm!, js]) {
+            const conv = backend === wasm ? tensor(shape, () => NaN) : new ts.Tensor(shape, "float32");
+            runKernel(backend, "Conv2D", [x, f], conv, attrs);
+            const biased = new ts.Tensor(shape, "float32");
+            runKernel(backend, "BiasAdd", [conv, bias], biased, {});
+            const unfused = new ts.Tensor(shape, "float32");
+            if (activation === "Relu") runKernel(backend, "Relu", [biased], unfused, {});
+            assertBits(run("_FusedConv2D", [x, f, bias], shape, attrs, backend), (activation === "Relu" ? unfused : biased).data as Float32Array, `${what} (${backend.name})`);
+          }
+        }
+      }
+    }
+    ts.setNumThreads(threadsBefore);
   });
 
   test("MatMul with B kept: the bits of B packed per call, on one thread and two; repacked on a new version or storage, not before", () => {

@@ -96,6 +96,39 @@ describe("epilogue fusion", () => {
     });
   });
 
+  test("convolutions: Conv2D → BiasAdd → Relu and Conv2D → BiasAdd fuse, with the same bits as unfused (wasm and js)", () => {
+    const graph = new ts.Graph();
+    const { x, out, convs } = graph.asDefault(() => {
+      const x = ts.placeholder("float32", [null, 12, 12, 3], "x");
+      const c1 = ts.layers.conv2d(x, 16, 3, { padding: "same", activation: ts.nn.relu, kernelInitializer: ts.initializers.glorotUniform({ seed: 1 }), biasInitializer: ts.initializers.constant(0.05) });
+      const f2 = new ts.Variable(ts.random.normal([3, 3, 16, 8], { seed: 2, stddev: 0.2 }));
+      const c2 = ts.nn.biasAdd(ts.nn.conv2d(c1, f2, 1, "SAME"), new ts.Variable(ts.random.normal([8], { seed: 3 })));
+      return { x, out: ts.reduceSum(c2, [1, 2]), convs: [c1, c2] };
+    });
+    const fusedConvs = (backend: ts.Backend): string[] => {
+      const plan = compilePlan([out], new Set([x]), backend, { fusion: true });
+      return plan.steps.flatMap((s) => (s.kind === "op" && s.op.def.type === "Conv2D" && plan.slotNodes[s.slot] !== s.op ? [plan.slotNodes[s.slot]!.name] : []));
+    };
+    assert.deepEqual(fusedConvs(ts.jsBackend).sort(), convs.map((c) => c.name).sort());
+    for (const [name, backend] of [["wasm", ts.wasmBackend], ["js", ts.jsBackend]] as const) {
+      if (backend === undefined) continue;
+      const before = ts.getBackend();
+      ts.setBackend(name);
+      try {
+        const [on, off] = [true, false].map((fusion) => {
+          const session = new ts.Session({ graph, fusion });
+          session.run(graph.asDefault(() => ts.globalVariablesInitializer()));
+          const result = [1, 5].map((batch) => session.run(out, new Map([[x, ts.random.uniform([batch, 12, 12, 3], { seed: batch, minval: -1, maxval: 1 })]])));
+          session.close();
+          return result;
+        });
+        on!.forEach((t, i) => bitsEqual(t, off![i]!, `${name}, run ${i}`));
+      } finally {
+        ts.setBackend(before);
+      }
+    }
+  });
+
   const backends: [string, ts.Backend | undefined][] = [
     ["wasm", ts.wasmBackend],
     ["js", ts.jsBackend],

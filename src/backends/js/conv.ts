@@ -11,7 +11,8 @@
  * Scratch matrices are Float64Arrays kept between calls (grown when too small), so a training step
  * allocates nothing; sums are accumulated in doubles for float32 data too.
  */
-import type { ConvWindowAttrs } from "../../kernels/attrs.js";
+import type { ConvWindowAttrs, FusedConv2DAttrs } from "../../kernels/attrs.js";
+import { biasActivation } from "./matmul.js";
 import { window2D, type Tensor, type TypedArray, type Window2D } from "../../tensor/index.js";
 import { gemm } from "./gemm.js";
 
@@ -151,6 +152,12 @@ export function conv2dBackpropFilter(x: TypedArray, dy: TypedArray, df: TypedArr
 export function conv2dKernel(inputs: readonly Tensor[], out: Tensor, attrs: ConvWindowAttrs): void {
   const [x, f] = inputs as [Tensor, Tensor];
   conv2d(x.data, f.data, out.data, convGeometry(x.shape, f.shape, attrs));
+}
+
+/** The fused convolution (_FusedConv2D): inputs [x, filter, bias], then bias per channel and the activation. */
+export function fusedConv2dKernel(inputs: readonly Tensor[], out: Tensor, attrs: FusedConv2DAttrs): void {
+  conv2dKernel(inputs, out, attrs);
+  biasActivation(out, inputs[2]!, attrs.activation);
 }
 
 export function conv2dBackpropInputKernel(inputs: readonly Tensor[], out: Tensor, attrs: ConvWindowAttrs): void {

@@ -4,7 +4,7 @@
  */
 import type { FusedMatMulAttrs, MatMulAttrs } from "../../kernels/attrs.js";
 import { formula } from "./formulas.js";
-import { broadcastShapes, broadcastStrides, sizeOf, type Tensor, type TypedArray } from "../../tensor/index.js";
+import { ShapeError, broadcastShapes, broadcastStrides, formatShape, sizeOf, type Tensor, type TypedArray } from "../../tensor/index.js";
 
 /** The shapes of a numpy-style matmul: vectors as 1×k / k×1 matrices, transposes, broadcast batch. */
 export interface MatMulGeometry {
@@ -154,10 +154,21 @@ export function matmulKernel(inputs: readonly Tensor[], out: Tensor, attrs: MatM
  */
 export function fusedMatMulKernel(inputs: readonly Tensor[], out: Tensor, attrs: FusedMatMulAttrs): void {
   matmulKernel(inputs, out, attrs);
-  const bias = inputs[2]!.data;
+  biasActivation(out, inputs[2]!, attrs.activation);
+}
+
+/**
+ * The epilogue of a fused kernel: + bias along the last axis, then the activation (a formula id),
+ * each value rounded to the output's dtype as the unfused ops round it.
+ */
+export function biasActivation(out: Tensor, biasTensor: Tensor, activation: string | undefined): void {
+  const bias = biasTensor.data;
   const C = out.data;
   const n = bias.length;
-  const act = attrs.activation === undefined ? undefined : (formula(attrs.activation) as (x: number) => number);
+  if (biasTensor.rank !== 1 || n !== (out.shape[out.rank - 1] ?? 1)) {
+    throw new ShapeError(`a fused bias of shape ${formatShape(biasTensor.shape)} for an output of shape ${formatShape(out.shape)}: it must have the output's last dimension`);
+  }
+  const act = activation === undefined ? undefined : (formula(activation) as (x: number) => number);
   for (let i = 0; i < C.length; i += n) {
     for (let j = 0; j < n; j++) C[i + j] = C[i + j]! + bias[j]!;
     if (act !== undefined) for (let j = 0; j < n; j++) C[i + j] = act(C[i + j]!);

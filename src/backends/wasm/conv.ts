@@ -5,10 +5,13 @@
  * or the rows summed over (filter gradient: each chunk fills its own partial filter in staging,
  * and the partials are summed in f64 at the end). 3×3 windows moved by 1 over enough channels
  * take Winograd's minimal filtering instead (assembly/winograd.ts), split by tiles of 2×2 outputs.
+ * The fused convolution (_FusedConv2D) adds its bias and applies its activation in either store.
  */
 import type { Tensor } from "../../tensor/index.js";
 import type { Kernel } from "../backend.js";
-import type { ConvWindowAttrs } from "../../kernels/attrs.js";
+import type { ConvWindowAttrs, FusedConv2DAttrs } from "../../kernels/attrs.js";
+import { ShapeError, formatShape } from "../../tensor/index.js";
+import { ACTIVATION_CODES } from "./epilogue.js";
 import { convGeometry, type ConvGeometry } from "../js/conv.js";
 import { PARALLEL_MIN, type WasmContext } from "./context.js";
 import { splitRange, type ParallelFn } from "./threads.js";
@@ -57,14 +60,14 @@ function winogradBlock(ctx: WasmContext, g: ConvGeometry, c: number, o: number, 
 /**
  * Winograd over geometry block `pg` (a forward convolution of an image of outH×outW outputs and
  * `c`→`o` channels): transforms the filter at `pf` (turned and channel-swapped with `flip`) into
- * staging, then runs the tiles across threads.
+ * staging, then runs the tiles across threads, storing through the epilogue (bias, activation).
  */
-function winograd(ctx: WasmContext, pg: number, px: number, pf: number, po: number, batch: number, outH: number, outW: number, c: number, o: number, flip: boolean, block: number, threads: number): void {
+function winograd(ctx: WasmContext, pg: number, px: number, pf: number, po: number, batch: number, outH: number, outW: number, c: number, o: number, flip: boolean, block: number, threads: number, bias = 0, act = 0): void {
   const { rt, pool } = ctx;
   const pu = rt.arena.take(16 * c * o * 4);
   rt.kernels.winogradFilter(pf, pu, c, o, flip ? 1 : 0);
   const tiles = batch * Math.ceil(outH / 2) * Math.ceil(outW / 2);
-  pool.run("winogradConv", splitRange(tiles, threads, 4).map(([t0, t1]) => [pg, px, pu, po, t0, t1, block]));
+  pool.run("winogradConv", splitRange(tiles, threads, 4).map(([t0, t1]) => [pg, px, pu, po, t0, t1, block, bias, act]));
 }
 
 /** Staged operands of a convolution kernel: the two it reads, the result, its geometry and row block. */
@@ -100,18 +103,30 @@ function convKernel(
   }) as Kernel;
 }
 
-/** Inputs [x, filter]. */
-export function conv2dKernel(ctx: WasmContext, js: Kernel): Kernel {
+/** Inputs [x, filter], or with `fused` the fused convolution's [x, filter, bias] (attrs FusedConv2DAttrs). */
+export function conv2dKernel(ctx: WasmContext, js: Kernel, fused = false): Kernel {
   const { rt, pool } = ctx;
+  let bias: Tensor | undefined;
+  let act = 0;
   return convKernel(
     ctx,
     js,
-    ([x, f], _out, attrs) => [x!, f!, convGeometry(x!.shape, f!.shape, attrs)],
+    ([x, f, b], _out, attrs) => {
+      const g = convGeometry(x!.shape, f!.shape, attrs);
+      if (fused && (b === undefined || b.rank !== 1 || b.size !== g.outC)) {
+        throw new ShapeError(`_FusedConv2D: a bias of shape [${g.outC}] for ${g.outC} output channels, got ${b === undefined ? "none" : formatShape(b.shape)}`);
+      }
+      bias = fused ? b : undefined;
+      act = fused ? ACTIVATION_CODES[(attrs as FusedConv2DAttrs).activation ?? "none"] : 0;
+      return [x!, f!, g];
+    },
     ({ g, block, a: px, b: pf, out: po, threads }) => {
       const pg = geometryWords(rt, g, g.inC, g.outC);
+      const pbias = bias === undefined ? 0 : rt.input(bias.data as Float32Array);
+      bias = undefined;
       const tiles = winogradBlock(ctx, g, g.inC, g.outC);
-      if (tiles > 0) winograd(ctx, pg, px, pf, po, g.batch, g.outH, g.outW, g.inC, g.outC, false, tiles, threads);
-      else pool.run("conv2d", splitRange(g.batch * g.outH * g.outW, threads, 4).map(([r0, r1]) => [pg, px, pf, po, r0, r1, block]));
+      if (tiles > 0) winograd(ctx, pg, px, pf, po, g.batch, g.outH, g.outW, g.inC, g.outC, false, tiles, threads, pbias, act);
+      else pool.run("conv2d", splitRange(g.batch * g.outH * g.outW, threads, 4).map(([r0, r1]) => [pg, px, pf, po, r0, r1, block, pbias, act]));
     },
   );
 }

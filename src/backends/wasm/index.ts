@@ -73,6 +73,7 @@ function wasmKernels(ctx: WasmContext, js: Readonly<Record<string, Kernel>>): Re
     SumToShape: sumToShapeKernel(ctx, js.SumToShape!),
     BroadcastLike: broadcastLikeKernel(ctx),
     Conv2D: conv2dKernel(ctx, js.Conv2D!),
+    _FusedConv2D: conv2dKernel(ctx, js._FusedConv2D!, true),
     Conv2DBackpropInput: conv2dBackpropInputKernel(ctx, js.Conv2DBackpropInput!),
     Conv2DBackpropFilter: conv2dBackpropFilterKernel(ctx, js.Conv2DBackpropFilter!),
     MaxPool: maxPoolKernel(ctx),

@@ -22,11 +22,11 @@ export interface KernelExports {
   sumRows(x: number, o: number, outer: number, len: number, scale: number): void;
   sumCols(x: number, o: number, outer: number, len: number, inner: number, scale: number, acc: number): void;
   softmax(x: number, o: number, outer: number, len: number, inner: number): void;
-  conv2d(g: number, x: number, f: number, out: number, r0: number, r1: number, blockRows: number, scratch: number): void;
+  conv2d(g: number, x: number, f: number, out: number, r0: number, r1: number, blockRows: number, bias: number, act: number, scratch: number): void;
   conv2dBackpropInput(g: number, dy: number, f: number, dx: number, n0: number, n1: number, blockRows: number, scratch: number): void;
   conv2dBackpropFilter(g: number, x: number, dy: number, df: number, r0: number, r1: number, blockRows: number, scratch: number): void;
   winogradFilter(f: number, u: number, c: number, o: number, flip: number): void;
-  winogradConv(g: number, x: number, u: number, out: number, t0: number, t1: number, block: number, scratch: number): void;
+  winogradConv(g: number, x: number, u: number, out: number, t0: number, t1: number, block: number, bias: number, act: number, scratch: number): void;
   winogradFilterGrad(g: number, x: number, dy: number, df: number, t0: number, t1: number, block: number, scratch: number): void;
   maxPool(g: number, x: number, out: number, p0: number, p1: number): void;
   maxPoolGrad(g: number, x: number, dy: number, dx: number, n0: number, n1: number): void;

@@ -13,7 +13,7 @@
  * the patch matrix never exists whole and the block stays in cache between im2col and the GEMM.
  * Each entry point handles a range of rows (or images) and is what one thread runs per chunk.
  */
-import { gemmInto, SCRATCH_BYTES as GEMM_SCRATCH_BYTES } from "./gemm";
+import { gemmInto, gemmStore, SCRATCH_BYTES as GEMM_SCRATCH_BYTES } from "./gemm";
 import { Window, addF32, copyF32 } from "./window";
 
 /**
@@ -150,8 +150,11 @@ function patchesTransposed(g: usize, x: usize, r0: i32, rows: i32, cols: usize):
   return win.inC < 4;
 }
 
-/** out rows [r0, r1) (flat over n, oh, ow; O floats each) of the convolution of x by f. */
-export function conv2d(g: usize, x: usize, f: usize, out: usize, r0: i32, r1: i32, blockRows: i32, scratch: usize): void {
+/**
+ * out rows [r0, r1) (flat over n, oh, ow; O floats each) of the convolution of x by f, then the
+ * epilogue of a fused convolution: + bias[O] (0 for none) and activation `act` (gemv.ts).
+ */
+export function conv2d(g: usize, x: usize, f: usize, out: usize, r0: i32, r1: i32, blockRows: i32, bias: usize, act: i32, scratch: usize): void {
   const K = patchSize(g);
   const win = changetype<Window>(g);
   const cols = scratch + GEMM_SCRATCH_BYTES;
@@ -160,13 +163,13 @@ export function conv2d(g: usize, x: usize, f: usize, out: usize, r0: i32, r1: i3
     const rows = min(blockRows, r1 - r);
     const o = out + (<usize>r * win.outC << 2);
     if (pointwise) {
-      gemmInto(rows, win.outC, K, x + (<usize>r * K << 2), K, false, f, win.outC, false, o, win.outC, false, scratch);
+      gemmStore(rows, win.outC, K, x + (<usize>r * K << 2), K, false, f, win.outC, false, o, win.outC, bias, act, scratch);
     } else if (thin(g)) {
       patchesTransposed(g, x, r, rows, cols);
-      gemmInto(rows, win.outC, K, cols, rows, true, f, win.outC, false, o, win.outC, false, scratch);
+      gemmStore(rows, win.outC, K, cols, rows, true, f, win.outC, false, o, win.outC, bias, act, scratch);
     } else {
       patches(g, x, r, rows, cols, false);
-      gemmInto(rows, win.outC, K, cols, K, false, f, win.outC, false, o, win.outC, false, scratch);
+      gemmStore(rows, win.outC, K, cols, K, false, f, win.outC, false, o, win.outC, bias, act, scratch);
     }
   }
 }

@@ -203,6 +203,11 @@ export function gemmInto(m: i32, n: i32, k: i32, a: usize, lda: i32, ta: bool, b
   gemmCore(m, n, k, a, lda, ta, b, ldb, tb, 0, 0, 0, c, ldc, add, 0, ACT_NONE, scratch);
 }
 
+/** gemm (C written) followed by the epilogue: + bias[n] (0 for none), then activation `act`. */
+export function gemmStore(m: i32, n: i32, k: i32, a: usize, lda: i32, ta: bool, b: usize, ldb: i32, tb: bool, c: usize, ldc: i32, bias: usize, act: i32, scratch: usize): void {
+  gemmCore(m, n, k, a, lda, ta, b, ldb, tb, 0, 0, 0, c, ldc, false, bias, act, scratch);
+}
+
 /** Floats packWeights writes for a k×n op(B): k rows of n rounded up to whole slivers. */
 export function packedWeightsFloats(k: i32, n: i32): i32 {
   return k * ((n + NR - 1) / NR * NR);

@@ -14,6 +14,7 @@
  * (of dy by the filter turned half a turn with its channel axes swapped, padded by 2 − pad).
  */
 import { gemmInto, SCRATCH_BYTES as GEMM_SCRATCH_BYTES } from "./gemm";
+import { epilogue4 } from "./gemv";
 import { Window } from "./window";
 
 /**
@@ -141,9 +142,11 @@ export function winogradFilter(f: usize, u: usize, C: i32, O: i32, flip: bool): 
 /**
  * The convolution's tiles [t0, t1) (flat over n, tile row, tile column; tiles of 2×2 outputs,
  * clipped at the bottom and right), `block` tiles at a time: transformed input and the GEMMs'
- * products in the thread's scratch after the GEMM's pack buffers (16·block·(C + O) floats).
+ * products in the thread's scratch after the GEMM's pack buffers (16·block·(C + O) floats). The
+ * outputs are stored through the epilogue of a fused convolution: + bias[O] (0 for none), then
+ * activation `act` (gemv.ts).
  */
-export function winogradConv(g: usize, x: usize, u: usize, out: usize, t0: i32, t1: i32, block: i32, scratch: usize): void {
+export function winogradConv(g: usize, x: usize, u: usize, out: usize, t0: i32, t1: i32, block: i32, bias: usize, act: i32, scratch: usize): void {
   const win = changetype<Window>(g);
   const outH = win.outH, outW = win.outW, O = win.outC;
   const tilesW = (outW + 1) >> 1;
@@ -178,11 +181,12 @@ export function winogradConv(g: usize, x: usize, u: usize, out: usize, t0: i32, 
         const s10 = f32x4.sub(f32x4.sub(m4, m8), m12), s11 = f32x4.sub(f32x4.sub(m5, m9), m13);
         const s12 = f32x4.sub(f32x4.sub(m6, m10), m14), s13 = f32x4.sub(f32x4.sub(m7, m11), m15);
         const ob = o00 + (<usize>o << 2);
-        v128.store(ob, f32x4.add(f32x4.add(s00, s01), s02));
-        if (right) v128.store(ob + outPixel, f32x4.sub(f32x4.sub(s01, s02), s03));
+        const bo = bias == 0 ? 0 : bias + (<usize>o << 2);
+        v128.store(ob, epilogue4(f32x4.add(f32x4.add(s00, s01), s02), bo, act));
+        if (right) v128.store(ob + outPixel, epilogue4(f32x4.sub(f32x4.sub(s01, s02), s03), bo, act));
         if (down) {
-          v128.store(ob + rowBytes, f32x4.add(f32x4.add(s10, s11), s12));
-          if (right) v128.store(ob + rowBytes + outPixel, f32x4.sub(f32x4.sub(s11, s12), s13));
+          v128.store(ob + rowBytes, epilogue4(f32x4.add(f32x4.add(s10, s11), s12), bo, act));
+          if (right) v128.store(ob + rowBytes + outPixel, epilogue4(f32x4.sub(f32x4.sub(s11, s12), s13), bo, act));
         }
       }
     }
