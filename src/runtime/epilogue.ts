@@ -9,7 +9,8 @@
  * A chain is fused when its inner values (the product, the sum before the activation) are read by
  * nothing else: not fetched, not fed, not read by another op or as a control input. The chain's
  * last op then gives the value, computed from the product's operands and the bias; the inner ops
- * have no step.
+ * have no step. A bias add without a fusable activation is left to the elementwise pass when an
+ * elementwise op reads the sum (a sigmoid after it: one fused pass either way).
  */
 import { Operation, type GraphNode, type Node } from "../graph/index.js";
 import { EPILOGUE_ACTIVATIONS, type EpilogueActivation } from "../kernels/attrs.js";
@@ -114,6 +115,9 @@ export function findEpilogues(order: readonly GraphNode[], fetched: ReadonlySet<
     let activation: Operation | undefined = soleReader(add);
     const formula = activation?.def.elementwise?.formula;
     if (activation !== undefined && (activation.inputs.length !== 1 || activation.dtype !== add.dtype || !EPILOGUE_ACTIVATIONS.includes(formula as EpilogueActivation))) activation = undefined;
+    // A sum that an elementwise op reads joins that op's fused pass at no cost: the store saves
+    // a pass only where the sum would otherwise be one of its own.
+    if (activation === undefined && (readers.get(add) ?? []).some((r) => r instanceof Operation && r.def.elementwise !== undefined)) continue;
     const output = activation ?? add;
     const attrs = { ...(base.attrs as object), activation: activation === undefined ? undefined : (formula as EpilogueActivation) };
     byOutput.set(output, { base, kernel, add, activation, output, inputs: [base.inputs[0]!, base.inputs[1]!, bias], attrs });

@@ -81,8 +81,13 @@ describe("epilogue fusion", () => {
       const p1 = ts.matmul(x, w);
       const s1 = ts.nn.biasAdd(p1, b);
       const r1 = ts.nn.relu(s1);
-      // The sum is fetched: the product and the bias add fuse, the Relu runs on its own.
-      assert.deepEqual(fusedSteps([r1, s1], [x]), [s1.name]);
+      // The sum is fetched: the Relu cannot join the chain, and the bias add goes to the Relu's
+      // elementwise pass (as it does before any elementwise reader)...
+      assert.deepEqual(fusedSteps([r1, s1], [x]), []);
+      // ... but not before a reader that is not elementwise.
+      const total = ts.reduceSum(s1);
+      assert.deepEqual(fusedSteps([total], [x]), [s1.name]);
+      assert.deepEqual(fusedSteps([total, s1], [x]), [s1.name]);
       // The product is fetched: nothing fuses.
       assert.deepEqual(fusedSteps([r1, p1], [x]), []);
       // The product has a second reader.

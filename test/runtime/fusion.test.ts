@@ -186,9 +186,20 @@ describe("what fuses", () => {
         });
       });
       if (fusion) {
+        // After a MatMul, the GEMM's store adds the bias and applies the Relu (runtime/epilogue.ts).
+        assert.equal(calls.get("_FusedMatMul"), 1);
+        assert.equal(calls.get("BiasAdd") ?? 0, 0);
+        // After an elementwise op, one program reads the bias as a row.
+        withBackend(backend, () =>
+          new ts.Graph().asDefault(() => {
+            const x = ts.placeholder("float32", [null, 4]);
+            const y = ts.nn.relu(ts.nn.biasAdd(ts.square(x), ts.constant([1, 2, 3, 4])));
+            new ts.Session({ fusion }).run(y, new Map([[x, ts.ones([5, 4])]]));
+          }),
+        );
         const p = programs.find((q) => q.code.some((c) => c.formula === "Relu"))!;
         assert.deepEqual(p.inputs, ["full", "row"]);
-        assert.deepEqual(p.code.map((c) => c.formula), ["Add", "Relu"]);
+        assert.deepEqual(p.code.map((c) => c.formula), ["Square", "Add", "Relu"]);
         assert.equal(calls.get("BiasAdd") ?? 0, 0);
       } else {
         assert.equal(programs.length, 0);
