@@ -103,9 +103,24 @@ export interface FusedConv2DAttrs extends ConvWindowAttrs {
   activation: EpilogueActivation | undefined;
 }
 
-/** The activations a fused GEMM store applies. */
+/** The activations a fused GEMM store applies (formula ids). */
 export type EpilogueActivation = "Relu";
 export const EPILOGUE_ACTIVATIONS: readonly EpilogueActivation[] = ["Relu"];
+
+/**
+ * The fused kernels a plan may run for a kernel followed by a bias add (and an activation), by the
+ * first kernel's name: the fused kernel, and the rank of its operands and result.
+ */
+export const EPILOGUE_BASES: Readonly<Record<string, { readonly kernel: string; readonly rank: number }>> = {
+  MatMul: { kernel: "_FusedMatMul", rank: 2 },
+  Conv2D: { kernel: "_FusedConv2D", rank: 4 },
+};
+
+/**
+ * What a fused kernel's bias add is: an op of formula `formula` over the result and a vector as
+ * long as its last axis, or the kernel `kernel` (which reads its second input as that vector).
+ */
+export const EPILOGUE_BIAS = { formula: "Add", kernel: "BiasAdd" } as const;
 
 export interface SliceAttrs {
   begin: readonly number[];

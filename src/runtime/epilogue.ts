@@ -13,15 +13,9 @@
  * elementwise op reads the sum (a sigmoid after it: one fused pass either way).
  */
 import { Operation, type GraphNode, type Node } from "../graph/index.js";
-import { EPILOGUE_ACTIVATIONS, type EpilogueActivation } from "../kernels/attrs.js";
+import { EPILOGUE_ACTIVATIONS, EPILOGUE_BASES, EPILOGUE_BIAS, type EpilogueActivation } from "../kernels/attrs.js";
 import type { StaticShape } from "../tensor/index.js";
 import type { Backend } from "../backends/backend.js";
-
-/** The ops a chain starts with: the fused kernel that runs the chain, and the rank of its operands and result. */
-const BASES: Readonly<Record<string, { readonly kernel: string; readonly rank: number }>> = {
-  MatMul: { kernel: "_FusedMatMul", rank: 2 },
-  Conv2D: { kernel: "_FusedConv2D", rank: 4 },
-};
 
 export interface EpilogueChain {
   /** The product or convolution, and the kernel of the whole chain. */
@@ -71,10 +65,10 @@ const ofRank = (shapeOf: ShapeOf, n: Node, rank: number): boolean => {
 
 /** The bias a bias add reads beside `product` (BiasAdd, or Add of a vector as long as the last axis), or undefined. */
 function biasOf(add: Operation, product: Operation, shapeOf: ShapeOf): Node | undefined {
-  if (add.def.elementwise?.formula !== "Add" || add.inputs.length !== 2 || add.dtype !== product.dtype) return undefined;
+  if (add.def.elementwise?.formula !== EPILOGUE_BIAS.formula || add.inputs.length !== 2 || add.dtype !== product.dtype) return undefined;
   const shape = shapeOf(product)!;
   const n = shape[shape.length - 1];
-  if (add.def.type === "BiasAdd") return add.inputs[0] === product ? add.inputs[1] : undefined;
+  if ((add.def.kernel ?? add.def.type) === EPILOGUE_BIAS.kernel) return add.inputs[0] === product ? add.inputs[1] : undefined;
   const other = add.inputs[0] === product ? add.inputs[1]! : add.inputs[1] === product ? add.inputs[0]! : undefined;
   if (other === undefined || other === product || other.dtype !== product.dtype) return undefined;
   const b = shapeOf(other);
@@ -105,8 +99,10 @@ export function findEpilogues(order: readonly GraphNode[], fetched: ReadonlySet<
   const byOutput = new Map<GraphNode, EpilogueChain>();
   const inner = new Map<GraphNode, Operation>();
   for (const base of order) {
-    if (!(base instanceof Operation) || fed.has(base) || !Object.hasOwn(BASES, base.def.type)) continue;
-    const { kernel, rank } = BASES[base.def.type]!;
+    if (!(base instanceof Operation) || fed.has(base)) continue;
+    const baseKernel = base.def.kernel ?? base.def.type;
+    if (!Object.hasOwn(EPILOGUE_BASES, baseKernel)) continue;
+    const { kernel, rank } = EPILOGUE_BASES[baseKernel]!;
     if (backend.kernels[kernel] === undefined || (base.dtype !== "float32" && base.dtype !== "float64")) continue;
     if (base.inputs.length !== 2 || !ofRank(shapeOf, base.inputs[0]!, rank) || !ofRank(shapeOf, base.inputs[1]!, rank) || !ofRank(shapeOf, base, rank)) continue;
     const add = soleReader(base);

@@ -148,7 +148,7 @@ describe("the wasm GEMM's fused store and kept weights", { skip: wasm === undefi
   test("MatMul with B kept: the bits of B packed per call, on one thread and two; repacked on a new version or storage, not before", () => {
     for (const threads of [1, 2]) {
       ts.setNumThreads(threads);
-      for (const [m, k, n] of [...SHAPES, [300, 520, 270] as [number, number, number], [1, 2100, 2050] as [number, number, number]]) {
+      for (const [m, k, n] of [...SHAPES, [300, 520, 270], [100, 300, 400], [1, 2100, 2050]] as [number, number, number][]) {
         for (const tB of [false, true]) {
           const [a, b] = operands(m, k, n, false, tB);
           const plain = { transposeA: false, transposeB: tB };

@@ -18,6 +18,8 @@ import { splitRange } from "./threads.js";
 
 /** Each GEMM chunk repacks one operand whole: few chunks (see splitRange). */
 const GEMM_CHUNKS_PER_THREAD = 2;
+/** Row slices are whole 4-row tiles; with kept weights they need this many rows per chunk. */
+const ROWS_PER_CHUNK = 16;
 
 /** Byte offsets of each batch element's matrix within an operand, under broadcasting. */
 function batchOffsets(batch: readonly number[], own: readonly number[], matBytes: number): number[] {
@@ -107,8 +109,10 @@ export function matmulKernel(ctx: WasmContext, fused = false): Kernel {
       const act = fused ? ACTIVATION_CODES[(attrs as FusedMatMulAttrs).activation ?? "none"] : 0;
       if (threads === 1) {
         pool.run("gemmFused", [[m, n, k, pa, aCols, ta, pb, bCols, tb, w, nPad, 0, pc, n, pbias, act]]);
-      } else if (n >= m) {
+      } else if (n >= m && !(w !== 0 && m >= ROWS_PER_CHUNK * GEMM_CHUNKS_PER_THREAD * threads)) {
         // Column slices: B, C and the bias advance by columns (packed weights by their offset j0).
+        // Each slice packs all of A; with B packed already, row slices pack only their rows and
+        // are taken whenever there are rows enough to go round.
         const parts = splitRange(n, threads, 8, GEMM_CHUNKS_PER_THREAD);
         pool.run("gemmFused", parts.map(([j0, j1]) => [m, j1 - j0, k, pa, aCols, ta, pb + 4 * (tB ? j0 * bCols : j0), bCols, tb, w, nPad, j0, pc + 4 * j0, n, pbias === 0 ? 0 : pbias + 4 * j0, act]));
       } else {
