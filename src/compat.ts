@@ -39,6 +39,7 @@ import {
 import { setRandomSeed, randomNormal, randomUniform, truncatedNormal } from "./ops/index.js";
 import * as initializers from "./initializers/index.js";
 import { Optimizer } from "./train/optimizer.js";
+import { FileWriter } from "./summary/writer.js";
 import { exponentialDecay, type ExponentialDecayOptions } from "./train/learning-rate-decay.js";
 import { createGlobalStep, getGlobalStep, getOrCreateGlobalStep } from "./train/global-step.js";
 import { avgPool, conv2dBackpropFilter, conv2dBackpropInput, maxPool } from "./ops/index.js";
@@ -182,3 +183,12 @@ Optimizer.prototype.compute_gradients = Optimizer.prototype.computeGradients;
 Optimizer.prototype.apply_gradients = Optimizer.prototype.applyGradients;
 Optimizer.prototype.get_slot = Optimizer.prototype.getSlot;
 Optimizer.prototype.get_slot_names = Optimizer.prototype.getSlotNames;
+
+declare module "./summary/writer.js" {
+  interface FileWriter {
+    add_graph: FileWriter["addGraph"];
+    add_summary: FileWriter["addSummary"];
+  }
+}
+FileWriter.prototype.add_graph = FileWriter.prototype.addGraph;
+FileWriter.prototype.add_summary = FileWriter.prototype.addSummary;

@@ -3,12 +3,17 @@
  * Fashion-MNIST (model in ./mnist.ts). Only what JavaScript forces was changed: `with
  * tf.Graph().as_default():` to a callback, tuples to arrays, `feed_dict` to a Map, `%`
  * formatting to template strings, `os.path.join` to a template, `time.time()` to
- * `performance.now()`, `xrange` to loops, `await` for the data, the checkpoint and the events
- * file's flush, snake_case methods to camelCase, FLAGS to a parameter.
+ * `performance.now()`, `xrange` to loops, FLAGS to a parameter.
  *
  * Lines that needed more than that before TensorSlow's issue 11: 7 (`tf.float32`, `tf.int32`,
  * an int as a placeholder shape, the Saver's `global_step` keyword, `tf.summary.merge_all`,
- * `FileWriter`, `add_summary`); after: 0.
+ * `FileWriter`, `add_summary`); after: 3 — `main()`'s `tf.gfile.Exists`/`DeleteRecursively`/
+ * `MakeDirs` of the log folder are left out (no `tf.gfile`; Saver and FileWriter make the folder).
+ * Besides those: 5 lines for asynchronous I/O (`await` before read_data_sets, `flush` and
+ * `save`, and, since `as_default` refuses an async function, the graph is built in a callback
+ * that returns its nodes and the loop runs after it), and 9 for the test (no fake_data in
+ * read_data_sets and next_batch, the losses and test precision collected and returned, the
+ * session closed).
  */
 import * as tf from "tensorslow";
 import { read_data_sets, type DataSet } from "./input-data.js";
@@ -133,7 +138,7 @@ export async function run_training(flags: Partial<Flags> = {}): Promise<{ losses
       losses.push(loss_value.item() as number);
       // Update the events file.
       const summary_str = sess.run(summary, feed_dict);
-      summary_writer.addSummary(summary_str, step);
+      summary_writer.add_summary(summary_str, step);
       await summary_writer.flush();
     }
 

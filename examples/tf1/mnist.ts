@@ -6,9 +6,7 @@
  *
  * Lines that needed more than that before TensorSlow's issue 11: 8 (`tf.truncated_normal` as a
  * graph op in a Variable ×3, `tf.to_int64`, `tf.nn.in_top_k`, `tf.int32`, minimize's
- * `global_step` by its TF1 name, `tf.summary.scalar`); after: 1 —
- * `tf.losses.sparse_softmax_cross_entropy(labels=..., logits=...)` is called by its camelCase
- * name with positional arguments.
+ * `global_step` by its TF1 name, `tf.summary.scalar`); after: 0.
  */
 import * as tf from "tensorslow";
 
@@ -57,7 +55,7 @@ export function inference(images: tf.Node, hidden1_units: number, hidden2_units:
 /** Calculates the loss from the logits and the labels. */
 export function loss(logits: tf.Node, labels: tf.Node): tf.Node {
   labels = tf.to_int64(labels);
-  return tf.losses.sparseSoftmaxCrossEntropy(labels, logits);
+  return tf.losses.sparse_softmax_cross_entropy({ labels: labels, logits: logits });
 }
 
 /** Sets up the training Ops. */

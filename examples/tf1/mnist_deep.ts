@@ -3,12 +3,14 @@
  * line, on Fashion-MNIST. Only what JavaScript forces was changed: operators to functions,
  * keyword arguments to options objects, `with tf.name_scope(...)` to a callback, `with
  * tf.Session() as sess` to `using`, tuples to arrays, `feed_dict` to a Map, `%` formatting to
- * template strings, `tempfile.mkdtemp()` to Node's `mkdtempSync`, snake_case methods to camelCase,
- * FLAGS to a parameter — and the step count is a flag (the tutorial's 20000).
+ * template strings, `tempfile.mkdtemp()` to Node's `mkdtempSync`, FLAGS to a parameter — and
+ * the step count is a flag (the tutorial's 20000).
  *
  * Lines that needed more than that before TensorSlow's issue 11: 11 (`tf.float32` ×4,
  * `tf.truncated_normal` as a graph op in a Variable, `tf.constant(0.1, shape=shape)`,
  * `accuracy.eval` ×2, `train_step.run`, `tf.summary.FileWriter` and `add_graph`); after: 0.
+ * Besides those: `await` before read_data_sets (asynchronous I/O), and 7 lines for the test (the
+ * step count and a smaller data set as flags, the test accuracy kept to be returned).
  *
  * Run: node build/examples/tf1/mnist_deep.js
  */
@@ -138,7 +140,7 @@ export async function main(FLAGS: Flags = {}): Promise<number> {
   const graph_location = mkdtempSync(join(tmpdir(), "mnist_deep-"));
   console.log(`Saving graph to: ${graph_location}`);
   const train_writer = new tf.summary.FileWriter(graph_location);
-  train_writer.addGraph(tf.get_default_graph());
+  train_writer.add_graph(tf.get_default_graph());
 
   let test_accuracy: number;
   {
@@ -149,7 +151,7 @@ export async function main(FLAGS: Flags = {}): Promise<number> {
       if (i % 100 === 0) {
         const train_accuracy = accuracy.eval(new Map<tf.Node, tf.FeedValue>([
             [x, batch[0]], [y_, batch[1]], [keep_prob, 1.0]]));
-        console.log(`step ${i}, training accuracy ${train_accuracy.item()}`);
+        console.log(`step ${i}, training accuracy ${train_accuracy}`);
       }
       train_step.run(new Map<tf.Node, tf.FeedValue>([[x, batch[0]], [y_, batch[1]], [keep_prob, 0.5]]));
     }

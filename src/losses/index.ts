@@ -71,6 +71,7 @@ const COMPUTE_WEIGHTED_LOSS = signature<{ losses: Node } & LossOptions>("compute
  * `losses` weighted and reduced; the scalar node is named `value`, as TensorFlow names it.
  */
 export function computeWeightedLoss(losses: Node, options?: LossOptions): Node;
+export function computeWeightedLoss(args: { losses: Node } & LossOptions): Node;
 export function computeWeightedLoss(losses: Node, weights?: NodeLike, scope?: string, reduction?: Reduction): Node;
 export function computeWeightedLoss(...args: unknown[]): Node {
   const { losses, scope, ...options } = COMPUTE_WEIGHTED_LOSS.parse(args);
@@ -155,6 +156,7 @@ const MEAN_SQUARED_ERROR = signature<{ labels: NodeLike; predictions: NodeLike }
 
 /** TF1's `mean_squared_error(labels, predictions, weights=1.0, scope=None, reduction=...)`: Σ w·(predictions − labels)² reduced (the mean for unit weights). */
 export function meanSquaredError(labels: NodeLike, predictions: NodeLike, options?: LossOptions): Node;
+export function meanSquaredError(args: { labels: NodeLike; predictions: NodeLike } & LossOptions): Node;
 export function meanSquaredError(labels: NodeLike, predictions: NodeLike, weights?: NodeLike, scope?: string, reduction?: Reduction): Node;
 export function meanSquaredError(...args: unknown[]): Node {
   const { labels, predictions, ...options } = MEAN_SQUARED_ERROR.parse(args);
@@ -166,6 +168,7 @@ export function meanSquaredError(...args: unknown[]): Node {
 export interface SmoothingOptions extends LossOptions {
   /** Moves the labels towards uniform: labels·(1 − s) + s/classes (softmax) or + s/2 (sigmoid). */
   labelSmoothing?: number;
+  label_smoothing?: number;
 }
 
 /** labels·(1 − s) + s·share (share: 1/classes, or 1/2 for independent binary labels); the labels when s = 0. */
@@ -196,6 +199,7 @@ const SIGMOID_CROSS_ENTROPY = crossEntropySignature("sigmoidCrossEntropy", "mult
  * logits, reduced over the batch. No gradient flows into the labels.
  */
 export function softmaxCrossEntropy(onehotLabels: NodeLike, logits: NodeLike, options?: SmoothingOptions): Node;
+export function softmaxCrossEntropy(args: { onehot_labels: NodeLike; logits: NodeLike } & SmoothingOptions): Node;
 export function softmaxCrossEntropy(onehotLabels: NodeLike, logits: NodeLike, weights?: NodeLike, labelSmoothing?: number, scope?: string, reduction?: Reduction): Node;
 export function softmaxCrossEntropy(...args: unknown[]): Node {
   const { labels: onehotLabels, logits, ...options } = SOFTMAX_CROSS_ENTROPY.parse(args);
@@ -213,6 +217,7 @@ export function softmaxCrossEntropy(...args: unknown[]): Node {
  * softmax cross-entropy of int32 class labels [batch] against logits [batch, classes], reduced over the batch.
  */
 export function sparseSoftmaxCrossEntropy(labels: NodeLike, logits: NodeLike, options?: LossOptions): Node;
+export function sparseSoftmaxCrossEntropy(args: { labels: NodeLike; logits: NodeLike } & LossOptions): Node;
 export function sparseSoftmaxCrossEntropy(labels: NodeLike, logits: NodeLike, weights?: NodeLike, scope?: string, reduction?: Reduction): Node;
 export function sparseSoftmaxCrossEntropy(...args: unknown[]): Node {
   const { labels, logits, ...options } = SPARSE_SOFTMAX_CROSS_ENTROPY.parse(args);
@@ -230,6 +235,7 @@ export function sparseSoftmaxCrossEntropy(...args: unknown[]): Node {
  * shape, elementwise, reduced.
  */
 export function sigmoidCrossEntropy(multiClassLabels: NodeLike, logits: NodeLike, options?: SmoothingOptions): Node;
+export function sigmoidCrossEntropy(args: { multi_class_labels: NodeLike; logits: NodeLike } & SmoothingOptions): Node;
 export function sigmoidCrossEntropy(multiClassLabels: NodeLike, logits: NodeLike, weights?: NodeLike, labelSmoothing?: number, scope?: string, reduction?: Reduction): Node;
 export function sigmoidCrossEntropy(...args: unknown[]): Node {
   const { labels: multiClassLabels, logits, ...options } = SIGMOID_CROSS_ENTROPY.parse(args);
@@ -237,3 +243,12 @@ export function sigmoidCrossEntropy(...args: unknown[]): Node {
     weightedLoss(sigmoidCrossEntropyWithLogits({ labels: smoothed(z, options, () => 0.5), logits: x }), options),
   );
 }
+
+// TensorFlow 1.x's names, which take its keyword names too (onehot_labels=, label_smoothing=, ...).
+export {
+  computeWeightedLoss as compute_weighted_loss,
+  meanSquaredError as mean_squared_error,
+  softmaxCrossEntropy as softmax_cross_entropy,
+  sparseSoftmaxCrossEntropy as sparse_softmax_cross_entropy,
+  sigmoidCrossEntropy as sigmoid_cross_entropy,
+};

@@ -69,6 +69,11 @@ export class Tensor {
     return formatTensor(this);
   }
 
+  /** What console.log shows in Node: the values, as Python's print shows an array's (a TF1 script's `print(sess.run(x))`). */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return formatTensor(this);
+  }
+
   /** TensorFlow.js's name: a copy of the values, row-major, in a typed array of the dtype. */
   dataSync(): TypedArray {
     return this.clone().data;

@@ -162,4 +162,22 @@ describe("TF1 positional arguments in TF1 order, and a trailing options object w
       assert.throws(() => ts.nn.relu(x, { nmae: "r" } as never), /^TensorSlowError: Relu: unknown option 'nmae' \(it takes name\)$/);
     });
   });
+
+  test("TF1's snake_case names of FileWriter's methods and of tf.losses, which take keyword arguments only too", () => {
+    assert.equal(ts.summary.FileWriter.prototype.add_graph, ts.summary.FileWriter.prototype.addGraph);
+    assert.equal(ts.summary.FileWriter.prototype.add_summary, ts.summary.FileWriter.prototype.addSummary);
+    new ts.Graph().asDefault(() => {
+      // −log softmax([1, 2, 3])[2] = lse − 3, the mean over one row.
+      const loss = ts.losses.sparse_softmax_cross_entropy({ labels: ts.constant([2], "int32"), logits: ts.constant([[1, 2, 3]], "float64") });
+      const lse = Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3));
+      assert.ok(Math.abs((new ts.Session().run(loss).item() as number) - (lse - 3)) < 1e-12);
+      assert.equal(ts.losses.mean_squared_error, ts.losses.meanSquaredError);
+    });
+  });
+
+  test("console.log of a Tensor shows its values, as Python's print of an array", async () => {
+    const { inspect } = await import("node:util");
+    assert.equal(inspect(ts.tensor([[1, 2], [3, 4]], undefined, "int32")), "[[1, 2],\n [3, 4]]");
+    assert.equal(inspect(ts.scalar(0.5)), "0.5");
+  });
 });
