@@ -98,6 +98,44 @@ function onnxruntime(id: string, s: Shared, batch: number): Contestant {
   };
 }
 
+/**
+ * TensorSlow on the onnxruntime engine: the session's plan for the logits compiled into an ONNX
+ * model and run by onnxruntime-node (`await session.runAsync`), beside the raw runtime on the
+ * exported model: the difference is the engine's overhead (feeds, variables as inputs, results as
+ * Tensors).
+ */
+function onEngine(s: Shared, batch: number): Contestant {
+  let session: ts.Session | undefined;
+  let run: () => Promise<ts.Tensor> = async () => s.input;
+  let calls = 1;
+  return {
+    name: "TensorSlow (onnxruntime engine)",
+    async setup() {
+      session = new ts.Session({ graph: s.model.graph, engine: "onnxruntime" });
+      const feeds = new Map([[s.model.x, s.input]]);
+      run = () => session!.runAsync(s.model.logits, feeds);
+      const got = (await run()).data;
+      const want = s.expected;
+      if (want === undefined || want.length !== got.length) throw new Error(`the engine gave ${got.length} values, TensorSlow ${want?.length}`);
+      let worst = 0;
+      for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i]! - want[i]!));
+      if (!(worst <= AGREEMENT)) throw new Error(`outputs disagree with TensorSlow's by up to ${worst}`);
+      for (let i = 0; i < 10; i++) await run();
+      const t0 = now();
+      await run();
+      calls = callsFor(now() - t0, 0.25);
+    },
+    async round() {
+      const t0 = now();
+      for (let i = 0; i < calls; i++) await run();
+      return figure(batch, calls, now() - t0);
+    },
+    teardown() {
+      session?.close();
+    },
+  };
+}
+
 export function inferenceWorkload(kind: Kind, batch: number, rounds: number): Workload {
   const id = `ort-${kind}-b${batch}`;
   const net = kind === "mlp" ? "MLP 784-256-128-10" : "CNN conv32-pool-conv64-pool-dense128-10";
@@ -109,7 +147,7 @@ export function inferenceWorkload(kind: Kind, batch: number, rounds: number): Wo
     rounds,
     contestants: () => {
       const s = shared(kind, batch);
-      return [ours(s, batch), onnxruntime(id, s, batch)];
+      return [ours(s, batch), onnxruntime(id, s, batch), onEngine(s, batch)];
     },
     extras: () => extras[id] ?? {},
   };
