@@ -165,7 +165,9 @@ export class Session {
       throw new ValueError(`run: argument 'options' must be an options object ({ into }), got ${String(options)}`);
     }
     const into = options?.into === undefined || options.into === null ? undefined : intoList(template, options.into, nodes);
-    const feeds = resolveFeeds(this.graph, feedDict, this.feedStorage);
+    // An engine gets its feeds as new arrays: it may keep them past the run or refuse storage in
+    // the backend's memory (onnxruntime-node takes no views of a SharedArrayBuffer).
+    const feeds = resolveFeeds(this.graph, feedDict, this.engine === undefined ? this.feedStorage : undefined);
     return { template, nodes, into, feeds };
   }
 

@@ -109,7 +109,37 @@ export function fromNested(
   const shape = nestedShape(value);
   const out = alloc(dtype, sizeOf(shape));
   const t: Target = { shape, out, range: dtype === "int32" ? integerRange(name) : undefined, bool: dtype === "bool", name, at: [] };
+  // Rows of plain numbers into a float or unchecked array, the usual feed, take a loop of their own;
+  // anything else (booleans, a ragged row, a bad element) the general walk, which names the problem.
+  const plain = t.range === undefined && !t.bool;
   if (shape.length === 0) writeLeaf(t, value, 0, 0);
-  else walk(t, value, 0, 0);
+  else if (!(plain && shape.length <= 2 && plainRows(value as readonly unknown[], shape, out))) walk(t, value, 0, 0);
   return { shape, data: out };
+}
+
+/**
+ * Writes a vector or a matrix of plain numbers into `out`; false (with `out` partly written) at the
+ * first element that is not a number or row that is not an array of the first row's length.
+ */
+function plainRows(value: readonly unknown[], shape: readonly number[], out: TypedArray): boolean {
+  if (shape.length === 1) {
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i];
+      if (typeof v !== "number") return false;
+      out[i] = v;
+    }
+    return true;
+  }
+  const cols = shape[1]!;
+  let k = 0;
+  for (let i = 0; i < value.length; i++) {
+    const row = value[i];
+    if (!Array.isArray(row) || row.length !== cols) return false;
+    for (let j = 0; j < cols; j++) {
+      const v: unknown = row[j];
+      if (typeof v !== "number") return false;
+      out[k++] = v;
+    }
+  }
+  return true;
 }
