@@ -47,6 +47,18 @@ describe("random_normal, truncated_normal, random_uniform as graph ops", () => {
     assert.notDeepEqual(values(both), values(first));
   });
 
+  test("seed rules: a graph seed and an op seed together repeat across graphs, whatever was built before", () => {
+    const first = inGraph(() => new ts.Session().run(ts.randomNormal([4], { seed: 3 })), 9);
+    const second = inGraph(() => {
+      ts.randomNormal([4]);
+      ts.constant(1);
+      return new ts.Session().run(ts.randomNormal([4], { seed: 3 }));
+    }, 9);
+    assert.deepEqual(values(second), values(first));
+    // Another graph seed with the same op seed draws otherwise.
+    assert.notDeepEqual(values(inGraph(() => new ts.Session().run(ts.randomNormal([4], { seed: 3 })), 10)), values(first));
+  });
+
   test("seed rules: neither seed gives different draws in two graphs", () => {
     const a = inGraph(() => new ts.Session().run(ts.randomUniform([4])));
     const b = inGraph(() => new ts.Session().run(ts.randomUniform([4])));

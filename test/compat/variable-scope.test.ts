@@ -54,4 +54,24 @@ describe("variableScope and getVariable", () => {
       assert.throws(() => model(false), /Variable model\/out\/kernel already exists, disallowed/);
     });
   });
+
+  test("layers.dense under AUTO_REUSE makes its variables on the first call and shares them after", () => {
+    new ts.Graph().asDefault(() => {
+      const x = ts.placeholder(ts.float32, [null, 3]);
+      const tower = () => ts.variable_scope("tower", { reuse: ts.AUTO_REUSE }, () => ts.layers.dense(x, 2, { name: "fc", activation: ts.nn.relu }));
+      const a = tower();
+      const b = tower();
+      // The layer's own reuse option does the same outside any scope.
+      const c = ts.layers.dense(x, 4, { name: "head", reuse: ts.AUTO_REUSE });
+      const d = ts.layers.dense(x, 4, { name: "head", reuse: ts.AUTO_REUSE });
+      assert.deepEqual(ts.trainableVariables().map((v) => v.name), ["tower/fc/kernel", "tower/fc/bias", "head/kernel", "head/bias"]);
+      const sess = new ts.Session();
+      sess.run(ts.globalVariablesInitializer());
+      const feed = new Map([[x, [[1, -2, 3]]]]);
+      assert.deepEqual(sess.run(a, feed).toArray(), sess.run(b, feed).toArray());
+      assert.deepEqual(sess.run(c, feed).toArray(), sess.run(d, feed).toArray());
+      // A shape other than the shared variable's is refused rather than silently made anew.
+      assert.throws(() => ts.variable_scope("tower", { reuse: ts.AUTO_REUSE }, () => ts.layers.dense(x, 5, { name: "fc" })), /Trying to reuse tower\/fc\/kernel of float32 \[3,2\] as float32 \[3,5\]/);
+    });
+  });
 });
