@@ -4,7 +4,7 @@
  * fresh ESM package in a temporary folder. Made once per test process.
  */
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -41,6 +41,10 @@ async function make(): Promise<UserProject> {
   const installed = await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], { cwd: dir, maxBuffer: 64 << 20 });
   const nodeIn = (file: string, timeoutMs = 600_000) => run(process.execPath, [file], { cwd: dir, timeout: timeoutMs, maxBuffer: 64 << 20 });
   if (!readdirSync(join(dir, "node_modules")).includes("tensorslow")) throw new Error(`npm install did not install tensorslow into ${dir}`);
+  // The user of the onnxruntime engine installs onnxruntime-node, an optional peer that npm leaves
+  // out; the repository's own copy stands for theirs (its dependencies resolve from where it lies).
+  if (readdirSync(join(dir, "node_modules")).includes("onnxruntime-node")) throw new Error("npm installed onnxruntime-node, an optional peer it must leave out");
+  symlinkSync(join(REPO_ROOT, "node_modules", "onnxruntime-node"), join(dir, "node_modules", "onnxruntime-node"), "dir");
   return { dir, packedFiles: info.files.map((f) => f.path), installStderr: installed.stderr, node: nodeIn };
 }
 
