@@ -20,6 +20,7 @@ import { splitRange } from "./threads.js";
 const GEMM_CHUNKS_PER_THREAD = 2;
 /** Row slices are whole 4-row tiles; with kept weights they need this many rows per chunk. */
 const ROWS_PER_CHUNK = 16;
+const KEPT_CHUNKS_PER_THREAD = 4;
 
 /** Byte offsets of each batch element's matrix within an operand, under broadcasting. */
 function batchOffsets(batch: readonly number[], own: readonly number[], matBytes: number): number[] {
@@ -116,8 +117,9 @@ export function matmulKernel(ctx: WasmContext, fused = false): Kernel {
         const parts = splitRange(n, threads, 8, GEMM_CHUNKS_PER_THREAD);
         pool.run("gemmFused", parts.map(([j0, j1]) => [m, j1 - j0, k, pa, aCols, ta, pb + 4 * (tB ? j0 * bCols : j0), bCols, tb, w, nPad, j0, pc + 4 * j0, n, pbias === 0 ? 0 : pbias + 4 * j0, act]));
       } else {
-        // Row slices: A and C advance by rows.
-        const parts = splitRange(m, threads, 4, GEMM_CHUNKS_PER_THREAD);
+        // Row slices: A and C advance by rows. Over kept weights no chunk repacks anything but
+        // its own rows, so chunks can be smaller (a descheduled thread leaves a shorter tail).
+        const parts = splitRange(m, threads, 4, w !== 0 ? KEPT_CHUNKS_PER_THREAD : GEMM_CHUNKS_PER_THREAD);
         pool.run("gemmFused", parts.map(([i0, i1]) => [i1 - i0, n, k, pa + 4 * (tA ? i0 : i0 * aCols), aCols, ta, pb, bCols, tb, w, nPad, 0, pc + 4 * i0 * n, n, pbias, act]));
       }
     }
