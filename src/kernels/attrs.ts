@@ -81,8 +81,16 @@ export interface KeptForm {
   readonly storage: TypedArray;
 }
 
-/** The kernels whose operand (by input index) a plan may mark as kept: B of a product. */
-export const KEPT_OPERANDS: Readonly<Record<string, number>> = { MatMul: 1, _FusedMatMul: 1 };
+/**
+ * The kernels whose operand a plan may mark as kept, by kernel name: the input's index and the
+ * attribute the KeptOperand goes in (B of a product, a convolution's filter).
+ */
+export const KEPT_OPERANDS: Readonly<Record<string, { readonly input: number; readonly attr: "keptB" | "keptFilter" }>> = {
+  MatMul: { input: 1, attr: "keptB" },
+  _FusedMatMul: { input: 1, attr: "keptB" },
+  Conv2D: { input: 1, attr: "keptFilter" },
+  _FusedConv2D: { input: 1, attr: "keptFilter" },
+};
 
 /**
  * The fused dense layer, TensorFlow's _FusedMatMul: inputs [a, b, bias] (bias of op(B)'s n columns,
@@ -178,6 +186,8 @@ export interface ConvWindowAttrs {
   /** [1, dilationHeight, dilationWidth, 1]. */
   readonly dilations: readonly number[];
   readonly padding: Padding;
+  /** Set by a plan when the filter is a variable or a constant (a forward kernel may keep it transformed). */
+  readonly keptFilter?: KeptOperand;
 }
 
 /** What a pooling kernel (MaxPool, AvgPool and their gradients) reads of the op's window. */

@@ -1,6 +1,6 @@
 /**
  * Kept operands in a session: a MatMul whose B is a variable or a constant keeps B packed across
- * runs (KeptOperand). Every way a variable changes — a training step (updates fused in place or
+ * runs, a Winograd convolution its filter transformed (KeptOperand). Every way a variable changes — a training step (updates fused in place or
  * landing after the run), loadVariable, re-initialization — must reach the next inference: its
  * values are compared bit for bit with the same product computed by the backend's kernel on a
  * fresh copy of the weights (packed per call), at batch 1 (the row path) and batch 7.
@@ -29,6 +29,42 @@ describe("a MatMul's kept weights", { skip: ts.wasmBackend === undefined ? "WebA
   };
 
   for (const fusion of [true, false]) {
+    test(`a convolution's filter kept transformed (Winograd) follows training steps and loadVariable (fusion ${fusion ? "on" : "off"})`, () => {
+      const graph = new ts.Graph();
+      graph.asDefault(() => {
+        const x = ts.placeholder("float32", [null, 6, 6, 8], "x");
+        const f = new ts.Variable(ts.random.normal([3, 3, 8, 12], { seed: 1, stddev: 0.2 }), { name: "f" });
+        const b = new ts.Variable(ts.random.normal([12], { seed: 2 }), { name: "b" });
+        const y = ts.nn.relu(ts.nn.biasAdd(ts.nn.conv2d(x, f, 1, "SAME"), b));
+        const loss = ts.reduceMean(ts.square(y));
+        const train = new ts.train.GradientDescentOptimizer(0.5).minimize(loss);
+        const session = new ts.Session({ graph, fusion });
+        session.run(ts.globalVariablesInitializer());
+        const attrs = { strides: [1, 1, 1, 1], dilations: [1, 1, 1, 1], padding: "SAME" };
+        const check = (what: string): void => {
+          for (const batch of [1, 3]) {
+            const xv = ts.random.uniform([batch, 6, 6, 8], { seed: 20 + batch, minval: -1, maxval: 1 });
+            const got = session.run(y, new Map([[x, xv]]));
+            // The unkept reference: the backend's kernels on fresh copies of the filter and bias.
+            const conv = new ts.Tensor([batch, 6, 6, 12], "float32");
+            (backend.kernels.Conv2D as unknown as (i: ts.Tensor[], o: ts.Tensor, a: object) => void)([xv, session.readVariable(f)], conv, attrs);
+            const biased = new ts.Tensor(conv.shape, "float32");
+            (backend.kernels.BiasAdd as unknown as (i: ts.Tensor[], o: ts.Tensor, a: object) => void)([conv, session.readVariable(b)], biased, {});
+            const want = new ts.Tensor(conv.shape, "float32", Float32Array.from(biased.data, (v) => (v < 0 ? 0 : v)));
+            bitsEqual(got, want, `${what}, batch ${batch}`);
+          }
+        };
+        check("first runs");
+        check("again");
+        const feeds = new Map([[x, ts.random.uniform([4, 6, 6, 8], { seed: 3, minval: -1, maxval: 1 })]]);
+        session.run(train, feeds);
+        check("after a training step");
+        session.loadVariable(f, ts.random.normal([3, 3, 8, 12], { seed: 5 }));
+        check("after loadVariable");
+        session.close();
+      });
+    });
+
     test(`follow training steps, loadVariable and re-initialization (fusion ${fusion ? "on" : "off"})`, () => {
       const graph = new ts.Graph();
       graph.asDefault(() => {

@@ -9,8 +9,8 @@
  */
 import type { Tensor } from "../../tensor/index.js";
 import type { Kernel } from "../backend.js";
-import type { ConvWindowAttrs, FusedConv2DAttrs } from "../../kernels/attrs.js";
-import { ShapeError, formatShape } from "../../tensor/index.js";
+import type { ConvWindowAttrs, FusedConv2DAttrs, KeptForm, KeptOperand } from "../../kernels/attrs.js";
+import { ShapeError, formatShape, type TypedArray } from "../../tensor/index.js";
 import { ACTIVATION_CODES } from "./epilogue.js";
 import { convGeometry, type ConvGeometry } from "../js/conv.js";
 import { PARALLEL_MIN, type WasmContext } from "./context.js";
@@ -60,12 +60,16 @@ function winogradBlock(ctx: WasmContext, g: ConvGeometry, c: number, o: number, 
 /**
  * Winograd over geometry block `pg` (a forward convolution of an image of outH×outW outputs and
  * `c`→`o` channels): transforms the filter at `pf` (turned and channel-swapped with `flip`) into
- * staging, then runs the tiles across threads, storing through the epilogue (bias, activation).
+ * staging (or takes it transformed already at `kept`), then runs the tiles across threads, storing
+ * through the epilogue (bias, activation).
  */
-function winograd(ctx: WasmContext, pg: number, px: number, pf: number, po: number, batch: number, outH: number, outW: number, c: number, o: number, flip: boolean, block: number, threads: number, bias = 0, act = 0): void {
+function winograd(ctx: WasmContext, pg: number, px: number, pf: number, po: number, batch: number, outH: number, outW: number, c: number, o: number, flip: boolean, block: number, threads: number, bias = 0, act = 0, kept = 0): void {
   const { rt, pool } = ctx;
-  const pu = rt.arena.take(16 * c * o * 4);
-  rt.kernels.winogradFilter(pf, pu, c, o, flip ? 1 : 0);
+  let pu = kept;
+  if (pu === 0) {
+    pu = rt.arena.take(16 * c * o * 4);
+    rt.kernels.winogradFilter(pf, pu, c, o, flip ? 1 : 0);
+  }
   const tiles = batch * Math.ceil(outH / 2) * Math.ceil(outW / 2);
   pool.run("winogradConv", splitRange(tiles, threads, 4).map(([t0, t1]) => [pg, px, pu, po, t0, t1, block, bias, act]));
 }
@@ -103,11 +107,43 @@ function convKernel(
   }) as Kernel;
 }
 
+/** Winograd's transform of a kept filter: where, and what it was made from. */
+interface KeptFilter extends KeptForm {
+  /** The address, or -1 when the storage is not in wasm memory (then the filter is transformed per call). */
+  readonly ptr: number;
+  source: TypedArray | undefined;
+  version: number;
+  c: number;
+  o: number;
+}
+
+/** The address of the filter at `pf` transformed for Winograd (U), transformed again when `keep` says it changed; 0 when it cannot be kept. */
+function transformedFilter(ctx: WasmContext, keep: KeptOperand, filter: Tensor, pf: number, c: number, o: number): number {
+  const { rt } = ctx;
+  let kept = keep.kept as KeptFilter | undefined;
+  if (kept !== undefined && kept.source === filter.data && kept.version === keep.version && kept.c === c && kept.o === o) return Math.max(kept.ptr, 0);
+  if (kept === undefined || kept.storage.length < 16 * c * o) {
+    // The plan frees the storage it gave; a filter keeps its shape, so it is outgrown only by misuse.
+    const storage = keep.allocate(16 * c * o);
+    kept = { storage, ptr: storage instanceof Float32Array && rt.heap.owns(storage) ? storage.byteOffset : -1, source: undefined, version: -1, c: -1, o: -1 };
+    keep.kept = kept;
+  }
+  kept.source = filter.data;
+  kept.version = keep.version;
+  kept.c = c;
+  kept.o = o;
+  if (kept.ptr < 0) return 0;
+  rt.kernels.winogradFilter(pf, kept.ptr, c, o, 0);
+  return kept.ptr;
+}
+
 /** Inputs [x, filter], or with `fused` the fused convolution's [x, filter, bias] (attrs FusedConv2DAttrs). */
 export function conv2dKernel(ctx: WasmContext, js: Kernel, fused = false): Kernel {
   const { rt, pool } = ctx;
   let bias: Tensor | undefined;
   let act = 0;
+  let filter: Tensor | undefined;
+  let keep: KeptOperand | undefined;
   return convKernel(
     ctx,
     js,
@@ -118,14 +154,17 @@ export function conv2dKernel(ctx: WasmContext, js: Kernel, fused = false): Kerne
       }
       bias = fused ? b : undefined;
       act = fused ? ACTIVATION_CODES[(attrs as FusedConv2DAttrs).activation ?? "none"] : 0;
+      filter = f;
+      keep = attrs.keptFilter;
       return [x!, f!, g];
     },
     ({ g, block, a: px, b: pf, out: po, threads }) => {
       const pg = geometryWords(rt, g, g.inC, g.outC);
       const pbias = bias === undefined ? 0 : rt.input(bias.data as Float32Array);
-      bias = undefined;
       const tiles = winogradBlock(ctx, g, g.inC, g.outC);
-      if (tiles > 0) winograd(ctx, pg, px, pf, po, g.batch, g.outH, g.outW, g.inC, g.outC, false, tiles, threads, pbias, act);
+      const pu = tiles > 0 && keep !== undefined ? transformedFilter(ctx, keep, filter!, pf, g.inC, g.outC) : 0;
+      bias = filter = keep = undefined;
+      if (tiles > 0) winograd(ctx, pg, px, pf, po, g.batch, g.outH, g.outW, g.inC, g.outC, false, tiles, threads, pbias, act, pu);
       else pool.run("conv2d", splitRange(g.batch * g.outH * g.outW, threads, 4).map(([r0, r1]) => [pg, px, pf, po, r0, r1, block, pbias, act]));
     },
   );
