@@ -78,6 +78,7 @@ export interface Trainer {
   retune(change: { learningRate?: number; optimizer?: string }): void;
   snapshot(X: ts.Tensor): { layers: ts.Tensor[]; weights: { kernel: ts.Tensor; bias: ts.Tensor }[] };
   weights(): { kernel: ts.Tensor; bias: ts.Tensor }[];
+  deadLinks(): boolean[][][] | null;
   setWeight(layer: number, from: number, to: number, value: number): void;
   close(): void;
 }

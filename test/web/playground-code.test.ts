@@ -23,6 +23,8 @@ const CONFIGS: [string, string][] = [
   ["xor", "dataset=xor&networkShape=4,2&activation=relu&batchSize=30&percTrainData=70&noise=20&regularization=L1&regularizationRate=0.003&xTimesY=true&seed=0.80196&stopAt=10"],
   ["regression", "problem=regression&regDataset=reg-gauss&networkShape=6&activation=sigmoid&optimizer=adam&learningRate=0.01&batchSize=7&percTrainData=30&seed=7&stopAt=5"],
   ["momentum", "dataset=circle&networkShape=3&optimizer=momentum&activation=linear&initZero=true&seed=3&stopAt=7"],
+  // L1 strong enough to take weights across 0: they become 0 and their links die (the Playground's rule).
+  ["l1", "dataset=gauss&networkShape=3,2&regularization=L1&regularizationRate=0.03&learningRate=0.1&seed=5&stopAt=15"],
 ];
 
 /** The "Epoch: ..." lines a program prints: [epoch, training loss, test loss (NaN when none)]. */
@@ -94,9 +96,11 @@ describe("the code the page prints", async () => {
         trainer.step();
         if (e % every === 0 || e === epochs) page.push([e, trainer.losses().train, trainer.losses().test]);
       }
+      const dead = trainer.deadLinks()?.flat(2).filter(Boolean).length ?? 0;
+      if (name === "l1") assert.ok(dead > 0, "the l1 configuration kills some links");
       trainer.close();
       assert.deepEqual(printed, page, name);
-      t.diagnostic(`${name}: ${printed.length} reports, epoch ${printed.at(-1)![0]} training loss ${printed.at(-1)![1]}`);
+      t.diagnostic(`${name}: ${printed.length} reports, epoch ${printed.at(-1)![0]} training loss ${printed.at(-1)![1]}${state.regularization === "L1" ? `, ${dead} dead links` : ""}`);
     }
   });
 

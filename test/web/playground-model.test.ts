@@ -63,12 +63,20 @@ function meanLoss(net: Net, rows: number[][], labels: number[]): number {
  * The TensorFlow Playground's training, point by point in float64: backpropagate each point's
  * squared error, accumulate, and every batchSize points of an epoch (counting from 0 in each epoch)
  * update with the mean of what accumulated since the last update, which may include points left
- * from the previous epoch; then the regularization step lr · rate · R'(w) on the weights (for L1
- * without the Playground's rule that zeroes and freezes a weight the step takes across 0, which the
- * page does not follow either: README, "Where it differs").
- * `carry: false` is the variant that drops a partial batch, to show the test can tell them apart.
+ * from the previous epoch; then the regularization step lr · rate · R'(w), R' taken at the weight
+ * before the update. With L1, a weight that this step (not the loss's) takes across 0 becomes 0
+ * and its link is dead: never updated again. Returns the loss after each epoch; `dead` (per layer,
+ * [from][to]) ends holding the dead links.
+ * `carry: false` is the variant that drops a partial batch, and `plainL1: true` the one that only
+ * takes the L1 subgradient step, to show the test can tell them apart.
  */
-function referenceTraining(net: Net, rows: number[][], labels: number[], o: { lr: number; batch: number; reg: "none" | "L1" | "L2"; rate: number; epochs: number; carry?: boolean }): number[] {
+function referenceTraining(
+  net: Net,
+  rows: number[][],
+  labels: number[],
+  o: { lr: number; batch: number; reg: "none" | "L1" | "L2"; rate: number; epochs: number; carry?: boolean; plainL1?: boolean },
+  dead: boolean[][][] = net.w.map((w) => w.map((r) => r.map(() => false))),
+): number[] {
   const gw = net.w.map((w) => w.map((r) => r.map(() => 0)));
   const gb = net.b.map((b) => b.map(() => 0));
   let count = 0;
@@ -95,10 +103,19 @@ function referenceTraining(net: Net, rows: number[][], labels: number[], o: { lr
         net.w.forEach((w, l) =>
           w.forEach((r, i) =>
             r.forEach((v, j) => {
+              const g = gw[l]![i]![j]!;
+              gw[l]![i]![j] = 0;
+              if (dead[l]![i]![j]) return;
               // The regularizer's derivative at the weight before the update: w (L2), or sign(w) (L1, 0 at 0).
               const der = o.reg === "L2" ? v : o.reg === "L1" ? Math.sign(v) : 0;
-              r[j] = v - (o.lr * gw[l]![i]![j]!) / count - o.lr * o.rate * der;
-              gw[l]![i]![j] = 0;
+              const stepped = v - (o.lr * g) / count;
+              const next = stepped - o.lr * o.rate * der;
+              if (o.reg === "L1" && !o.plainL1 && stepped * next < 0) {
+                r[j] = 0;
+                dead[l]![i]![j] = true;
+              } else {
+                r[j] = next;
+              }
             }),
           ),
         );
@@ -153,12 +170,32 @@ describe("web/playground/model.js", async () => {
           ours.push(t.losses().train);
         }
         const start = meanLoss(net, rows, labels);
-        const reference = [start, ...referenceTraining(net, rows, labels, { lr: state.learningRate, batch: state.batchSize, reg: state.regularization as "none" | "L1" | "L2", rate: state.regularizationRate, epochs })];
+        const reg = state.regularization as "none" | "L1" | "L2";
+        const dead = net.w.map((w) => w.map((r) => r.map(() => false)));
+        const reference = [start, ...referenceTraining(net, rows, labels, { lr: state.learningRate, batch: state.batchSize, reg, rate: state.regularizationRate, epochs }, dead)];
         ours.forEach((loss, e) => {
           const tol = 2e-5 * Math.abs(reference[e]!) + 1e-7;
           assert.ok(Math.abs(loss - reference[e]!) <= tol, `epoch ${e}: TensorSlow ${loss}, float64 reference ${reference[e]} (±${tol})`);
         });
         assert.ok(ours.at(-1)! < ours[0]!, "training lowers the loss");
+        // The weights themselves, and with L1 the dead links: the same ones, at exactly 0.
+        const trained = fromTrainer(t, state.activation, "linear").w;
+        trained.forEach((w, l) => w.forEach((r, i) => r.forEach((v, j) => assert.ok(Math.abs(v - net.w[l]![i]![j]!) <= 1e-4, `weight ${l}/${i}/${j}: TensorSlow ${v}, float64 reference ${net.w[l]![i]![j]}`))));
+        if (reg === "L1") {
+          const deadCount = dead.flat(2).filter(Boolean).length;
+          assert.ok(deadCount > 0, "the case makes L1 take some weight across 0");
+          assert.deepEqual(t.deadLinks(), dead);
+          dead.forEach((w, l) => w.forEach((r, i) => r.forEach((d, j) => d && assert.equal(trained[l]![i]![j], 0, `dead weight ${l}/${i}/${j}`))));
+          // Plain subgradient steps (no zeroing, no dead links) end elsewhere: the test sees the difference.
+          const fresh = new Trainer(state);
+          const plain = fromTrainer(fresh, state.activation, state.problem === "regression" ? "linear" : "tanh");
+          fresh.close();
+          referenceTraining(plain, rows, labels, { lr: state.learningRate, batch: state.batchSize, reg, rate: state.regularizationRate, epochs, plainL1: true });
+          const apart = Math.max(...plain.w.flatMap((w, l) => w.flatMap((r, i) => r.map((v, j) => Math.abs(v - net.w[l]![i]![j]!)))));
+          assert.ok(apart > 10 * 1e-4, `plain subgradient steps end ${apart} from the Playground's weights`);
+        } else {
+          assert.equal(t.deadLinks(), null);
+        }
         if (t.data.train.length % state.batchSize !== 0) {
           // Dropping the partial batch instead of carrying it gives other losses: the test sees the difference.
           const dropped = referenceTraining(fromTrainer(new Trainer(state), state.activation, state.problem === "regression" ? "linear" : "tanh"), rows, labels, {

@@ -134,7 +134,11 @@ export function programFor(state, hash = "") {
     line('const loss = ts.reduceMean(ts.multiply(0.5, ts.square(ts.subtract(output, y))), undefined, { name: "loss" });');
   }
   let objective = "loss";
-  if (state.regularization !== "none") {
+  const optimizer = OPTIMIZER_CODE[state.optimizer](state.learningRate);
+  if (state.regularization === "L1") {
+    l1Lines(state, optimizer).forEach((l) => line(l));
+    line();
+  } else if (state.regularization !== "none") {
     const term = state.regularization === "L1" ? "ts.reduceSum(ts.abs(w))" : "ts.nn.l2Loss(w)";
     line(`// ${state.regularization} regularization of the weights (not the biases): ${state.regularization === "L1" ? "the sum of |w|" : "the sum of w²/2"}, times ${state.regularizationRate}.`);
     line('const kernels = ts.trainableVariables().filter((v) => v.name.endsWith("/kernel"));');
@@ -142,8 +146,10 @@ export function programFor(state, hash = "") {
     line('const objective = ts.add(loss, penalty, "objective");');
     objective = "objective";
   }
-  line(`const trainStep = ${OPTIMIZER_CODE[state.optimizer](state.learningRate)}.minimize(${objective});`);
-  line();
+  if (state.regularization !== "L1") {
+    line(`const trainStep = ${optimizer}.minimize(${objective});`);
+    line();
+  }
 
   // Training.
   line("const session = new ts.Session();");
@@ -174,6 +180,32 @@ export function programFor(state, hash = "") {
   line(`  if (epoch % ${every} === 0 || epoch === EPOCHS) report(epoch);`);
   line("}");
   return `${L.join("\n")}\n`;
+}
+
+/**
+ * The training step with L1 regularization as the TensorFlow Playground applies it (the page's
+ * l1Step in model.js, built in the same order): the optimizer's step on the loss, then the L1 move
+ * that zeroes a weight it takes across 0 and marks its link dead.
+ */
+function l1Lines(state, optimizer) {
+  const step = state.learningRate * state.regularizationRate;
+  return [
+    `// L1 regularization of the weights (not the biases), as the TensorFlow Playground applies it: after the optimizer's`,
+    `// step on the loss, each weight moves ${step} (learning rate × ${state.regularizationRate}) towards 0 from the side it was on`,
+    "// before; a weight that this move takes across 0 becomes 0 and its link is dead: no later update changes it.",
+    "// Ops made later run later, and an update op's value is its variable's newest value (a plain read of w is",
+    "// the value the run started with): ts.assignAdd(w, 0) is the weight after the optimizer's step.",
+    'const kernels = ts.trainableVariables().filter((v) => v.name.endsWith("/kernel"));',
+    `const optimizerStep = ${optimizer}.minimize(loss);`,
+    "const l1Steps = kernels.flatMap((w) => {",
+    '  const dead = new ts.Variable(ts.zeros(w.fullShape, "bool"), { name: `${w.name}/dead`, trainable: false });',
+    "  const stepped = ts.assignAdd(w, ts.zerosLike(w));",
+    `  const shrunk = ts.subtract(stepped, ts.multiply(${step}, ts.sign(w)));`,
+    "  const crossed = ts.less(ts.multiply(stepped, shrunk), 0);",
+    "  return [ts.assign(w, ts.where(dead, w, ts.where(crossed, 0, shrunk))), ts.assign(dead, ts.logicalOr(dead, crossed))];",
+    "});",
+    'const trainStep = ts.group([optimizerStep, ...l1Steps], "train");',
+  ];
 }
 
 /** How the printed code initializes the k-th variable (kernels and biases alternate), as the page does. */

@@ -119,6 +119,7 @@ export function buildNetwork(state) {
     layers.push(output);
     const variables = graph.trainableVariables();
     const kernels = variables.filter((v) => v.name.endsWith("/kernel"));
+    const l1 = state.regularization === "L1";
     let objective = loss;
     let penalty = null;
     if (state.regularization !== "none") {
@@ -126,18 +127,43 @@ export function buildNetwork(state) {
       penalty = ts.multiply(state.regularizationRate, kernels.map(term).reduce((a, b) => ts.add(a, b)), "regularization");
       objective = ts.add(loss, penalty, "objective");
     }
-    // minimize(objective) is gradients for the variables, then applyGradients. The page asks one
+    // minimize(minimized) is gradients for the variables, then applyGradients. The page asks one
     // gradients() call for the variables and for every value between the input and the loss, so
     // that the graph panel can show dJ/dvalue without a second backward graph: the variables'
     // gradient nodes are the ones minimize would build (the printed code calls minimize and
-    // reaches the page's losses bit for bit).
+    // reaches the page's losses bit for bit). With L1 the optimizer minimizes the loss alone and
+    // the L1 step follows it (l1Step).
+    const minimized = l1 ? loss : objective;
     const values = graph.nodes.filter((n) => n instanceof ts.Operation && n !== objective && dependsOn(n, x));
-    const grads = ts.gradients(objective, [...variables, ...values]);
+    const grads = ts.gradients(minimized, [...variables, ...values]);
     const gradientOf = new Map([...variables, ...values].map((n, i) => [n, grads[i]]));
     const optimizer = OPTIMIZER_FNS[state.optimizer](state.learningRate);
-    const train = optimizer.applyGradients(variables.map((v) => [gradientOf.get(v), v]));
-    return { graph, features, x, y, layers, output, loss, penalty, objective, variables, kernels, values, gradientOf, train, crossEntropy };
+    const optimizerStep = optimizer.applyGradients(variables.map((v) => [gradientOf.get(v), v]));
+    const { train, deadLinks } = l1 ? l1Step(optimizerStep, kernels, state.learningRate * state.regularizationRate) : { train: optimizerStep, deadLinks: [] };
+    return { graph, features, x, y, layers, output, loss, penalty, objective, variables, kernels, deadLinks, values, gradientOf, train, crossEntropy };
   });
+}
+
+/**
+ * The TensorFlow Playground's L1 regularization (its nn.ts, updateWeights), after `optimizerStep`
+ * (which minimizes the loss alone): every weight moves `step` (learning rate × rate) towards 0
+ * from the side it was on before the update; a weight that this move, not the loss's, takes across
+ * 0 becomes exactly 0 and its link dies: no later update changes it (the optimizer's included), so
+ * it stays 0 unless edited by hand. A boolean variable per kernel holds its dead links. Nodes made
+ * later run later in a run, and an update op's value is its variable's newest value (a plain read
+ * is the value the run started with), so `assignAdd(w, 0)` is the weight after the optimizer's step.
+ */
+function l1Step(optimizerStep, kernels, step) {
+  const updates = [optimizerStep];
+  const deadLinks = kernels.map((w) => {
+    const dead = new ts.Variable(ts.zeros(w.fullShape, "bool"), { name: `${w.name}/dead`, trainable: false });
+    const stepped = ts.assignAdd(w, ts.zerosLike(w));
+    const shrunk = ts.subtract(stepped, ts.multiply(step, ts.sign(w)));
+    const crossed = ts.less(ts.multiply(stepped, shrunk), 0);
+    updates.push(ts.assign(w, ts.where(dead, w, ts.where(crossed, 0, shrunk))), ts.assign(dead, ts.logicalOr(dead, crossed)));
+    return dead;
+  });
+  return { train: ts.group(updates, "train"), deadLinks };
 }
 
 /** Kernels and biases, alternating, as {kernel, bias} per layer. */
@@ -255,6 +281,12 @@ export class Trainer {
     else this.session.run(fetches, feed, { into: this.snapshotInto.tensors });
     const values = this.snapshotInto.tensors;
     return { layers: values.slice(0, layers.length), weights: pairs(values.slice(layers.length)) };
+  }
+
+  /** Each layer's dead links with L1 (true: never updated again) as [in][out] booleans; null without L1. */
+  deadLinks() {
+    const { deadLinks } = this.net;
+    return deadLinks.length === 0 ? null : this.session.run(deadLinks).map((t) => t.toArray());
   }
 
   /** Each layer's kernel [in, out] and bias [out] as they are now. */
