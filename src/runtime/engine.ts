@@ -17,6 +17,8 @@ export interface EngineHost {
    * variable's): an engine that writes a variable's next value into a buffer of its own swaps it in.
    */
   adoptVariable(v: Variable, value: Tensor): void;
+  /** A number that changes whenever any variable's value does (a write, an update, a restore, an adoption). */
+  variablesGeneration(): number;
   /**
    * Computes `nodes` with the runtime's own plans on the active backend (values an engine cannot
    * compute itself, such as random draws, which the session's random streams give). Their updates,

@@ -120,6 +120,7 @@ export class Session {
         graph: this.graph,
         readVariable: (v) => this.variables.read(v),
         adoptVariable: (v, value) => this.variables.adopt(v, value),
+        variablesGeneration: () => this.variables.generation,
         runLocally: (nodes, feeds) => this.execute(nodes, feeds, undefined) as Tensor[],
       },
       options as Record<string, unknown>,

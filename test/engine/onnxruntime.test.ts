@@ -150,6 +150,24 @@ describe("variables on the onnxruntime engine", () => {
   });
 });
 
+describe("an inference plan on the onnxruntime engine", () => {
+  test("holds the variables' values while they stay the same, and sees every change after", async () => {
+    const { graph, w, y, add } = linear();
+    const s = new ts.Session({ graph, engine: "onnxruntime" });
+    const feeds = { x: [[1, 1, 1]] };
+    assertClose((await s.runAsync(y, feeds))!, [[9, 12]]);
+    assertClose((await s.runAsync(y, feeds))!, [[9, 12]]);
+    await s.runAsync(add);
+    assertClose((await s.runAsync(y, feeds))!, [[12, 15]]);
+    s.loadVariable(w, ts.ones([3, 2]));
+    assertClose((await s.runAsync(y, feeds))!, [[3, 3]]);
+    await s.runAsync(add);
+    assertClose((await s.runAsync(y, feeds))!, [[6, 6]]);
+    assert.equal(s.planCount, 2);
+    s.close();
+  });
+});
+
 describe("ops the onnxruntime engine's model does not run", () => {
   test("random initializers run on the session's kernels first: the same values as the default engine", async () => {
     const values: ts.Tensor[] = [];

@@ -27,6 +27,8 @@ interface CompiledPlan {
   readonly session: OrtSession | null;
   /** The model's outputs as ONNX Runtime is asked for them: preallocated for variables' next values. */
   readonly fetchNames: readonly string[];
+  /** For a model with the variables' values baked in: the variables' generation it holds. */
+  readonly baked: number | undefined;
 }
 
 /** Checks the engine's options (Session's constructor calls it), naming the option and what it expects. */
@@ -45,6 +47,8 @@ export function checkOnnxruntimeOptions(options: Readonly<Record<string, unknown
 export class OnnxruntimeEngine implements Engine {
   readonly name = "onnxruntime";
   private readonly plans = new Map<string, Promise<CompiledPlan>>();
+  /** The plans whose variables changed after their values were baked in: their models take them as inputs. */
+  private readonly unbaked = new Set<string>();
   private ort: Ort | undefined;
   private variables: EngineVariables | undefined;
   private disposed = false;
@@ -60,6 +64,13 @@ export class OnnxruntimeEngine implements Engine {
 
   async run(step: EngineRun): Promise<(Tensor | null)[]> {
     const plan = await this.planFor(step.fetches, step.feeds);
+    // Baked values that changed since: this plan's model takes the variables as inputs from now on.
+    if (plan.baked !== undefined && plan.baked !== this.host.variablesGeneration()) {
+      this.plans.delete(planKey(step.fetches, step.feeds));
+      this.unbaked.add(planKey(step.fetches, step.feeds));
+      void plan.session?.release().catch(() => undefined);
+      return this.run(step);
+    }
     const { model } = plan;
     const ort = this.ort!;
     const variables = (this.variables ??= new EngineVariables(this.host, ort));
@@ -95,7 +106,7 @@ export class OnnxruntimeEngine implements Engine {
     }
     model.fetches.forEach((f, i) => {
       if (f.kind === "feed") values[i] = step.feeds.get(f.node)!;
-      else if (f.kind === "variable") values[i] = variables.value(f.variable);
+      else if (f.kind === "variable") values[i] = this.host.readVariable(f.variable);
       else if (f.kind === "before") values[i] = before[f.index]!;
       else if (f.kind === "constant") values[i] = f.value;
     });
@@ -115,11 +126,10 @@ export class OnnxruntimeEngine implements Engine {
   }
 
   private planFor(fetches: readonly GraphNode[], feeds: ReadonlyMap<Node, Tensor>): Promise<CompiledPlan> {
-    const fedIds = [...feeds.keys()].map((n) => n.id).sort((a, b) => a - b);
-    const key = `${fetches.map((n) => n.id).join(",")}|${fedIds.join(",")}`;
+    const key = planKey(fetches, feeds);
     let plan = this.plans.get(key);
     if (plan === undefined) {
-      plan = this.compile(fetches, new Set(feeds.keys()));
+      plan = this.compile(fetches, new Set(feeds.keys()), !this.unbaked.has(key));
       this.plans.set(key, plan);
       // A plan that failed to compile is compiled again next time (the error may be the package's absence).
       plan.catch(() => this.plans.get(key) === plan && this.plans.delete(key));
@@ -127,10 +137,19 @@ export class OnnxruntimeEngine implements Engine {
     return plan;
   }
 
-  private async compile(fetches: readonly GraphNode[], fed: ReadonlySet<Node>): Promise<CompiledPlan> {
-    const model = planModel(fetches, fed);
+  /**
+   * A plan's model and ONNX Runtime session. A plan that updates no variable (inference) first gets
+   * the variables' current values baked in, as long as they do not change (see run).
+   */
+  private async compile(fetches: readonly GraphNode[], fed: ReadonlySet<Node>, bake: boolean): Promise<CompiledPlan> {
+    let model = planModel(fetches, fed);
+    let baked: number | undefined;
+    if (bake && model.updates.length === 0 && model.inputs.some((i) => i.source.kind === "variable")) {
+      model = planModel(fetches, fed, (v) => this.host.readVariable(v));
+      baked = this.host.variablesGeneration();
+    }
     this.ort ??= await loadOrt();
-    if (model.proto === null) return { model, session: null, fetchNames: [] };
+    if (model.proto === null) return { model, session: null, fetchNames: [], baked };
     const bytes = await encodeModel(model.proto);
     let session: OrtSession;
     try {
@@ -145,7 +164,7 @@ export class OnnxruntimeEngine implements Engine {
       throw new TensorSlowError(`the onnxruntime engine could not load the plan's model (fetches ${fetches.map((f) => `'${f.name}'`).join(", ")}): ${(e as Error).message}`);
     }
     if (this.disposed) void session.release().catch(() => undefined);
-    return { model, session, fetchNames: model.outputs };
+    return { model, session, fetchNames: model.outputs, baked };
   }
 
   dispose(): void {
@@ -156,6 +175,12 @@ export class OnnxruntimeEngine implements Engine {
     this.plans.clear();
     this.variables?.clear();
   }
+}
+
+/** The key of a plan: its fetches and fed nodes. */
+function planKey(fetches: readonly GraphNode[], feeds: ReadonlyMap<Node, Tensor>): string {
+  const fedIds = [...feeds.keys()].map((n) => n.id).sort((a, b) => a - b);
+  return `${fetches.map((n) => n.id).join(",")}|${fedIds.join(",")}`;
 }
 
 /** A tensor as ONNX Runtime reads it (the same memory). */

@@ -57,8 +57,13 @@ interface Unmapped {
   readonly why: string;
 }
 
-/** The model for these fetches and fed nodes (synchronous; the engine encodes it). */
-export function planModel(fetches: readonly GraphNode[], fed: ReadonlySet<Node>): PlanModel {
+/**
+ * The model for these fetches and fed nodes (synchronous; the engine encodes it). With `bake`, the
+ * variables' values are the model's initializers instead of inputs (for a plan that updates none:
+ * ONNX Runtime prepares constant weights once, e.g. pre-packs a MatMul's, where it must prepare an
+ * input's at every run); the engine bakes them only while they do not change.
+ */
+export function planModel(fetches: readonly GraphNode[], fed: ReadonlySet<Node>, bake?: (v: Variable) => Tensor): PlanModel {
   const unmapped = new Map<Operation, string>();
   // Each round moves the ops found unmapped before the model and tries again; an op only ever
   // joins the set, so this ends.
@@ -70,7 +75,7 @@ export function planModel(fetches: readonly GraphNode[], fed: ReadonlySet<Node>)
     if (found.length > 0) continue;
     refuseUnmovable([...unmapped].map(([op, why]) => ({ op, why })), fed);
     try {
-      return build(fetches, fed, order, before);
+      return build(fetches, fed, order, before, bake);
     } catch (e) {
       if (!(e instanceof EmitError)) throw e;
       unmapped.set(e.op, e.message);
@@ -120,7 +125,7 @@ class EmitError extends Error {
   }
 }
 
-function build(fetches: readonly GraphNode[], fed: ReadonlySet<Node>, order: readonly GraphNode[], before: readonly Operation[]): PlanModel {
+function build(fetches: readonly GraphNode[], fed: ReadonlySet<Node>, order: readonly GraphNode[], before: readonly Operation[], bake: ((v: Variable) => Tensor) | undefined): PlanModel {
   const graph = order[0]?.graph ?? fetches[0]!.graph;
   const builder = new OnnxGraphBuilder(graph);
   const beforeIndex = new Map<Node, number>(before.map((op, i) => [op, i]));
@@ -138,6 +143,7 @@ function build(fetches: readonly GraphNode[], fed: ReadonlySet<Node>, order: rea
     if (!(node instanceof Node)) continue;
     if (fed.has(node)) addInput(node.name, node, { kind: "feed", node });
     else if (beforeIndex.has(node)) addInput(node.name, node, { kind: "before", index: beforeIndex.get(node)! });
+    else if (node instanceof Variable && bake !== undefined) builder.addInitializer(builder.names.reserve(node.name), bake(node));
     else if (node instanceof Variable) state.set(node, addInput(node.name, node, { kind: "variable", variable: node }));
     else if (node instanceof Constant) builder.addInitializer(builder.names.reserve(node.name), node.value);
     else if (node instanceof Operation) {
