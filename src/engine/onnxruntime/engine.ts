@@ -159,6 +159,10 @@ export class OnnxruntimeEngine implements Engine {
         interOpNumThreads: 1,
         executionMode: "sequential",
         graphOptimizationLevel: "all",
+        // Threads that wait by spinning take the cores from everything else, JavaScript included,
+        // between the runs of a step loop and on a shared machine (seen here: a training step 10x
+        // slower with spinning under load); they sleep instead.
+        extra: { session: { intra_op: { allow_spinning: "0" } } },
       });
     } catch (e) {
       throw new TensorSlowError(`the onnxruntime engine could not load the plan's model (fetches ${fetches.map((f) => `'${f.name}'`).join(", ")}): ${(e as Error).message}`);

@@ -28,6 +28,8 @@ export interface OrtSessionOptions {
   interOpNumThreads: number;
   executionMode: "sequential";
   graphOptimizationLevel: "all";
+  /** Session configuration entries (ONNX Runtime's SessionOptions.extra). */
+  extra: Record<string, unknown>;
 }
 
 export interface Ort {
