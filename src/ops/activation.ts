@@ -8,7 +8,7 @@ import type { SoftmaxAttrs } from "../kernels/attrs.js";
 import { ShapeError, ValueError, is, normalizeAxes, requireArg } from "../tensor/index.js";
 import { zerosLike } from "./array.js";
 import { less } from "./compare.js";
-import { apply, defineOp, type NodeLike } from "./define.js";
+import { apply, defineOp, type NodeLike, type NameArg } from "./define.js";
 import { broadcastBinary, floatUnary, numericUnary, requireFloat } from "./infer.js";
 import { multiply, subtract } from "./math.js";
 import { reduceSum } from "./reduce.js";
@@ -158,11 +158,11 @@ export const Tanh = defineOp<NoAttrs>({
 });
 
 /** The logistic function 1 / (1 + e^−x), computed without overflow for large |x|. */
-export function sigmoid(x: NodeLike, name?: string): Node {
+export function sigmoid(x: NodeLike, name?: NameArg): Node {
   return apply(Sigmoid, [x], {}, name);
 }
 
-export function sigmoidGrad(y: Node, dy: Node, name?: string): Node {
+export function sigmoidGrad(y: Node, dy: Node, name?: NameArg): Node {
   return apply(SigmoidGrad, [y, dy], {}, name);
 }
 
@@ -170,37 +170,37 @@ export function sigmoidGrad(y: Node, dy: Node, name?: string): Node {
  * exp(x) / Σ exp(x) along `axis` (the last by default). The kernel subtracts the maximum first,
  * so large logits do not overflow.
  */
-export function softmax(logits: NodeLike, axis = -1, name?: string): Node {
+export function softmax(logits: NodeLike, axis = -1, name?: NameArg): Node {
   requireArg("softmax", "axis", axis, is.integer);
   return apply(Softmax, [logits], { axis }, name);
 }
 /** max(x, 0) elementwise. */
-export function relu(features: NodeLike, name?: string): Node {
+export function relu(features: NodeLike, name?: NameArg): Node {
   return apply(Relu, [features], {}, name);
 }
 /** min(max(x, 0), 6) elementwise. */
-export function relu6(features: NodeLike, name?: string): Node {
+export function relu6(features: NodeLike, name?: NameArg): Node {
   return apply(Relu6, [features], {}, name);
 }
 /** x where x > 0, else alpha·x (TensorFlow's default alpha is 0.2). */
-export function leakyRelu(features: NodeLike, alpha = 0.2, name?: string): Node {
+export function leakyRelu(features: NodeLike, alpha = 0.2, name?: NameArg): Node {
   return apply(LeakyRelu, [features], { alpha }, name);
 }
 /** x where x >= 0, else e^x − 1. */
-export function elu(features: NodeLike, name?: string): Node {
+export function elu(features: NodeLike, name?: NameArg): Node {
   return apply(Elu, [features], {}, name);
 }
 /** scale·x where x >= 0, else scale·alpha·(e^x − 1), with the self-normalizing constants. */
-export function selu(features: NodeLike, name?: string): Node {
+export function selu(features: NodeLike, name?: NameArg): Node {
   return apply(Selu, [features], {}, name);
 }
 /** log(1 + e^x), computed as log1p(e^−|x|) + max(x, 0) so that no e^x overflows. */
-export function softplus(features: NodeLike, name?: string): Node {
+export function softplus(features: NodeLike, name?: NameArg): Node {
   return apply(Softplus, [features], {}, name);
 }
-export function tanh(x: NodeLike, name?: string): Node {
+export function tanh(x: NodeLike, name?: NameArg): Node {
   return apply(Tanh, [x], {}, name);
 }
-export function tanhGrad(y: Node, dy: Node, name?: string): Node {
+export function tanhGrad(y: Node, dy: Node, name?: NameArg): Node {
   return apply(TanhGrad, [y, dy], {}, name);
 }

@@ -1,7 +1,7 @@
 /** Ops that move or relabel values: identity, stopGradient, reshape, expandDims, onesLike, zerosLike. */
 import { Constant, type Elementwise, type Node, type TensorSpec } from "../graph/index.js";
 import { is, isIntegerList, requireArg, ShapeError, formatShape, isFullyKnown, ones, sizeOf, type Dim } from "../tensor/index.js";
-import { apply, defineOp, type NodeLike } from "./define.js";
+import { apply, defineOp, type NodeLike, type NameArg } from "./define.js";
 import { sameAsInput } from "./infer.js";
 
 type NoAttrs = Record<string, never>;
@@ -85,17 +85,17 @@ export const ExpandDims = defineOp<ExpandDimsAttrs>({
 });
 
 /** The same values under another name (useful to name an output, or to copy a variable's value). */
-export function identity(x: NodeLike, name?: string): Node {
+export function identity(x: NodeLike, name?: NameArg): Node {
   return apply(Identity, [x], {}, name);
 }
 
 /** Passes `x` forward unchanged and blocks gradients through it. */
-export function stopGradient(x: NodeLike, name?: string): Node {
+export function stopGradient(x: NodeLike, name?: NameArg): Node {
   return apply(StopGradient, [x], {}, name);
 }
 
 /** The values of `x` in row-major order, arranged in `shape` (one dimension may be -1). */
-export function reshape(x: NodeLike, shape: readonly number[], name?: string): Node {
+export function reshape(x: NodeLike, shape: readonly number[], name?: NameArg): Node {
   requireArg("reshape", "shape", shape, isIntegerList);
   return apply(Reshape, [x], { shape: [...shape] }, name);
 }
@@ -107,7 +107,7 @@ export function reshapeLike(x: Node, like: Node): Node {
 }
 
 /** Inserts a dimension of size 1 at `axis`. */
-export function expandDims(x: NodeLike, axis: number, name?: string): Node {
+export function expandDims(x: NodeLike, axis: number, name?: NameArg): Node {
   requireArg("expandDims", "axis", axis, is.integer);
   return apply(ExpandDims, [x], { axis }, name);
 }
@@ -119,7 +119,7 @@ export const OnesLike = defineOp<NoAttrs>({
 });
 
 /** A tensor of ones with the dtype and (run-time) shape of `x`. */
-export function onesLike(x: NodeLike, name?: string): Node {
+export function onesLike(x: NodeLike, name?: NameArg): Node {
   return apply(OnesLike, [x], {}, name);
 }
 
@@ -130,7 +130,7 @@ export const ZerosLike = defineOp<NoAttrs>({
 });
 
 /** A tensor of zeros (false for bool) with the dtype and (run-time) shape of `x`. */
-export function zerosLike(x: NodeLike, name?: string): Node {
+export function zerosLike(x: NodeLike, name?: NameArg): Node {
   return apply(ZerosLike, [x], {}, name);
 }
 

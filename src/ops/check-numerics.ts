@@ -6,7 +6,7 @@
 import { Graph, Operation, getDefaultGraph, type Group, type Node } from "../graph/index.js";
 import { DTypeError, ValueError, is, isFloatDType, requireArg } from "../tensor/index.js";
 import type { CheckNumericsAttrs } from "../kernels/attrs.js";
-import { apply, defineOp, type NodeLike } from "./define.js";
+import { apply, defineOp, type NodeLike, type NameArg } from "./define.js";
 import { group } from "./state.js";
 
 export const CheckNumerics = defineOp<CheckNumericsAttrs>({
@@ -20,7 +20,7 @@ export const CheckNumerics = defineOp<CheckNumericsAttrs>({
 });
 
 /** `x`, unchanged; running it fails with a NumericsError that starts with `message` when x holds a NaN or an infinity. */
-export function checkNumerics(x: NodeLike, message: string, name?: string): Node {
+export function checkNumerics(x: NodeLike, message: string, name?: NameArg): Node {
   if (typeof message !== "string") throw new ValueError(`checkNumerics: the message must be a string, got ${typeof message}`);
   return apply(CheckNumerics, [x], { message }, name ?? "CheckNumerics");
 }

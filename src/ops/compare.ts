@@ -5,7 +5,7 @@
  */
 import type { Node, TensorSpec } from "../graph/index.js";
 import { DTypeError, broadcastStatic, formatShape } from "../tensor/index.js";
-import { apply, defineOp, type NodeLike } from "./define.js";
+import { apply, defineOp, type NodeLike, type NameArg } from "./define.js";
 import { requireSameDtype } from "./infer.js";
 
 type NoAttrs = Record<string, never>;
@@ -66,32 +66,32 @@ export const LogicalNot = defineOp<NoAttrs>({
 });
 
 /** x == y elementwise (bool), broadcasting; numbers of one dtype, or bools. */
-export function equal(x: NodeLike, y: NodeLike, name?: string): Node {
+export function equal(x: NodeLike, y: NodeLike, name?: NameArg): Node {
   return apply(Equal, [x, y], {}, name);
 }
-export function notEqual(x: NodeLike, y: NodeLike, name?: string): Node {
+export function notEqual(x: NodeLike, y: NodeLike, name?: NameArg): Node {
   return apply(NotEqual, [x, y], {}, name);
 }
 /** x > y elementwise (bool), broadcasting; numbers only. */
-export function greater(x: NodeLike, y: NodeLike, name?: string): Node {
+export function greater(x: NodeLike, y: NodeLike, name?: NameArg): Node {
   return apply(Greater, [x, y], {}, name);
 }
-export function greaterEqual(x: NodeLike, y: NodeLike, name?: string): Node {
+export function greaterEqual(x: NodeLike, y: NodeLike, name?: NameArg): Node {
   return apply(GreaterEqual, [x, y], {}, name);
 }
-export function less(x: NodeLike, y: NodeLike, name?: string): Node {
+export function less(x: NodeLike, y: NodeLike, name?: NameArg): Node {
   return apply(Less, [x, y], {}, name);
 }
-export function lessEqual(x: NodeLike, y: NodeLike, name?: string): Node {
+export function lessEqual(x: NodeLike, y: NodeLike, name?: NameArg): Node {
   return apply(LessEqual, [x, y], {}, name);
 }
 /** x AND y elementwise on bools, broadcasting. */
-export function logicalAnd(x: NodeLike, y: NodeLike, name?: string): Node {
+export function logicalAnd(x: NodeLike, y: NodeLike, name?: NameArg): Node {
   return apply(LogicalAnd, [x, y], {}, name);
 }
-export function logicalOr(x: NodeLike, y: NodeLike, name?: string): Node {
+export function logicalOr(x: NodeLike, y: NodeLike, name?: NameArg): Node {
   return apply(LogicalOr, [x, y], {}, name);
 }
-export function logicalNot(x: NodeLike, name?: string): Node {
+export function logicalNot(x: NodeLike, name?: NameArg): Node {
   return apply(LogicalNot, [x], {}, name);
 }

@@ -7,7 +7,7 @@
  */
 import type { Node, TensorSpec } from "../graph/index.js";
 import { isIntegerList, is, requireArg, DTypeError, ShapeError, ValueError, formatShape, type DType } from "../tensor/index.js";
-import { apply, defineOp, type NodeLike } from "./define.js";
+import { apply, defineOp, type NodeLike, type NameArg } from "./define.js";
 import { reduceSum } from "./reduce.js";
 import type { RangeAttrs } from "../kernels/attrs.js";
 
@@ -48,7 +48,7 @@ export const Range = defineOp<RangeAttrs>({
 });
 
 /** A tensor of shape `dims` whose every element is the scalar `value` (of value's dtype). */
-export function fill(dims: readonly number[], value: NodeLike, name?: string): Node {
+export function fill(dims: readonly number[], value: NodeLike, name?: NameArg): Node {
   requireArg("fill", "dims", dims, isIntegerList);
   return apply(Fill, [value], { dims: [...dims] }, name ?? "Fill");
 }

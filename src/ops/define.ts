@@ -52,6 +52,9 @@ export function toNode(x: NodeLike | GraphNode, graph: Graph, dtype?: DType, arg
   return new Constant(x, dtype !== undefined && !(x instanceof Tensor) ? { dtype } : {}, graph);
 }
 
+/** An op function's `name` argument: a string, or TF1's keyword form `{ name }` (see nodeName). */
+export type NameArg = string | { name?: string };
+
 /** The check of a `name` argument: a string, or `{ name }` (see nodeName). */
 export const isNameArg = check<string | { name?: string } | undefined>("a string (the node's name) or { name }", (v) => v === undefined || typeof v === "string" || isPlainObject(v));
 
@@ -75,7 +78,7 @@ export function nodeName(type: string, name: unknown): string {
  * constants, but only once inference has accepted them: an op that fails to build adds nothing
  * to the graph.
  */
-export function apply<A>(def: OpDef<A>, inputs: readonly NodeLike[], attrs: A, name?: string): Operation<A> {
+export function apply<A>(def: OpDef<A>, inputs: readonly NodeLike[], attrs: A, name?: NameArg): Operation<A> {
   const graph = graphOf(inputs);
   const opName = nodeName(def.type, name);
   for (const x of inputs) {

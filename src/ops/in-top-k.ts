@@ -2,7 +2,7 @@
 import type { Node, TensorSpec } from "../graph/index.js";
 import type { InTopKAttrs } from "../kernels/attrs.js";
 import { DTypeError, ShapeError, formatShape, is, isFloatDType, requireArg } from "../tensor/index.js";
-import { apply, defineOp, type NodeLike } from "./define.js";
+import { apply, defineOp, type NodeLike, type NameArg } from "./define.js";
 
 export const InTopK = defineOp<InTopKAttrs>({
   type: "InTopK",
@@ -27,7 +27,7 @@ export const InTopK = defineOp<InTopKAttrs>({
  * (`targets`, [batch]) is among the `k` largest: fewer than k classes predict strictly more (so
  * ties count in the target's favour, as TensorFlow's). A non-finite prediction is never in the top k.
  */
-export function inTopK(predictions: NodeLike, targets: NodeLike, k: number, name?: string): Node {
+export function inTopK(predictions: NodeLike, targets: NodeLike, k: number, name?: NameArg): Node {
   requireArg("inTopK", "k", k, is.integer);
   requireArg("inTopK", "name", name, is.optional(is.string));
   return apply(InTopK, [predictions, targets], { k }, name);

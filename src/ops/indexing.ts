@@ -5,7 +5,7 @@
  */
 import { GraphNode, type Node, type TensorSpec } from "../graph/index.js";
 import { is, isDTypeArg, isIntegerList, requireArg, signature, storageDType, DTypeError, ShapeError, ValueError, checkStridedSliceSpec, formatShape, normalizeAxes, resolveStridedSlice, sliceAsStrided, staticCompatible, tensor, Tensor, type DTypeLike, type StaticShape, type StridedSliceSpec, type TensorLike } from "../tensor/index.js";
-import { apply, defineOp, isNodeLike, type NodeLike } from "./define.js";
+import { apply, defineOp, isNodeLike, type NodeLike, type NameArg } from "./define.js";
 import { requireNumeric } from "./infer.js";
 import type { GatherAttrs, OneHotAttrs, SliceAttrs } from "../kernels/attrs.js";
 
@@ -139,7 +139,7 @@ function indexValue(x: NodeLike, what: string): NodeLike {
 }
 
 /** `x[begin : begin+size]` along each axis; a size of -1 takes the rest of the axis. */
-export function slice(x: NodeLike, begin: readonly number[], size: readonly number[], name?: string): Node {
+export function slice(x: NodeLike, begin: readonly number[], size: readonly number[], name?: NameArg): Node {
   requireArg("slice", "begin", begin, isIntegerList);
   requireArg("slice", "size", size, isIntegerList);
   return apply(Slice, [x], { begin: [...begin], size: [...size] }, name ?? "Slice");

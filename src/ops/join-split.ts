@@ -12,7 +12,7 @@
 import { Constant, GraphNode, Node, type OpDef, type TensorSpec } from "../graph/index.js";
 import { isIntegerList, isList, is, requireArg, signature, ShapeError, ValueError, formatShape, normalizeAxes, resolveSplit, staticCompatible, tensor, type Dim, type SplitSpec, type TensorLike } from "../tensor/index.js";
 import { expandDims } from "./array.js";
-import { apply, defineOp, graphOf, isNodeLike, type NodeLike } from "./define.js";
+import { apply, defineOp, graphOf, isNodeLike, nodeName, type NodeLike, type NameArg } from "./define.js";
 import { requireSameDtype } from "./infer.js";
 import type { AxisAttrs } from "../kernels/attrs.js";
 
@@ -161,13 +161,13 @@ export const SplitGrad: OpDef<SplitSpec> = defineOp<SplitSpec>({
 });
 
 /** Joins `values` along an existing `axis` (negative counts from the end). */
-export function concat(values: readonly NodeLike[], axis: number, name?: string): Node {
+export function concat(values: readonly NodeLike[], axis: number, name?: NameArg): Node {
   requireArg("concat", "values", values, isList);
   return apply(ConcatV2, values, { axis }, name ?? "concat");
 }
 
 /** Joins `values`, which share one shape, along a new `axis`. */
-export function stack(values: readonly NodeLike[], axis = 0, name?: string): Node {
+export function stack(values: readonly NodeLike[], axis = 0, name?: NameArg): Node {
   requireArg("stack", "values", values, isList);
   return apply(Pack, values, { axis }, name ?? "stack");
 }
@@ -231,13 +231,13 @@ export function unstack(...args: unknown[]): Node[] {
  * Cuts `x` along `axis` into `numOrSizeSplits` equal pieces (Split), or pieces of the given sizes
  * (SplitV; one size may be -1 for the rest): one node per piece.
  */
-export function split(x: NodeLike, numOrSizeSplits: number | readonly number[], axis = 0, name?: string): Node[] {
+export function split(x: NodeLike, numOrSizeSplits: number | readonly number[], axis = 0, name?: NameArg): Node[] {
   requireArg("split", "numOrSizeSplits", numOrSizeSplits, is.either(is.integer, isIntegerList));
   if (typeof numOrSizeSplits === "number") {
     const num = numOrSizeSplits;
     if (!Number.isInteger(num) || num < 1) throw new ValueError(`split: the number of pieces must be a positive integer, got ${num}`);
-    return applyPieces(Split, x, Array.from({ length: num }, (_, index) => ({ axis, index, num })), name ?? "split");
+    return applyPieces(Split, x, Array.from({ length: num }, (_, index) => ({ axis, index, num })), nodeName("split", name));
   }
   const sizeSplits = [...numOrSizeSplits];
-  return applyPieces(SplitV, x, sizeSplits.map((_, index) => ({ axis, index, sizeSplits })), name ?? "split");
+  return applyPieces(SplitV, x, sizeSplits.map((_, index) => ({ axis, index, sizeSplits })), nodeName("split", name));
 }

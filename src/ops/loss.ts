@@ -7,7 +7,7 @@ import { Node, type TensorSpec } from "../graph/index.js";
 import { ArgumentError, DTypeError, ShapeError, formatShape, is, isPlainObject, normalizeAxes, requireArg, signature, type Dim, type Param, type StaticShape } from "../tensor/index.js";
 import { softmax, sigmoid } from "./activation.js";
 import { expandDims, stopGradient } from "./array.js";
-import { apply, defineOp, isNodeLike, type NodeLike } from "./define.js";
+import { apply, defineOp, isNodeLike, type NodeLike, type NameArg } from "./define.js";
 import { requireFloat, requireSameDtype } from "./infer.js";
 import { exp, multiply, negative, subtract } from "./math.js";
 import { reduceSum } from "./reduce.js";
@@ -159,7 +159,7 @@ export const L2Loss = defineOp<Record<string, never>>({
 });
 
 /** log(softmax(logits)) along `axis`, computed as logits − log-sum-exp(logits) (no log of a tiny softmax). */
-export function logSoftmax(logits: NodeLike, axis = -1, name?: string): Node {
+export function logSoftmax(logits: NodeLike, axis = -1, name?: NameArg): Node {
   requireArg("logSoftmax", "axis", axis, is.integer);
   return apply(LogSoftmax, [logits], { axis }, name);
 }
@@ -257,6 +257,6 @@ export function sigmoidCrossEntropyWithLogits(...given: [SigmoidCrossEntropyArgs
 }
 
 /** sum(t²)/2 (TensorFlow's `nn.l2_loss`, the usual weight-decay term). */
-export function l2Loss(t: NodeLike, name?: string): Node {
+export function l2Loss(t: NodeLike, name?: NameArg): Node {
   return apply(L2Loss, [t], {}, name);
 }

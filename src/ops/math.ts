@@ -7,7 +7,7 @@ import { Node, type GradientFn, type TensorSpec } from "../graph/index.js";
 import { DTYPES, DTypeError, ShapeError, broadcastStatic, formatShape, isDType, isDTypeArg, isFloatDType, requireArg, staticCompatible, storageDType, type DType, type DTypeLike } from "../tensor/index.js";
 import { zerosLike } from "./array.js";
 import { greater, greaterEqual, less, lessEqual, logicalOr } from "./compare.js";
-import { apply, defineOp, isNameArg, nodeName, type NodeLike } from "./define.js";
+import { apply, defineOp, isNameArg, nodeName, type NodeLike, type NameArg } from "./define.js";
 import { broadcastBinary, floatUnary, numericUnary, requireNumeric, requireSameDtype } from "./infer.js";
 import { where } from "./select.js";
 
@@ -181,61 +181,61 @@ export const Cast = defineOp<CastAttrs>({
 });
 
 /** x + y, broadcasting by numpy rules. */
-export function add(x: NodeLike, y: NodeLike, name?: string): Node {
+export function add(x: NodeLike, y: NodeLike, name?: NameArg): Node {
   return apply(Add, [x, y], {}, name ?? "Add");
 }
-export function subtract(x: NodeLike, y: NodeLike, name?: string): Node {
+export function subtract(x: NodeLike, y: NodeLike, name?: NameArg): Node {
   return apply(Sub, [x, y], {}, name);
 }
-export function multiply(x: NodeLike, y: NodeLike, name?: string): Node {
+export function multiply(x: NodeLike, y: NodeLike, name?: NameArg): Node {
   return apply(Mul, [x, y], {}, name);
 }
 /** x / y elementwise (TensorFlow's `divide`/`truediv`). */
-export function divide(x: NodeLike, y: NodeLike, name?: string): Node {
+export function divide(x: NodeLike, y: NodeLike, name?: NameArg): Node {
   return apply(RealDiv, [x, y], {}, name);
 }
-export function negative(x: NodeLike, name?: string): Node {
+export function negative(x: NodeLike, name?: NameArg): Node {
   return apply(Neg, [x], {}, name);
 }
-export function abs(x: NodeLike, name?: string): Node {
+export function abs(x: NodeLike, name?: NameArg): Node {
   return apply(Abs, [x], {}, name);
 }
 /** −1, 0 or 1 by the sign of x (NaN stays NaN). */
-export function sign(x: NodeLike, name?: string): Node {
+export function sign(x: NodeLike, name?: NameArg): Node {
   return apply(Sign, [x], {}, name);
 }
 /** Natural logarithm; log(0) is -Infinity, as in IEEE arithmetic. */
-export function log(x: NodeLike, name?: string): Node {
+export function log(x: NodeLike, name?: NameArg): Node {
   return apply(Log, [x], {}, name);
 }
 /** log(1 + x), accurate where x is small (1 + x would round away x's low digits first); floats only. */
-export function log1p(x: NodeLike, name?: string): Node {
+export function log1p(x: NodeLike, name?: NameArg): Node {
   return apply(Log1p, [x], {}, name);
 }
-export function exp(x: NodeLike, name?: string): Node {
+export function exp(x: NodeLike, name?: NameArg): Node {
   return apply(Exp, [x], {}, name);
 }
-export function square(x: NodeLike, name?: string): Node {
+export function square(x: NodeLike, name?: NameArg): Node {
   return apply(Square, [x], {}, name);
 }
-export function sqrt(x: NodeLike, name?: string): Node {
+export function sqrt(x: NodeLike, name?: NameArg): Node {
   return apply(Sqrt, [x], {}, name);
 }
 /** The largest integer not greater than x, elementwise (floats only). */
-export function floor(x: NodeLike, name?: string): Node {
+export function floor(x: NodeLike, name?: NameArg): Node {
   return apply(Floor, [x], {}, name);
 }
 /** x to the power y elementwise, broadcasting; for int32, y must not be negative (as in TensorFlow). */
-export function pow(x: NodeLike, y: NodeLike, name?: string): Node {
+export function pow(x: NodeLike, y: NodeLike, name?: NameArg): Node {
   return apply(Pow, [x, y], {}, name);
 }
 
 /** The larger of x and y elementwise, broadcasting. */
-export function maximum(x: NodeLike, y: NodeLike, name?: string): Node {
+export function maximum(x: NodeLike, y: NodeLike, name?: NameArg): Node {
   return apply(Maximum, [x, y], {}, name);
 }
 
-export function minimum(x: NodeLike, y: NodeLike, name?: string): Node {
+export function minimum(x: NodeLike, y: NodeLike, name?: NameArg): Node {
   return apply(Minimum, [x, y], {}, name);
 }
 
@@ -243,7 +243,7 @@ export function minimum(x: NodeLike, y: NodeLike, name?: string): Node {
  * `t` with values below `clipValueMin` raised to it and above `clipValueMax` lowered to it. The
  * bounds are scalars or broadcast to t's shape. Where min > max the result is min, as in TensorFlow.
  */
-export function clipByValue(t: NodeLike, clipValueMin: NodeLike, clipValueMax: NodeLike, name?: string): Node {
+export function clipByValue(t: NodeLike, clipValueMin: NodeLike, clipValueMax: NodeLike, name?: NameArg): Node {
   return apply(ClipByValue, [t, clipValueMin, clipValueMax], {}, name);
 }
 
@@ -253,7 +253,7 @@ export function clipByValue(t: NodeLike, clipValueMin: NodeLike, clipValueMax: N
  * node that already has the dtype is returned as it is, as TensorFlow's `cast` does.
  */
 /** `x` as `dtype` (TensorFlow's other names too: "int64" casts to the int32 that stores it). */
-export function cast(x: NodeLike, dtype: DTypeLike, name?: string): Node {
+export function cast(x: NodeLike, dtype: DTypeLike, name?: NameArg): Node {
   requireArg("cast", "dtype", dtype, isDTypeArg);
   requireArg("cast", "name", name, isNameArg);
   // Checked before the no-op case returns, so that a wrong option is refused whatever x's dtype.
@@ -264,20 +264,20 @@ export function cast(x: NodeLike, dtype: DTypeLike, name?: string): Node {
 }
 
 // TensorFlow 1.x's cast shorthands (deprecated there in favour of `cast`, common in its scripts).
-export function toFloat(x: NodeLike, name = "ToFloat"): Node {
+export function toFloat(x: NodeLike, name: NameArg = "ToFloat"): Node {
   requireArg("toFloat", "name", name, isNameArg);
   return cast(x, "float32", name);
 }
-export function toDouble(x: NodeLike, name = "ToDouble"): Node {
+export function toDouble(x: NodeLike, name: NameArg = "ToDouble"): Node {
   requireArg("toDouble", "name", name, isNameArg);
   return cast(x, "float64", name);
 }
-export function toInt32(x: NodeLike, name = "ToInt32"): Node {
+export function toInt32(x: NodeLike, name: NameArg = "ToInt32"): Node {
   requireArg("toInt32", "name", name, isNameArg);
   return cast(x, "int32", name);
 }
 /** int64 values are stored as int32 here (see dtype.ts): this is `toInt32`, under TensorFlow's name. */
-export function toInt64(x: NodeLike, name = "ToInt64"): Node {
+export function toInt64(x: NodeLike, name: NameArg = "ToInt64"): Node {
   requireArg("toInt64", "name", name, isNameArg);
   return cast(x, "int64", name);
 }

@@ -5,7 +5,7 @@
 import type { Node, TensorSpec } from "../graph/index.js";
 import { DTypeError, ShapeError, formatShape, type Dim, type StaticShape } from "../tensor/index.js";
 import { broadcastLike } from "./reduce.js";
-import { apply, defineOp, type NodeLike } from "./define.js";
+import { apply, defineOp, type NodeLike, type NameArg } from "./define.js";
 import { requireFloat, requireNumeric, requireSameDtype } from "./infer.js";
 import type { DropoutMaskAttrs } from "../kernels/attrs.js";
 
@@ -96,15 +96,15 @@ export const DropoutMask = defineOp<DropoutMaskAttrs>({
 });
 
 /** value + bias along the last axis (TensorFlow's `nn.bias_add`, NHWC). */
-export function biasAdd(value: NodeLike, bias: NodeLike, name?: string): Node {
+export function biasAdd(value: NodeLike, bias: NodeLike, name?: NameArg): Node {
   return apply(BiasAdd, [value, bias], {}, name);
 }
 
-export function biasAddGrad(dy: Node, name?: string): Node {
+export function biasAddGrad(dy: Node, name?: NameArg): Node {
   return apply(BiasAddGrad, [dy], {}, name);
 }
 
 /** The DropoutMask node for `x` and `rate`; `training` (a bool scalar node) switches it to all ones when false. */
-export function dropoutMask(x: Node, rate: NodeLike, attrs: DropoutMaskAttrs, training?: Node, name?: string): Node {
+export function dropoutMask(x: Node, rate: NodeLike, attrs: DropoutMaskAttrs, training?: Node, name?: NameArg): Node {
   return apply(DropoutMask, training === undefined ? [x, rate] : [x, rate, training], attrs, name);
 }

@@ -35,7 +35,7 @@ import {
   type StaticShape,
 } from "../tensor/index.js";
 import { equal } from "./compare.js";
-import { apply, defineOp, isNodeLike, type NodeLike } from "./define.js";
+import { apply, defineOp, isNodeLike, type NodeLike, type NameArg } from "./define.js";
 import { requireNumeric, requireSameDtype } from "./infer.js";
 import { cast, divide, multiply, subtract } from "./math.js";
 
@@ -228,13 +228,13 @@ export const reduceAny = reduction("reduceAny", Any);
 export const reduceAll = reduction("reduceAll", All);
 
 /** The int32 position of the largest element along `axis` (default 0); the first one at ties, as numpy. */
-export function argmax(x: NodeLike, axis = 0, name?: string): Node {
+export function argmax(x: NodeLike, axis = 0, name?: NameArg): Node {
   requireArg("argmax", "axis", axis, is.integer);
   return apply(ArgMax, [x], { axis }, name);
 }
 
 /** The int32 position of the smallest element along `axis` (default 0); the first one at ties. */
-export function argmin(x: NodeLike, axis = 0, name?: string): Node {
+export function argmin(x: NodeLike, axis = 0, name?: NameArg): Node {
   requireArg("argmin", "axis", axis, is.integer);
   return apply(ArgMin, [x], { axis }, name);
 }

@@ -1,7 +1,7 @@
 /** `where(condition, x, y)`: elementwise choice by a bool condition (TensorFlow's SelectV2). */
 import { GraphNode, Node, type TensorSpec } from "../graph/index.js";
 import { DTypeError, ShapeError, Tensor, ValueError, broadcastStatic, formatShape, tensor, type DType } from "../tensor/index.js";
-import { apply, defineOp, graphOf, type NodeLike } from "./define.js";
+import { apply, defineOp, graphOf, nodeName, type NodeLike, type NameArg } from "./define.js";
 import { requireSameDtype } from "./infer.js";
 
 type NoAttrs = Record<string, never>;
@@ -37,7 +37,7 @@ export const SelectV2 = defineOp<NoAttrs>({
  * x, which here would align with x's last axis instead: reshape such a condition to [n,1]).
  * A plain number for x or y takes the dtype of the other one.
  */
-export function where(condition: NodeLike, x: NodeLike, y: NodeLike, name?: string): Node {
+export function where(condition: NodeLike, x: NodeLike, y: NodeLike, name?: NameArg): Node {
   if (x === undefined || y === undefined) {
     throw new ValueError("where(condition) without x and y (the coordinates of true elements) is not supported: pass x and y");
   }
@@ -48,7 +48,7 @@ export function where(condition: NodeLike, x: NodeLike, y: NodeLike, name?: stri
       return dtype === undefined ? tensor(v) : tensor(v, { dtype });
     } catch (e) {
       if (e instanceof ValueError) {
-        throw new ValueError(`SelectV2 '${graphOf([condition, x, y]).peekName(name ?? "SelectV2")}', input ${i}: ${e.message}`);
+        throw new ValueError(`SelectV2 '${graphOf([condition, x, y]).peekName(nodeName("SelectV2", name))}', input ${i}: ${e.message}`);
       }
       throw e;
     }

@@ -5,7 +5,7 @@
  */
 import type { Node, TensorSpec } from "../graph/index.js";
 import { is, requireArg } from "../tensor/index.js";
-import { apply, defineOp, type NodeLike } from "./define.js";
+import { apply, defineOp, type NodeLike, type NameArg } from "./define.js";
 
 type NoAttrs = Record<string, never>;
 const METADATA = { notDifferentiable: "its value is the input's shape, which does not change with the input's values" } as const;
@@ -19,17 +19,17 @@ export const Size = defineOp<NoAttrs>({ type: "Size", infer: (): TensorSpec => (
 export const Rank = defineOp<NoAttrs>({ type: "Rank", infer: (): TensorSpec => ({ dtype: "int32", shape: [] }), gradient: METADATA });
 
 /** The shape of `x` as an int32 vector, when the graph runs (TensorFlow's `tf.shape`). */
-export function shape(x: NodeLike, name?: string): Node {
+export function shape(x: NodeLike, name?: NameArg): Node {
   requireArg("shape", "name", name, is.optional(is.string));
   return apply(Shape, [x], {}, name);
 }
 /** The number of elements of `x`, an int32 scalar (TensorFlow's `tf.size`). */
-export function size(x: NodeLike, name?: string): Node {
+export function size(x: NodeLike, name?: NameArg): Node {
   requireArg("size", "name", name, is.optional(is.string));
   return apply(Size, [x], {}, name);
 }
 /** The number of dimensions of `x`, an int32 scalar (TensorFlow's `tf.rank`). */
-export function rank(x: NodeLike, name?: string): Node {
+export function rank(x: NodeLike, name?: NameArg): Node {
   requireArg("rank", "name", name, is.optional(is.string));
   return apply(Rank, [x], {}, name);
 }

@@ -2,7 +2,7 @@
 import type { Node, TensorSpec } from "../graph/index.js";
 import { ShapeError, formatShape, is, isIntegerList, normalizeAxes, requireArg, type Dim } from "../tensor/index.js";
 import { reshapeLike } from "./array.js";
-import { apply, defineOp, type NodeLike } from "./define.js";
+import { apply, defineOp, type NodeLike, type NameArg } from "./define.js";
 import type { TransposeAttrs } from "../kernels/attrs.js";
 
 /** `perm`, checked to be a permutation of the axes of a rank-`rank` tensor; the reversal when absent. */
@@ -64,7 +64,7 @@ export const Squeeze = defineOp<SqueezeAttrs>({
 });
 
 /** Permutes the axes of `x`: output axis i is input axis perm[i] (reversed when `perm` is omitted). */
-export function transpose(x: NodeLike, perm?: readonly number[], name?: string): Node {
+export function transpose(x: NodeLike, perm?: readonly number[], name?: NameArg): Node {
   requireArg("transpose", "perm", perm, is.optional(isIntegerList));
   return apply(Transpose, [x], perm === undefined ? {} : { perm: [...perm] }, name ?? "transpose");
 }
@@ -73,7 +73,7 @@ export function transpose(x: NodeLike, perm?: readonly number[], name?: string):
  * Removes size-1 axes: those in `axis` (an error when one is not of size 1), or all of them when
  * `axis` is omitted or empty (TensorFlow's `squeeze(x, [])`).
  */
-export function squeeze(x: NodeLike, axis?: number | readonly number[], name?: string): Node {
+export function squeeze(x: NodeLike, axis?: number | readonly number[], name?: NameArg): Node {
   requireArg("squeeze", "axis", axis, is.optional(is.either(is.integer, isIntegerList)));
   const list = axis === undefined ? [] : typeof axis === "number" ? [axis] : [...axis];
   const attrs = list.length === 0 ? {} : { axis: list };

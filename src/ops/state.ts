@@ -6,7 +6,7 @@
  */
 import { Constant, Group, GraphNode, Variable, getDefaultGraph, type Node, type Operation, type TensorSpec } from "../graph/index.js";
 import { is, requireArg, GraphError, ShapeError, Tensor, formatShape, staticCompatible } from "../tensor/index.js";
-import { apply, defineOp, graphOf, type NodeLike } from "./define.js";
+import { apply, defineOp, graphOf, type NodeLike, type NameArg } from "./define.js";
 import { requireSameDtype } from "./infer.js";
 
 type NoAttrs = Record<string, never>;
@@ -31,7 +31,7 @@ export const Assign = defineOp<NoAttrs>({ type: "Assign", infer: updateInfer("As
 export const AssignAdd = defineOp<NoAttrs>({ type: "AssignAdd", kernel: "Add", infer: updateInfer("AssignAdd"), gradient: stateful, writesVariable: 0, elementwise: { formula: "Add" } });
 export const AssignSub = defineOp<NoAttrs>({ type: "AssignSub", kernel: "Sub", infer: updateInfer("AssignSub"), gradient: stateful, writesVariable: 0, elementwise: { formula: "Sub" } });
 
-function update(def: typeof Assign, ref: Variable, value: NodeLike, name: string | undefined): Operation<NoAttrs> {
+function update(def: typeof Assign, ref: Variable, value: NodeLike, name: NameArg | undefined): Operation<NoAttrs> {
   if (!(ref instanceof Variable)) {
     throw new GraphError(`${def.type} needs a Variable to update, got ${String(ref)}`);
   }
@@ -39,15 +39,15 @@ function update(def: typeof Assign, ref: Variable, value: NodeLike, name: string
 }
 
 /** Sets `ref` to `value`; the op's value is the new value. */
-export function assign(ref: Variable, value: NodeLike, name?: string): Node {
+export function assign(ref: Variable, value: NodeLike, name?: NameArg): Node {
   return update(Assign, ref, value, name);
 }
 /** Adds `value` to `ref`. */
-export function assignAdd(ref: Variable, value: NodeLike, name?: string): Node {
+export function assignAdd(ref: Variable, value: NodeLike, name?: NameArg): Node {
   return update(AssignAdd, ref, value, name);
 }
 /** Subtracts `value` from `ref`. */
-export function assignSub(ref: Variable, value: NodeLike, name?: string): Node {
+export function assignSub(ref: Variable, value: NodeLike, name?: NameArg): Node {
   return update(AssignSub, ref, value, name);
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Node, OpDef, TensorSpec } from "../graph/index.js";
 import { isIntegerList, is, requireArg, DTypeError, ShapeError, ValueError, formatShape, staticCompatible, type StaticShape } from "../tensor/index.js";
-import { apply, defineOp, type NodeLike } from "./define.js";
+import { apply, defineOp, type NodeLike, type NameArg } from "./define.js";
 import { stridedSlice } from "./indexing.js";
 import { requireNumeric } from "./infer.js";
 import type { PadAttrs } from "../kernels/attrs.js";
@@ -126,7 +126,7 @@ export const MirrorPadGrad: OpDef<PadAttrs> = defineOp<PadAttrs>({
 });
 
 /** `x` repeated `multiples[i]` times along each axis i. */
-export function tile(x: NodeLike, multiples: readonly number[], name?: string): Node {
+export function tile(x: NodeLike, multiples: readonly number[], name?: NameArg): Node {
   requireArg("tile", "multiples", multiples, isIntegerList);
   return apply(Tile, [x], { multiples: [...multiples] }, name ?? "Tile");
 }
@@ -135,7 +135,7 @@ export function tile(x: NodeLike, multiples: readonly number[], name?: string): 
  * `x` with `paddings[i] = [before, after]` values added around axis i: `constantValues` (mode
  * "CONSTANT"), or the values mirrored at the edge without it ("REFLECT") or with it ("SYMMETRIC").
  */
-export function pad(x: NodeLike, paddings: readonly (readonly number[])[], mode: string = "CONSTANT", constantValues = 0, name?: string): Node {
+export function pad(x: NodeLike, paddings: readonly (readonly number[])[], mode: string = "CONSTANT", constantValues = 0, name?: NameArg): Node {
   requireArg("pad", "paddings", paddings, is.list(isIntegerList));
   const pairs = paddings.map((p) => [p[0], p[1]] as [number, number]);
   if (paddings.some((p) => p.length !== 2)) {
