@@ -72,3 +72,21 @@ for (const kind of ["mlp", "cnn"] as const) {
     });
   });
 }
+
+describe("Part VI's MLP for one epoch on each engine (train.fitAsync, train.evaluateAsync)", () => {
+  test("reaches the same test accuracy within 0.5 points", async () => {
+    const net = buildMlp({ seed: 5 });
+    const accuracy: number[] = [];
+    for (const engine of ["tensorslow", "onnxruntime"] as const) {
+      const session = new ts.Session({ graph: net.graph, engine });
+      const train = ts.data.batches(new Map([[net.x, data.train.images], [net.y, data.train.labels]]), 128, { shuffle: true, seed: 3 });
+      const [log] = await ts.train.fitAsync(session, { step: net.train, loss: net.loss }, train, { reporter: null });
+      assert.ok(log!.loss < 1, `${engine}: the epoch's mean loss ${log!.loss}`);
+      const test = ts.data.batches(new Map([[net.x, data.test.images], [net.y, data.test.labels]]), 1000);
+      accuracy.push((await ts.train.evaluateAsync(session, { accuracy: net.accuracy }, test)).accuracy);
+      session.close();
+    }
+    assert.ok(accuracy[0]! > 0.75, `accuracy after an epoch: ${accuracy[0]}`);
+    assert.ok(Math.abs(accuracy[0]! - accuracy[1]!) <= 0.005, `test accuracy: wasm ${accuracy[0]}, onnxruntime ${accuracy[1]}`);
+  });
+});

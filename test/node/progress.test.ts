@@ -61,3 +61,21 @@ describe("tensorslow/node: progressReporter", () => {
     assert.equal(out.text().split("\n").filter((l) => l.startsWith("epoch")).length, 2);
   });
 });
+
+describe("tensorslow/node: progressReporter with a session on the onnxruntime engine", () => {
+  it("reports train.fitAsync's epochs as it does fit's", async () => {
+    const graph = new ts.Graph();
+    const m = graph.asDefault(() => linearRegression());
+    const lines = recorder(false);
+    const history = await ts.train.fitAsync(new ts.Session({ graph, engine: "onnxruntime" }), m, m.data(), {
+      epochs: 2,
+      reporter: progressReporter({ stream: lines.stream, interval: 1 }),
+      now: tickingClock(1000),
+    });
+    // The same numbers as the default engine's run above: the engine computes the same steps.
+    assert.equal(
+      lines.text(),
+      [`epoch 1/2  2/3 (66%)  loss 10.0000  2 samples/s`, ts.train.formatEpochLog(history[0]!), `epoch 2/2  2/3 (66%)  loss 1.6000  2 samples/s`, ts.train.formatEpochLog(history[1]!), ""].join("\n"),
+    );
+  });
+});
