@@ -109,10 +109,16 @@ export interface PresetsModule {
   presetState(id: string): PlaygroundState;
 }
 
+export interface GraphViewModule {
+  /** Whether running `node` would change a variable (it is an update, or needs one); `memo` is shared between calls. */
+  runsUpdate(node: ts.GraphNode, memo?: Map<ts.GraphNode, boolean>): boolean;
+}
+
 const load = <T>(path: string): Promise<T> => import(new URL(path, REPO_ROOT).href) as Promise<T>;
 export const loadServe = (): Promise<ServeModule> => load("web/serve.js");
 export const loadState = (): Promise<StateModule> => load("web/playground/state.js");
 export const loadModel = (): Promise<ModelModule> => load("web/playground/model.js");
 export const loadFeatures = (): Promise<FeaturesModule> => load("web/playground/features.js");
 export const loadCode = (): Promise<CodeModule> => load("web/playground/code.js");
+export const loadGraphView = (): Promise<GraphViewModule> => load("web/playground/graph-view.js");
 export const loadPresets = (): Promise<PresetsModule> => load("web/playground/presets.js");

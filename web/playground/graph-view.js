@@ -24,9 +24,18 @@ export function describeValue(t) {
   return `${t.shape.join("×")} · rms ${n(rms(t))}`;
 }
 
-/** Whether a node writes a variable (an optimizer's update): fetching it would train. */
-export function writesVariable(node) {
-  return node instanceof ts.Operation && node.def.writesVariable !== undefined;
+/**
+ * Whether running `node` would change a variable: it is an update (an optimizer's, the L1 step's)
+ * or its value needs one (momentum's step needs the updated accumulator), so fetching it would
+ * train. `memo` (node → answer) may be shared between calls on one graph.
+ */
+export function runsUpdate(node, memo = new Map()) {
+  let answer = memo.get(node);
+  if (answer === undefined) {
+    answer = (node instanceof ts.Operation && node.def.writesVariable !== undefined) || [...node.inputs, ...node.controlInputs].some((n) => runsUpdate(n, memo));
+    memo.set(node, answer);
+  }
+  return answer;
 }
 
 export class GraphView {
@@ -85,7 +94,8 @@ export class GraphView {
       this.edges.push({ source, path: g.querySelector("path"), label, shape: label?.textContent ?? "" });
     }
     this.drawn++;
-    return [...this.overlays.keys()].filter((n) => n instanceof ts.Node && !writesVariable(n));
+    const memo = new Map();
+    return [...this.overlays.keys()].filter((n) => n instanceof ts.Node && !runsUpdate(n, memo));
   }
 
   /**

@@ -6,7 +6,7 @@
  */
 import * as ts from "tensorslow";
 import { css } from "./colors.js";
-import { describeValue, writesVariable } from "./graph-view.js";
+import { describeValue, runsUpdate } from "./graph-view.js";
 import { drawValues } from "./heatmap.js";
 import { dependsOn } from "./model.js";
 
@@ -19,8 +19,8 @@ export function inspectNode(box, node, { trainer, grid, density }) {
   box.appendChild(title);
   const p = document.createElement("p");
   box.appendChild(p);
-  if (!(node instanceof ts.Node) || writesVariable(node)) {
-    p.textContent = "An update: running it changes a variable, so the page does not run it to look.";
+  if (!(node instanceof ts.Node) || runsUpdate(node)) {
+    p.textContent = "An update, or a value computed from one: running it changes a variable, so the page does not run it to look.";
     return;
   }
   const onPlane = node.shape?.length === 2 && node.shape[0] === null && dependsOn(node, net.x) && !dependsOn(node, net.y);
