@@ -21,6 +21,13 @@ export interface Measured {
   min: number | null;
   max: number | null;
   samples: number[];
+  /**
+   * The same figure per round with the process's CPU time (all its threads) in place of wall time,
+   * and its median: on a machine shared with other work, a single-threaded contestant's CPU time is
+   * what it would take alone, while its wall time includes the time it waited for a core.
+   */
+  cpuSamples: number[];
+  cpuMedian: number | null;
   error?: string;
 }
 
@@ -48,9 +55,12 @@ export async function collectGarbage(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
-/** Runs `rounds` alternating rounds of every contestant that set up without error. */
-export async function alternate(contestants: readonly Contestant[], rounds: number): Promise<Measured[]> {
-  const results: Measured[] = contestants.map((c) => ({ name: c.name, median: null, min: null, max: null, samples: [] }));
+/**
+ * Runs `rounds` alternating rounds of every contestant that set up without error. `higherIsBetter`
+ * says how a figure relates to time (a rate, or a time per unit), for the CPU-time figures.
+ */
+export async function alternate(contestants: readonly Contestant[], rounds: number, higherIsBetter: boolean): Promise<Measured[]> {
+  const results: Measured[] = contestants.map((c) => ({ name: c.name, median: null, min: null, max: null, samples: [], cpuSamples: [], cpuMedian: null }));
   const ready: boolean[] = [];
   for (const [i, c] of contestants.entries()) {
     try {
@@ -68,7 +78,15 @@ export async function alternate(contestants: readonly Contestant[], rounds: numb
       // thread or in V8's concurrent GC threads) for the garbage of the one before it.
       await collectGarbage();
       try {
-        results[i]!.samples.push(await c.round());
+        const cpu0 = process.cpuUsage();
+        const t0 = now();
+        const value = await c.round();
+        const wall = now() - t0;
+        const cpu = process.cpuUsage(cpu0);
+        // The round's figure scaled by CPU time over wall time (a time per unit shrinks with it, a rate grows).
+        const share = (cpu.user + cpu.system) / 1e6 / wall;
+        results[i]!.samples.push(value);
+        results[i]!.cpuSamples.push(higherIsBetter ? value / share : value * share);
       } catch (e) {
         results[i]!.error = e instanceof Error ? e.message.split("\n")[0]! : String(e);
         ready[i] = false;
@@ -82,6 +100,7 @@ export async function alternate(contestants: readonly Contestant[], rounds: numb
       results[i]!.median = median(s);
       results[i]!.min = Math.min(...s);
       results[i]!.max = Math.max(...s);
+      results[i]!.cpuMedian = median(results[i]!.cpuSamples);
     }
   }
   return results;

@@ -23,13 +23,17 @@ export function advantage(w: Workload, ours: number, peer: number): number {
 export function formatReport(results: readonly WorkloadResult[], machine: Record<string, string | number>): string {
   const lines: string[] = [];
   lines.push(`machine: ${Object.entries(machine).map(([k, v]) => `${k} ${v}`).join(", ")}`);
-  lines.push("medians of alternating rounds (min–max); ratio = how many times better TensorSlow is\n");
-  const header = ["workload", "contestant", "median", "range", "TensorSlow ×", "notes"];
+  lines.push("medians of alternating rounds (min–max); ratio = how many times better TensorSlow is");
+  lines.push(
+    "cpu: the same figure with the process's CPU time in place of wall time (what a single-threaded contestant takes on an idle core; threads' time adds up)\n",
+  );
+  const header = ["workload", "contestant", "median", "range", "TensorSlow ×", "cpu median", "cpu ×", "notes"];
   const rows: string[][] = [];
   for (const { workload: w, measured, extras } of results) {
     const ours = measured[0]!;
     for (const m of measured) {
       const ratio = m !== ours && ours.median !== null && m.median !== null ? `${advantage(w, ours.median, m.median).toFixed(2)}×` : "";
+      const cpuRatio = m !== ours && ours.cpuMedian !== null && m.cpuMedian !== null ? `${advantage(w, ours.cpuMedian, m.cpuMedian).toFixed(2)}×` : "";
       const notes = [m.error !== undefined ? `cannot run: ${m.error}` : "", ...Object.entries(extras[m.name] ?? {}).map(([k, v]) => `${k} ${v}`)]
         .filter((s) => s !== "")
         .join("; ");
@@ -39,6 +43,8 @@ export function formatReport(results: readonly WorkloadResult[], machine: Record
         m.median === null ? "—" : fmt(m.median),
         m.min === null ? "" : `${fmt(m.min)}–${fmt(m.max!)}`,
         ratio,
+        m.cpuMedian === null ? "" : fmt(m.cpuMedian),
+        cpuRatio,
         notes,
       ]);
     }

@@ -47,7 +47,7 @@ const results: WorkloadResult[] = [];
 for (const w of selected) {
   process.stdout.write(`${w.title} ... `);
   const t0 = Date.now();
-  const measured: Measured[] = await alternate(await w.contestants(), w.rounds);
+  const measured: Measured[] = await alternate(await w.contestants(), w.rounds, w.higherIsBetter);
   results.push({ workload: w, measured, extras: w.extras?.() ?? {} });
   process.stdout.write(`${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
 }
