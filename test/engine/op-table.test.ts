@@ -22,9 +22,27 @@ describe("the onnxruntime engine's decisions", () => {
     for (const [type, reason] of Object.entries(support)) if (reason !== null) assert.ok(reason.length > 20, `${type}: the reason says why`);
   });
 
-  test("the state updates run in the model; a per-run random draw does not", () => {
-    for (const type of ["Assign", "AssignAdd", "AssignSub", "MatMul", "Conv2D"]) assert.equal(support[type], null, type);
-    for (const type of ["DropoutMask", "RandomUniform", "RandomStandardNormal", "TruncatedNormal"]) assert.match(support[type] ?? "", /random/, type);
+  test("the state updates and dropout masks run in the model; the session's seeded draws do not", () => {
+    for (const type of ["Assign", "AssignAdd", "AssignSub", "MatMul", "Conv2D", "DropoutMask"]) assert.equal(support[type], null, type);
+    for (const type of ["RandomUniform", "RandomStandardNormal", "TruncatedNormal"]) assert.match(support[type] ?? "", /random/, type);
+  });
+
+  test("a dropout mask on the engine: 0 or 1/(1 − rate), zero at the rate's frequency, a new draw at every run", async () => {
+    const graph = new ts.Graph();
+    const { mask, rate } = graph.asDefault(() => {
+      const rate = ts.placeholder({ dtype: "float32", shape: [], name: "rate" });
+      // Ones times the mask: the mask itself.
+      return { mask: ts.nn.dropout(ts.ones([20000]), { rate }), rate };
+    });
+    const s = new ts.Session({ graph, engine: "onnxruntime" });
+    const first = await s.runAsync(mask, new Map([[rate, ts.scalar(0.3)]]));
+    const second = await s.runAsync(mask, new Map([[rate, ts.scalar(0.3)]]));
+    const zeros = first.data.filter((v) => v === 0).length;
+    assert.ok(first.data.every((v) => v === 0 || Math.abs(v - 1 / 0.7) < 1e-6), "each element is 0 or 1/(1 - rate)");
+    // 20,000 draws at p = 0.3: the standard deviation of the fraction is 0.0032; 0.02 is 6 of them.
+    assert.ok(Math.abs(zeros / 20000 - 0.3) < 0.02, `fraction dropped: ${zeros / 20000}`);
+    assert.ok(first.data.some((v, i) => v !== second.data[i]), "the second run draws another mask");
+    s.close();
   });
 });
 
@@ -89,6 +107,14 @@ async function checkOp(entry: OpEntry<any>, dtype: ts.DType): Promise<void> {
       });
       const tol = tolerance(entry, dtype, onEngine.node);
       assert.equal(value.dtype, expected[0]!.dtype, `${what}: dtype`);
+      if (entry.type === "DropoutMask") {
+        // ONNX Runtime's draws, not the session's: the same shape and values of the same law (all ones where nothing drops).
+        assert.deepEqual([...value.shape], [...expected[0]!.shape], `${what}: shape`);
+        const rate = onEngine.feeds.get([...onEngine.feeds.keys()][1]!)!.item() as number;
+        const allOnes = expected[0]!.data.every((v) => v === 1);
+        for (const v of value.data) assert.ok(allOnes ? v === 1 : v === 0 || Math.abs(v - 1 / (1 - rate)) < 1e-6, `${what}: ${v} is 0 or 1/(1 - rate)`);
+        continue;
+      }
       assertClose(value, expected[0]!, { ...tol, what });
       onEngine.variables.forEach((v, i) => assertClose(session.readVariable(v), expected[i + 1]!, { ...tol, what: `${what}: ${v.name} after the run` }));
     } finally {
