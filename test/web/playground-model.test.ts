@@ -342,24 +342,19 @@ describe("web/playground/model.js", async () => {
     const t = new Trainer(stateOf("dataset=gauss&networkShape=3,2&regularization=L1&regularizationRate=0.03&learningRate=0.1&seed=5"));
     for (let e = 0; e < 15; e++) t.step();
     const dead = t.deadLinks()!;
-    const count = (d: boolean[][][]) => d.flat(2).filter(Boolean).length;
-    assert.ok(count(dead) > 0, "some links died");
+    assert.ok(dead.flat(2).some(Boolean), "some links died");
     t.retune({ learningRate: 0.3, optimizer: "momentum" });
     assert.deepEqual(t.deadLinks(), dead, "the dead links carried into the new graph");
     for (let e = 0; e < 5; e++) t.step();
     const later = t.deadLinks()!;
     const weights = t.weights();
-    dead.forEach((w, l) =>
-      w.forEach((r, i) =>
-        r.forEach((d, j) => {
-          if (!d) return;
-          assert.ok(later[l]![i]![j], `link ${l}/${i}/${j} stays dead`);
-          assert.equal(weights[l]!.kernel.data[i * r.length + j], 0, `dead weight ${l}/${i}/${j} stays 0`);
-        }),
-      ),
-    );
+    const deadAt = dead.flatMap((w, l) => w.flatMap((r, i) => r.flatMap((d, j) => (d ? [[l, i, j] as const] : []))));
+    for (const [l, i, j] of deadAt) {
+      assert.ok(later[l]![i]![j], `link ${l}/${i}/${j} stays dead`);
+      assert.equal(weights[l]!.kernel.data[i * dead[l]![0]!.length + j], 0, `dead weight ${l}/${i}/${j} stays 0`);
+    }
     // A dead link edited by hand keeps the value it is given (the Playground's too: no update touches it).
-    const [l, i, j] = dead.flatMap((w, l) => w.flatMap((r, i) => r.flatMap((d, j) => (d ? [[l, i, j]] : []))))[0]!;
+    const [l, i, j] = deadAt[0]!;
     t.setWeight(l, i, j, 0.25);
     t.step();
     assert.equal(t.weights()[l]!.kernel.data[i * dead[l]![0]!.length + j], 0.25);
