@@ -4,10 +4,11 @@
  * ...) and the pooling layers, thin wrappers over nn.conv2d, nn.maxPool and nn.avgPool.
  */
 import type { Graph, Node } from "../graph/index.js";
-import { avgPool, biasAdd, conv2d as conv2dOp, maxPool, toNode, type NodeLike } from "../ops/index.js";
-import { DTypeError, ShapeError, ValueError, formatShape, is, isFloatDType, requireArg, type Padding } from "../tensor/index.js";
+import { avgPool, biasAdd, conv2d as conv2dOp, isNodeLike, maxPool, toNode, type NodeLike } from "../ops/index.js";
+import { DTypeError, ShapeError, ValueError, formatShape, is, isFloatDType, signature, type Padding } from "../tensor/index.js";
 import { glorotUniform, zeros, type InitializerLike } from "../initializers/index.js";
 import { inLayerScope, layerVariable, type Activation, type LayerOptions, type VariableLayerOptions } from "./core.js";
+import { VARIABLE_LAYER_TAIL, checkedLater, withoutNone, type VariableLayerArgs } from "./params.js";
 
 /** A size or stride: n for both spatial dimensions, or [height, width]. */
 export type Size2D = number | readonly [number, number];
@@ -23,7 +24,7 @@ function pair(kind: string, what: string, v: Size2D): [number, number] {
   return [p[0]!, p[1]!];
 }
 
-function padding(kind: string, p: LayerPadding | undefined): Padding {
+function paddingOf(kind: string, p: LayerPadding | undefined): Padding {
   const upper = (p ?? "valid").toUpperCase();
   if (upper !== "SAME" && upper !== "VALID") throw new ValueError(`${kind}: padding must be "valid" or "same", got ${JSON.stringify(p)}`);
   return upper;
@@ -62,18 +63,47 @@ export interface Conv2DLayerOptions extends VariableLayerOptions {
   biasInitializer?: InitializerLike;
 }
 
+const CONV2D = signature<{ inputs: NodeLike; filters: number; kernelSize: Size2D; strides?: Size2D | null; padding?: LayerPadding | null; dataFormat?: string | null; dilationRate?: Size2D | null } & VariableLayerArgs>(
+  "conv2d",
+  [
+    { name: "inputs", check: isNodeLike },
+    { name: "filters", check: is.positiveInteger },
+    // Sizes, padding and data format are checked below, with messages that name what is wrong in them.
+    { name: "kernelSize", check: checkedLater },
+    { name: "strides", check: checkedLater },
+    { name: "padding", check: checkedLater },
+    { name: "dataFormat", check: checkedLater },
+    { name: "dilationRate", check: checkedLater },
+    ...VARIABLE_LAYER_TAIL,
+  ],
+);
+
 /**
- * A 2-D convolution layer: activation(conv2d(inputs, kernel) + bias) with `filters` output
- * channels and a `kernelSize` window ([height, width] or one number).
+ * TensorFlow 1.x's `layers.conv2d(inputs, filters, kernel_size, strides=(1, 1), padding='valid',
+ * data_format='channels_last', dilation_rate=(1, 1), activation=None, use_bias=True, ...)`,
+ * positionally or with an options object: activation(conv2d(inputs, kernel) + bias) with `filters`
+ * output channels and a `kernelSize` window ([height, width] or one number).
  */
-export function conv2d(inputs: NodeLike, filters: number, kernelSize: Size2D, options: Conv2DLayerOptions = {}): Node {
+export function conv2d(inputs: NodeLike, filters: number, kernelSize: Size2D, options?: Conv2DLayerOptions): Node;
+export function conv2d(
+  inputs: NodeLike,
+  filters: number,
+  kernelSize: Size2D,
+  strides?: Size2D | null,
+  padding?: LayerPadding | null,
+  dataFormat?: string | null,
+  dilationRate?: Size2D | null,
+  activation?: Activation | null,
+  ...rest: unknown[]
+): Node;
+export function conv2d(...args: unknown[]): Node {
   const kind = "conv2d";
-  requireArg(kind, "filters", filters, is.positiveInteger);
-  requireArg(kind, "options", options as unknown, is.plainObject);
+  const { inputs, filters, kernelSize, ...tail } = CONV2D.parse(args);
+  const options = withoutNone(tail) as Conv2DLayerOptions;
   const [kh, kw] = pair(kind, "kernelSize", kernelSize);
   const strides = pair(kind, "strides", options.strides ?? 1);
   const dilations = pair(kind, "dilationRate", options.dilationRate ?? 1);
-  const pad = padding(kind, options.padding);
+  const pad = paddingOf(kind, options.padding);
   channelsLast(kind, options.dataFormat);
   return inLayerScope(kind, [inputs], options, (graph, scope) => {
     const x = imageInput(kind, scope, inputs, graph);
@@ -101,17 +131,45 @@ export interface PoolingLayerOptions extends LayerOptions {
 function pooling(kind: string, pool: typeof maxPool, inputs: NodeLike, poolSize: Size2D, strides: Size2D, options: PoolingLayerOptions): Node {
   const window = pair(kind, "poolSize", poolSize);
   const step = pair(kind, "strides", strides);
-  const pad = padding(kind, options.padding);
+  const pad = paddingOf(kind, options.padding);
   channelsLast(kind, options.dataFormat);
   return inLayerScope(kind, [inputs], options, (graph, scope) => pool(imageInput(kind, scope, inputs, graph), window, step, pad));
 }
 
-/** Max pooling over `poolSize` windows moved by `strides` (TensorFlow 1.x's layers.max_pooling2d). */
-export function maxPooling2d(inputs: NodeLike, poolSize: Size2D, strides: Size2D, options: PoolingLayerOptions = {}): Node {
-  return pooling("max_pooling2d", maxPool, inputs, poolSize, strides, options);
+function poolingSignature(kind: string) {
+  return signature<{ inputs: NodeLike; poolSize: Size2D; strides: Size2D; padding?: LayerPadding | null; dataFormat?: string | null; name?: string }>(kind, [
+    { name: "inputs", check: isNodeLike },
+    { name: "poolSize", check: checkedLater },
+    { name: "strides", check: checkedLater },
+    { name: "padding", check: checkedLater },
+    { name: "dataFormat", check: checkedLater },
+    { name: "name", check: is.optional(is.string) },
+  ]);
+}
+const MAX_POOLING2D = poolingSignature("max_pooling2d");
+const AVERAGE_POOLING2D = poolingSignature("average_pooling2d");
+
+function parsePooling(sig: typeof MAX_POOLING2D, pool: typeof maxPool, args: unknown[]): Node {
+  const { inputs, poolSize, strides, ...rest } = sig.parse(args);
+  return pooling(sig.fn, pool, inputs, poolSize, strides, withoutNone(rest) as PoolingLayerOptions);
 }
 
-/** Average pooling (TensorFlow 1.x's layers.average_pooling2d); SAME padding averages the positions inside the input. */
-export function averagePooling2d(inputs: NodeLike, poolSize: Size2D, strides: Size2D, options: PoolingLayerOptions = {}): Node {
-  return pooling("average_pooling2d", avgPool, inputs, poolSize, strides, options);
+/**
+ * Max pooling over `poolSize` windows moved by `strides`: TensorFlow 1.x's
+ * `layers.max_pooling2d(inputs, pool_size, strides, padding='valid', data_format='channels_last', name=None)`.
+ */
+export function maxPooling2d(inputs: NodeLike, poolSize: Size2D, strides: Size2D, options?: PoolingLayerOptions): Node;
+export function maxPooling2d(inputs: NodeLike, poolSize: Size2D, strides: Size2D, padding?: LayerPadding | null, dataFormat?: string | null, name?: string): Node;
+export function maxPooling2d(...args: unknown[]): Node {
+  return parsePooling(MAX_POOLING2D, maxPool, args);
+}
+
+/**
+ * Average pooling (TensorFlow 1.x's `layers.average_pooling2d`, same parameters as max_pooling2d);
+ * SAME padding averages the positions inside the input.
+ */
+export function averagePooling2d(inputs: NodeLike, poolSize: Size2D, strides: Size2D, options?: PoolingLayerOptions): Node;
+export function averagePooling2d(inputs: NodeLike, poolSize: Size2D, strides: Size2D, padding?: LayerPadding | null, dataFormat?: string | null, name?: string): Node;
+export function averagePooling2d(...args: unknown[]): Node {
+  return parsePooling(AVERAGE_POOLING2D, avgPool, args);
 }

@@ -5,10 +5,11 @@
  */
 import { Node, Variable, type Graph } from "../graph/index.js";
 import { biasAdd, graphOf, isNodeLike, matmul, reshape, reshapeLike, reduceSum, onesLike, toNode, type NodeLike } from "../ops/index.js";
-import { DTypeError, ShapeError, ValueError, check, formatShape, is, isFloatDType, requireArg, signature, type DType } from "../tensor/index.js";
+import { DTypeError, ShapeError, ValueError, check, formatShape, is, isFloatDType, signature, type DType } from "../tensor/index.js";
 import { glorotUniform, initialValue, zeros, type InitializerLike } from "../initializers/index.js";
 import { dropoutChecks, dropoutInScope, type DropoutOptions } from "../nn/dropout.js";
 import { sharedVariable, type Reuse } from "./variable-scope.js";
+import { VARIABLE_LAYER_TAIL, withoutNone, type VariableLayerArgs } from "./params.js";
 
 /** An activation applied to a layer's output (`ts.sigmoid`, `ts.nn.relu`, ...). */
 export type Activation = (x: Node) => Node;
@@ -75,13 +76,32 @@ function floatInput(kind: string, x: Node): void {
   if (!isFloatDType(x.dtype)) throw new DTypeError(`${kind}: the inputs must be float32 or float64, got ${x.dtype} ${x}`);
 }
 
+const DENSE = signature<{ inputs: NodeLike; units: number } & VariableLayerArgs>("dense", [
+  { name: "inputs", check: isNodeLike },
+  { name: "units", check: is.positiveInteger },
+  ...VARIABLE_LAYER_TAIL,
+]);
+
 /**
- * A densely connected layer: activation(inputs · kernel + bias), with kernel [in, units] and bias
- * [units]. Inputs of rank > 2 multiply along their last axis.
+ * TensorFlow 1.x's `layers.dense(inputs, units, activation=None, use_bias=True,
+ * kernel_initializer=None, bias_initializer=zeros, kernel_regularizer=None, bias_regularizer=None,
+ * activity_regularizer=None, kernel_constraint=None, bias_constraint=None, trainable=True,
+ * name=None, reuse=None)`, positionally or with an options object: activation(inputs · kernel +
+ * bias), with kernel [in, units] and bias [units]. Inputs of rank > 2 multiply along their last axis.
  */
-export function dense(inputs: NodeLike, units: number, options: DenseOptions = {}): Node {
-  requireArg("dense", "units", units, is.positiveInteger);
-  requireArg("dense", "options", options as unknown, is.plainObject);
+export function dense(inputs: NodeLike, units: number, options?: DenseOptions): Node;
+export function dense(
+  inputs: NodeLike,
+  units: number,
+  activation?: Activation | null,
+  useBias?: boolean,
+  kernelInitializer?: InitializerLike | null,
+  biasInitializer?: InitializerLike | null,
+  ...rest: unknown[]
+): Node;
+export function dense(...args: unknown[]): Node {
+  const { inputs, units, ...tail } = DENSE.parse(args);
+  const options = withoutNone(tail) as DenseOptions;
   return inLayerScope("dense", [inputs], options, (graph, scope) => {
     const x = toNode(inputs, graph);
     floatInput("dense", x);
