@@ -4,7 +4,7 @@
  * gradient into zeros shaped like the params) and oneHot (OneHot).
  */
 import { GraphNode, type Node, type TensorSpec } from "../graph/index.js";
-import { is, isDTypeArg, isIntegerList, requireArg, signature, storageDType, DTypeError, ShapeError, ValueError, checkStridedSliceSpec, formatShape, normalizeAxes, resolveStridedSlice, sliceAsStrided, staticCompatible, tensor, Tensor, type DTypeLike, type StaticShape, type StridedSliceSpec, type TensorLike } from "../tensor/index.js";
+import { check, is, isDTypeArg, isIntegerList, requireArg, signature, storageDType, DTypeError, ShapeError, ValueError, checkStridedSliceSpec, formatShape, normalizeAxes, resolveStridedSlice, sliceAsStrided, staticCompatible, tensor, Tensor, type DTypeLike, type StaticShape, type StridedSliceSpec, type TensorLike } from "../tensor/index.js";
 import { apply, defineOp, isNodeLike, type NodeLike, type NameArg } from "./define.js";
 import { requireNumeric } from "./infer.js";
 import type { GatherAttrs, OneHotAttrs, SliceAttrs } from "../kernels/attrs.js";
@@ -100,7 +100,7 @@ export const GatherGrad = defineOp<GatherAttrs>({
     }
     return { dtype: dy!.dtype, shape: params!.shape };
   },
-  gradient: (op, g) => [null, null, gather(g, op.inputs[1]!, op.attrs.axis)],
+  gradient: (op, g) => [null, null, gather(g, op.inputs[1]!, { axis: op.attrs.axis })],
 });
 
 export const OneHot = defineOp<OneHotAttrs>({
@@ -199,25 +199,46 @@ export function stridedSlice(...args: unknown[]): Node {
   return apply(StridedSlice, [a.input], spec, a.name ?? "StridedSlice");
 }
 
-const GATHER = signature<{ params: NodeLike; indices: NodeLike; axis?: number; name?: string; validateIndices?: boolean }>("gather", [
+/** Only TF1's default: batched gathers are not implemented. */
+const isBatchDims = check<0 | null | undefined>("0 (batch_dims other than 0 is not supported)", (v) => v === undefined || v === null || v === 0);
+
+const GATHER = signature<{ params: NodeLike; indices: NodeLike; validateIndices?: boolean | null; name?: string; axis?: number | null; batchDims?: 0 | null }>("gather", [
   { name: "params", check: isNodeLike },
   { name: "indices", check: isNodeLike },
-  { name: "axis", check: is.optional(is.integer) },
+  // Deprecated in TensorFlow, where it does nothing; indices are always checked here. A number here
+  // is refused rather than taken for the axis: TensorFlow 1.x would gather along axis 0 instead.
+  {
+    name: "validateIndices",
+    check: check<boolean | null | undefined>("true, false or null (TF1's deprecated validate_indices; give the axis by keyword: gather(params, indices, { axis }))", (v) => v === undefined || v === null || typeof v === "boolean"),
+  },
   { name: "name", check: is.optional(is.string) },
-  // Deprecated in TensorFlow, where it does nothing; indices are always checked here.
-  { name: "validateIndices", check: is.optional(is.boolean), keywordOnly: true },
+  { name: "axis", check: check<number | null | undefined>("an integer or null", (v) => v === undefined || v === null || Number.isInteger(v)) },
+  { name: "batchDims", check: isBatchDims },
 ]);
 
+export interface GatherOptions {
+  /** Default 0. */
+  axis?: number | null;
+  name?: string;
+  /** Ignored, as in TensorFlow (indices are always checked). */
+  validateIndices?: boolean | null;
+  validate_indices?: boolean | null;
+  /** Only 0. */
+  batchDims?: 0 | null;
+  batch_dims?: 0 | null;
+}
+
 /**
- * Slices of `params` along `axis` at the int32 `indices` (of any rank): the output has params'
- * shape with that axis replaced by the indices' shape. An index outside [0, size) is an error.
- * The axis comes third (TF1 has validate_indices there, deprecated; it is a keyword here).
+ * TensorFlow 1.x's `gather(params, indices, validate_indices=None, name=None, axis=None,
+ * batch_dims=0)`: slices of `params` along `axis` at the int32 `indices` (of any rank); the output
+ * has params' shape with that axis replaced by the indices' shape. An index outside [0, size) is an
+ * error. The axis is the fifth positional argument, so it is usually given as `{ axis }`.
  */
-export function gather(params: NodeLike, indices: NodeLike, axis?: number, name?: string): Node;
-export function gather(params: NodeLike, indices: NodeLike, options: { axis?: number; name?: string; validateIndices?: boolean; validate_indices?: boolean }): Node;
+export function gather(params: NodeLike, indices: NodeLike, options?: GatherOptions): Node;
+export function gather(params: NodeLike, indices: NodeLike, validateIndices?: boolean | null, name?: string, axis?: number | null, batchDims?: 0 | null): Node;
 export function gather(...args: unknown[]): Node {
-  const { params, indices, axis = 0, name } = GATHER.parse(args);
-  return apply(GatherV2, [params, indexValue(indices, "gather indices")], { axis }, name ?? "GatherV2");
+  const { params, indices, axis, name } = GATHER.parse(args);
+  return apply(GatherV2, [params, indexValue(indices, "gather indices")], { axis: axis ?? 0 }, name ?? "GatherV2");
 }
 
 export interface OneHotOptions {

@@ -48,7 +48,7 @@ describe("gather and oneHot, by hand", () => {
   test("rows by index, repeats allowed; columns with axis 1", () => {
     const P = [[1, 2], [3, 4], [5, 6]];
     assertClose(run(() => ts.gather(f64(P), [2, 0, 2])), [[5, 6], [1, 2], [5, 6]], EXACT);
-    assertClose(run(() => ts.gather(f64(P), [[1], [0]], 1)), [[[2], [1]], [[4], [3]], [[6], [5]]], EXACT);
+    assertClose(run(() => ts.gather(f64(P), [[1], [0]], { axis: 1 })), [[[2], [1]], [[4], [3]], [[6], [5]]], EXACT);
   });
 
   test("the gradient adds dy into the gathered rows, twice for a repeated index", () => {
@@ -83,8 +83,8 @@ describe("slicing and gathering errors", () => {
   });
 
   test("gather: an index out of range at run time names the node, the position and the value", () => {
-    throwsWith(() => run(() => ts.gather(f64(X), [1, 2], 0, "rows")), ts.ValueError, /^'rows' \(GatherV2\) at run time: indices\[1\] = 2 is not in \[0, 2\)/);
-    throwsWith(() => run(() => ts.gather(f64(X), [-1], 1)), ts.ValueError, /'GatherV2' \(GatherV2\) at run time: indices\[0\] = -1 is not in \[0, 3\)/);
+    throwsWith(() => run(() => ts.gather(f64(X), [1, 2], null, "rows")), ts.ValueError, /^'rows' \(GatherV2\) at run time: indices\[1\] = 2 is not in \[0, 2\)/);
+    throwsWith(() => run(() => ts.gather(f64(X), [-1], { axis: 1 })), ts.ValueError, /'GatherV2' \(GatherV2\) at run time: indices\[0\] = -1 is not in \[0, 3\)/);
     // Fed indices, checked when the op runs.
     throwsWith(
       () =>
@@ -123,6 +123,14 @@ describe("TF1's signatures of the indexing ops: positional arguments in TF1's or
 
   test("gather's axis and name by keyword; oneHot's on/off values, axis and dtype by position", () => {
     assertClose(run(() => ts.gather(f64(X), [2, 0], { axis: 1, validate_indices: true })), [[3, 1], [6, 4]], EXACT);
+    // TF1's order: gather(params, indices, validate_indices, name, axis, batch_dims); X = [[1,2,3],[4,5,6]].
+    const positional = inGraph((g) => {
+      const y = ts.gather(f64(X), [2, 0], true, "cols", 1, 0);
+      assert.equal(y.name, "cols");
+      return new ts.Session(g).run(y);
+    });
+    assertClose(positional, [[3, 1], [6, 4]], EXACT);
+    assertClose(run(() => ts.gather(f64(X), [1], null, undefined, -1)), [[2], [5]], EXACT);
     // one_hot([1, 0], 3, on_value=5, off_value=-1, axis=0): a [3, 2] of columns.
     assertClose(run(() => ts.one_hot([1, 0], 3, 5, -1, 0, "float64")), [[-1, 5], [5, -1], [-1, -1]], EXACT);
     assertClose(run(() => ts.one_hot([1], 2, { on_value: 2, dtype: ts.int32 })), [[0, 2]], { ...EXACT, dtype: "int32" });
@@ -136,6 +144,9 @@ describe("TF1's signatures of the indexing ops: positional arguments in TF1's or
   test("wrong kinds name the function and the argument", () => {
     inGraph(() => {
       throwsWith(() => ts.gather(f64(X), [0], { axes: 1 } as never), ts.TensorSlowError, /^gather: unknown option 'axes'/);
+      // The old place of the axis is TF1's validate_indices: a number there is refused, not taken for the axis.
+      throwsWith(() => ts.gather(f64(X), [0], 1 as never), ts.ArgumentError, /^gather: argument 'validateIndices' must be true, false or null .*give the axis by keyword/);
+      throwsWith(() => ts.gather(f64(X), [0], { batch_dims: 1 } as never), ts.ArgumentError, /^gather: argument 'batch_dims' must be 0 \(batch_dims other than 0 is not supported\)/);
       throwsWith(() => ts.oneHot([0], "3" as never), ts.ArgumentError, /^oneHot: argument 'depth' must be an integer, got the string "3"/);
       throwsWith(() => ts.stridedSlice(f64(TEN), 1 as never, [2]), ts.ArgumentError, /^stridedSlice: argument 'begin' must be an array of integers, got number 1/);
       throwsWith(() => ts.unstack(f64(X), { axis: 0.5 }), ts.ArgumentError, /^unstack: argument 'axis' must be an integer \(or undefined\), got number 0\.5/);

@@ -125,7 +125,7 @@ export const INDEXING_OPS: Record<string, OpEntry<any>> = {
 
   GatherV2: {
     type: "GatherV2",
-    build: ([p, i], { axis }: GatherCaseAttrs) => ts.gather(p!, i!, axis),
+    build: ([p, i], { axis }: GatherCaseAttrs) => ts.gather(p!, i!, { axis }),
     ref: ([p, i], { axis }: GatherCaseAttrs) => gatherRef(p!, i!, axis),
     cases: gatherCases(),
     differentiable: true,
