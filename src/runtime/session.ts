@@ -277,7 +277,9 @@ export class Session {
 
   close(): void {
     this.closed = true;
-    this.engine?.dispose();
+    // A run already under way finishes first: its engine lets go of its sessions after it.
+    const engine = this.engine;
+    if (engine !== undefined) void this.queue.then(() => engine.dispose());
     for (const plan of this.plans.values()) plan.dispose();
     this.plans.clear();
     this.last = undefined;
