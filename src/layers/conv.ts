@@ -8,7 +8,7 @@ import { avgPool, biasAdd, conv2d as conv2dOp, isNodeLike, maxPool, toNode, type
 import { DTypeError, ShapeError, ValueError, formatShape, is, isFloatDType, signature, type Padding } from "../tensor/index.js";
 import { glorotUniform, zeros, type InitializerLike } from "../initializers/index.js";
 import { inLayerScope, layerVariable, type Activation, type LayerOptions, type VariableLayerOptions } from "./core.js";
-import { VARIABLE_LAYER_TAIL, checkedLater, withoutNone, type VariableLayerArgs } from "./params.js";
+import { VARIABLE_LAYER_TAIL, checkedLater, withoutNone, type VariableLayerArgs, type VariableLayerKeywords } from "./params.js";
 
 /** A size or stride: n for both spatial dimensions, or [height, width]. */
 export type Size2D = number | readonly [number, number];
@@ -46,7 +46,9 @@ function imageInput(kind: string, scope: string, inputs: NodeLike, graph: Graph)
   return x;
 }
 
-export interface Conv2DLayerOptions extends VariableLayerOptions {
+export interface Conv2DLayerOptions extends VariableLayerOptions, VariableLayerKeywords {
+  data_format?: string;
+  dilation_rate?: Size2D;
   /** Default 1. */
   strides?: Size2D;
   /** Default "valid". */
@@ -85,6 +87,7 @@ const CONV2D = signature<{ inputs: NodeLike; filters: number; kernelSize: Size2D
  * output channels and a `kernelSize` window ([height, width] or one number).
  */
 export function conv2d(inputs: NodeLike, filters: number, kernelSize: Size2D, options?: Conv2DLayerOptions): Node;
+export function conv2d(inputs: NodeLike, filters: number, kernelSize: Size2D, strides: Size2D | null | undefined, padding: LayerPadding | null | undefined, options: Conv2DLayerOptions): Node;
 export function conv2d(
   inputs: NodeLike,
   filters: number,
@@ -122,6 +125,7 @@ export function conv2d(...args: unknown[]): Node {
 }
 
 export interface PoolingLayerOptions extends LayerOptions {
+  data_format?: string;
   /** Default "valid". */
   padding?: LayerPadding;
   /** Only "channels_last" (NHWC). */

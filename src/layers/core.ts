@@ -9,7 +9,7 @@ import { DTypeError, ShapeError, ValueError, check, formatShape, is, isFloatDTyp
 import { glorotUniform, initialValue, zeros, type InitializerLike } from "../initializers/index.js";
 import { dropoutChecks, dropoutInScope, type DropoutOptions } from "../nn/dropout.js";
 import { sharedVariable, type Reuse } from "./variable-scope.js";
-import { VARIABLE_LAYER_TAIL, withoutNone, type VariableLayerArgs } from "./params.js";
+import { VARIABLE_LAYER_TAIL, withoutNone, type VariableLayerArgs, type VariableLayerKeywords } from "./params.js";
 
 /** An activation applied to a layer's output (`ts.sigmoid`, `ts.nn.relu`, ...). */
 export type Activation = (x: Node) => Node;
@@ -63,13 +63,13 @@ export function layerVariable(
   return sharedVariable(graph, full, shape, dtype, reuse, () => new Variable(initialValue(init, shape, dtype, full), { name, trainable: options.trainable ?? true }));
 }
 
-export interface DenseOptions extends VariableLayerOptions {
+export interface DenseOptions extends VariableLayerOptions, VariableLayerKeywords {
   activation?: Activation | null;
   useBias?: boolean;
   /** Default glorotUniform(), as TensorFlow's. */
-  kernelInitializer?: InitializerLike;
+  kernelInitializer?: InitializerLike | null;
   /** Default zeros(). */
-  biasInitializer?: InitializerLike;
+  biasInitializer?: InitializerLike | null;
 }
 
 function floatInput(kind: string, x: Node): void {
@@ -90,6 +90,7 @@ const DENSE = signature<{ inputs: NodeLike; units: number } & VariableLayerArgs>
  * bias), with kernel [in, units] and bias [units]. Inputs of rank > 2 multiply along their last axis.
  */
 export function dense(inputs: NodeLike, units: number, options?: DenseOptions): Node;
+export function dense(inputs: NodeLike, units: number, activation: Activation | null | undefined, options: DenseOptions): Node;
 export function dense(
   inputs: NodeLike,
   units: number,

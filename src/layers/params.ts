@@ -66,3 +66,23 @@ export interface VariableLayerArgs {
 export function withoutNone<T extends object>(record: T): { [K in keyof T]?: Exclude<T[K], null> } {
   return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== null && v !== undefined)) as { [K in keyof T]?: Exclude<T[K], null> };
 }
+
+/**
+ * TF1's keyword names for the options object (snake_case), and the regularizer and constraint
+ * keywords, which take only None.
+ */
+export interface VariableLayerKeywords {
+  use_bias?: boolean;
+  kernel_initializer?: InitializerLike | null;
+  bias_initializer?: InitializerLike | null;
+  kernelRegularizer?: null;
+  kernel_regularizer?: null;
+  biasRegularizer?: null;
+  bias_regularizer?: null;
+  activityRegularizer?: null;
+  activity_regularizer?: null;
+  kernelConstraint?: null;
+  kernel_constraint?: null;
+  biasConstraint?: null;
+  bias_constraint?: null;
+}

@@ -17,7 +17,7 @@ describe("layers: TF1's positional arguments", () => {
     inGraph((g) => {
       const x = ts.placeholder("float64", [null, 3]);
       const positional = ts.layers.dense(x, 4, ts.nn.relu, false, seeded(5));
-      const keyword = ts.layers.dense(x, 4, { activation: ts.nn.relu, use_bias: false, kernelInitializer: seeded(5) } as ts.layers.DenseOptions);
+      const keyword = ts.layers.dense(x, 4, { activation: ts.nn.relu, use_bias: false, kernelInitializer: seeded(5) });
       assert.deepEqual(ts.globalVariables().map((v) => v.name), ["dense/kernel", "dense_1/kernel"], "use_bias=False made no bias");
       assert.equal(positional.name, "dense/Relu");
       const xv = ts.tensor([[1, -2, 3], [-1, 0.5, -2], [2, 2, -4]], { dtype: "float64" });
@@ -33,7 +33,7 @@ describe("layers: TF1's positional arguments", () => {
       const x = ts.placeholder("float64", [null, 2]);
       const positional = ts.layers.dense(x, 2, null, true, seeded(3), 0.5, null, null, null, null, null, true, "pos");
       const keyword = ts.layers.dense(x, 2, { kernelInitializer: seeded(3), biasInitializer: 0.5, name: "kw" });
-      const mixed = ts.layers.dense(x, 2, null, { kernel_initializer: seeded(3), bias_initializer: 0.5, name: "mixed" } as never);
+      const mixed = ts.layers.dense(x, 2, null, { kernel_initializer: seeded(3), bias_initializer: 0.5, name: "mixed" });
       assert.deepEqual(ts.globalVariables().map((v) => v.name), ["pos/kernel", "pos/bias", "kw/kernel", "kw/bias", "mixed/kernel", "mixed/bias"]);
       const [a, b, c] = new ts.Session(g).run([positional, keyword, mixed], new Map([[x, ts.tensor([[1, -3], [0.25, 2]], { dtype: "float64" })]]));
       assertClose(a!, b!, { atol: 0, rtol: 0, dtype: "float64" });
@@ -47,7 +47,7 @@ describe("layers: TF1's positional arguments", () => {
       const x = ts.placeholder("float32", [null, 5, 5, 2]);
       const positional = ts.layers.conv2d(x, 4, 3, 2, "same", "channels_last", 1, ts.nn.relu, true, seeded(7), 0.1);
       const keyword = ts.layers.conv2d(x, 4, 3, { strides: 2, padding: "same", activation: ts.nn.relu, kernelInitializer: seeded(7), biasInitializer: 0.1 });
-      const short = ts.layers.conv2d(x, 4, 3, 2, "same", { kernelInitializer: seeded(7), biasInitializer: 0.1, activation: ts.nn.relu } as never);
+      const short = ts.layers.conv2d(x, 4, 3, 2, "same", { kernel_initializer: seeded(7), bias_initializer: 0.1, activation: ts.nn.relu });
       // SAME with stride 2 over 5: ceil(5/2) = 3 (VALID would give 2).
       assert.deepEqual(positional.shape, [null, 3, 3, 4]);
       const xv = ts.tensor(Array.from({ length: 50 }, (_, i) => Math.sin(i)), { shape: [1, 5, 5, 2] });
@@ -97,10 +97,12 @@ describe("layers: TF1's positional arguments", () => {
       throwsWith(() => ts.layers.dense(x, 2, "relu" as never), ts.ArgumentError, /dense: argument 'activation' must be a function .* or null, got the string "relu"/);
       throwsWith(() => ts.layers.dense(x, 2, null, "yes" as never), ts.ArgumentError, /dense: argument 'useBias' must be true or false/);
       throwsWith(() => ts.layers.dense(x, 2, null, true, null, null, (() => 0) as never), ts.ArgumentError, /dense: argument 'kernelRegularizer' must be null or undefined \(regularizers are not supported/);
-      throwsWith(() => ts.layers.dense(x, 2, { kernel_constraint: () => 0 } as never), ts.ArgumentError, /dense: argument 'kernel_constraint' must be null or undefined \(constraints are not supported/);
+      throwsWith(() => ts.layers.dense(x, 2, { kernel_constraint: (() => 0) as never }), ts.ArgumentError, /dense: argument 'kernel_constraint' must be null or undefined \(constraints are not supported/);
       throwsWith(() => ts.layers.dense(x, 2, { units: 3 } as never), ts.TensorSlowError, /dense: 'units' is given twice/);
       const img = ts.placeholder("float32", [null, 4, 4, 1]);
       throwsWith(() => ts.layers.conv2d(img, 2, 3, 1, "full" as never), ts.ValueError, /padding must be "valid" or "same", got "full"/);
+      throwsWith(() => ts.layers.conv2d(img, 2, 3, { data_format: "channels_first" }), ts.ValueError, /conv2d: only data format "channels_last"/);
+      throwsWith(() => ts.layers.averagePooling2d(img, 2, 2, null, "channels_first"), ts.ValueError, /average_pooling2d: only data format "channels_last"/);
       throwsWith(() => (ts.layers.maxPooling2d as (...a: unknown[]) => unknown)(img, 2, 2, "same", "channels_last", "p", "extra"), ts.TensorSlowError, /max_pooling2d: takes at most 6 positional arguments/);
     });
   });
