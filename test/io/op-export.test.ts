@@ -91,7 +91,7 @@ const FORMAT_LIMITS: { format: "onnx" | "tfjs"; type: string; cases: RegExp; mes
 const MISSING_KERNELS: { format: "onnx" | "tfjs"; types: string[]; dtype: ts.DType; error: RegExp; why: string }[] = [
   {
     format: "onnx",
-    types: ["Conv2D", "Conv2DBackpropInput", "AvgPool"],
+    types: ["Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter", "AvgPool", "AvgPoolGrad"],
     dtype: "float64",
     error: /Could not find an implementation for (Conv|ConvTranspose|AveragePool)\(11\)/,
     why: "onnxruntime 1.30's CPU provider has Conv, ConvTranspose and AveragePool for float32 only",

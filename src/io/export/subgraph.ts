@@ -36,8 +36,12 @@ export interface InferenceSubgraph {
  */
 export type InputsUsed = (op: Operation) => readonly number[];
 
-/** Walks back from the outputs to the inputs; `what` names the exporter in messages. */
-export function collectSubgraph(source: Graph | Session, selection: ExportSelection, what: string, inputsUsed: InputsUsed): InferenceSubgraph {
+/**
+ * Walks back from the outputs to the inputs; `what` names the exporter in messages. `effects` are
+ * nodes run for what they do (a train op, update ops, groups): with them, control inputs are
+ * followed too, as a session run follows them, and the outputs may be empty.
+ */
+export function collectSubgraph(source: Graph | Session, selection: ExportSelection, what: string, inputsUsed: InputsUsed, effects: readonly (GraphNode | string)[] = []): InferenceSubgraph {
   const session = source instanceof Session ? source : null;
   if (session === null && !(source instanceof Graph)) {
     throw new ExportError(`${what}: the first argument must be a Graph or a Session, got ${String(source)}`);
@@ -48,7 +52,8 @@ export function collectSubgraph(source: Graph | Session, selection: ExportSelect
   }
   const inputs = selection.inputs.map((x) => resolve(graph, x, what, "input"));
   const outputs = selection.outputs.map((x) => resolve(graph, x, what, "output"));
-  if (outputs.length === 0) throw new ExportError(`${what}: no outputs given`);
+  const effectNodes = effects.map((x) => resolveGraphNode(graph, x, what, "update"));
+  if (outputs.length === 0 && effectNodes.length === 0) throw new ExportError(`${what}: no outputs given`);
   for (const [list, kind] of [[inputs, "input"], [outputs, "output"]] as const) {
     const seen = new Set<Node>();
     for (const n of list) {
@@ -59,14 +64,16 @@ export function collectSubgraph(source: Graph | Session, selection: ExportSelect
 
   const inputSet = new Set(inputs);
   // The output that first reached each node: a missing input is reported with what needs it.
-  const reachedFrom = new Map<Node, Node>();
-  for (const out of outputs) {
-    const stack: Node[] = [out];
+  const reachedFrom = new Map<GraphNode, GraphNode>();
+  const followControl = effectNodes.length > 0;
+  for (const out of [...outputs, ...effectNodes]) {
+    const stack: GraphNode[] = [out];
     while (stack.length > 0) {
       const n = stack.pop()!;
       if (reachedFrom.has(n)) continue;
       reachedFrom.set(n, out);
-      if (inputSet.has(n)) continue;
+      if (n instanceof Node && inputSet.has(n)) continue;
+      if (followControl) stack.push(...n.controlInputs);
       if (n instanceof Placeholder) {
         throw new ExportError(
           `${what}: the output ${out} needs the placeholder ${n} (${n.dtype} ${formatShape(n.shape)}), which is not among the inputs ` +
@@ -77,7 +84,8 @@ export function collectSubgraph(source: Graph | Session, selection: ExportSelect
     }
   }
 
-  const reached = [...reachedFrom.keys()].filter((n) => !inputSet.has(n)).sort((a, b) => a.id - b.id);
+  // Nodes without a value (groups) only make their members needed.
+  const reached = [...reachedFrom.keys()].filter((n): n is Node => n instanceof Node && !inputSet.has(n)).sort((a, b) => a.id - b.id);
   const variables = reached.filter((n): n is Variable => n instanceof Variable);
   const values = new Map<Node, Tensor>();
   // readVariable, not run: it answers on every engine (an asynchronous one refuses run).
@@ -100,11 +108,17 @@ export function collectSubgraph(source: Graph | Session, selection: ExportSelect
 }
 
 function resolve(graph: Graph, x: Node | string, what: string, kind: string): Node {
+  const node = resolveGraphNode(graph, x, what, kind);
+  if (!(node instanceof Node)) throw new ExportError(`${what}: the ${kind} ${node} has no value (it only groups other nodes) and cannot be exported`);
+  return node;
+}
+
+/** A node of `graph` given as a node or a name (a group too); `kind` says what it was given as. */
+export function resolveGraphNode(graph: Graph, x: GraphNode | string, what: string, kind: string): GraphNode {
   const node = typeof x === "string" ? (graph.hasNode(x) ? graph.getNodeByName(x) : undefined) : x;
   if (node === undefined) throw new ExportError(`${what}: the graph has no node named '${x as string}' (given as an ${kind})`);
   if (!(node instanceof GraphNode)) throw new ExportError(`${what}: each ${kind} must be a node or a node name, got ${String(x)}`);
   if (node.graph !== graph) throw new ExportError(`${what}: the ${kind} ${node} belongs to another graph than the one exported`);
-  if (!(node instanceof Node)) throw new ExportError(`${what}: the ${kind} ${node} has no value (it only groups other nodes) and cannot be exported`);
   return node;
 }
 

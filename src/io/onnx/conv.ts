@@ -10,14 +10,14 @@ import type { Conv2DAttrs, Conv2DBackpropInputAttrs, PoolAttrs } from "../../ops
 import { windowDim, type Padding } from "../../tensor/index.js";
 import type { OnnxAttr, OnnxContext, OnnxEmitter } from "./builder.js";
 
-const NHWC_TO_NCHW = [0, 3, 1, 2];
-const NCHW_TO_NHWC = [0, 2, 3, 1];
+export const NHWC_TO_NCHW = [0, 3, 1, 2];
+export const NCHW_TO_NHWC = [0, 2, 3, 1];
 const HWIO_TO_OIHW = [3, 2, 0, 1];
 
 /** The height and width entries of an NHWC window attribute [1, h, w, 1]. */
-const hw = (a: readonly number[]): number[] => [a[1]!, a[2]!];
+export const hw = (a: readonly number[]): number[] => [a[1]!, a[2]!];
 
-function transpose(cx: OnnxContext, value: string, perm: number[], output?: string): string {
+export function transpose(cx: OnnxContext, value: string, perm: number[], output?: string): string {
   return cx.add("Transpose", [value], { perm: { ints: perm } }, output);
 }
 
@@ -26,7 +26,7 @@ function transpose(cx: OnnxContext, value: string, perm: number[], output?: stri
  * height and width) where those are known, else auto_pad, which onnxruntime refuses to combine
  * with dilations.
  */
-function windowAttrs(cx: OnnxContext, i: number, kernel: readonly (number | null)[], strides: readonly number[], dilations: readonly number[], padding: Padding): Record<string, OnnxAttr> {
+export function windowAttrs(cx: OnnxContext, i: number, kernel: readonly (number | null)[], strides: readonly number[], dilations: readonly number[], padding: Padding): Record<string, OnnxAttr> {
   const attrs: Record<string, OnnxAttr> = { strides: { ints: hw(strides) } };
   const shape = cx.op.inputs[i]!.shape;
   const spatial = shape === null ? [null, null] : [shape[1]!, shape[2]!];
@@ -67,10 +67,41 @@ export const maxPool = pool("MaxPool");
 export const avgPool = pool("AveragePool");
 
 /**
- * conv2dBackpropInput (a transposed convolution) as ONNX's ConvTranspose. Its padding is explicit:
- * the forward convolution's top/left padding at the start, and at the end whatever makes the
- * result the input's size (rows a VALID convolution never read come back as output_padding).
- * That needs the input's height and width and dy's, statically.
+ * The height and width of input `i` (NHWC), which must be known; batch and channels may be unknown.
+ * `sizes` (a gradient op's fixed input or filter sizes) answers instead where given.
+ */
+export function spatialDims(cx: OnnxContext, i: number, why: string, sizes?: readonly number[]): [number, number] {
+  if (sizes !== undefined) return [sizes[1]!, sizes[2]!];
+  const shape = cx.op.inputs[i]!.shape;
+  if (shape === null || shape.length !== 4 || shape[1] === null || shape[2] === null) {
+    cx.fail(`the shape of its input ${cx.op.inputs[i]} must be known in height and width ${why}, got ${shape === null ? "an unknown shape" : `[${shape.map((d) => d ?? "?").join(",")}]`}`);
+  }
+  return [shape[1]!, shape[2]!];
+}
+
+/**
+ * The padding of a transposed window (the adjoint of a forward window over `input` giving `out`):
+ * the forward top/left padding at the start, and at the end whatever makes the result the input's
+ * size (rows a VALID window never read come back as output_padding).
+ */
+export function transposedPads(input: readonly number[], out: readonly number[], kernel: readonly number[], strides: readonly number[], dilations: readonly number[], padding: Padding): Record<string, OnnxAttr> {
+  const begin: number[] = [];
+  const end: number[] = [];
+  const extra: number[] = [];
+  for (const a of [0, 1]) {
+    const [k, s, d] = [kernel[a]!, strides[a + 1]!, dilations[a + 1]!];
+    const before = windowDim(input[a]!, k, s, d, padding).padBefore;
+    const rest = s * (out[a]! - 1) + (k - 1) * d + 1 - before - input[a]!;
+    begin.push(before);
+    end.push(Math.max(rest, 0));
+    extra.push(Math.max(-rest, 0));
+  }
+  return { strides: { ints: hw(strides) }, dilations: { ints: hw(dilations) }, pads: { ints: [...begin, ...end] }, output_padding: { ints: extra } };
+}
+
+/**
+ * conv2dBackpropInput (a transposed convolution) as ONNX's ConvTranspose, with explicit padding
+ * (transposedPads): that needs the input's, dy's and the filter's height and width, statically.
  */
 export const conv2dBackpropInput: OnnxEmitter = (cx) => {
   const { strides, padding, dilations, inputSizes } = (cx.op as Operation<Conv2DBackpropInputAttrs>).attrs;
@@ -78,26 +109,10 @@ export const conv2dBackpropInput: OnnxEmitter = (cx) => {
   const filterIndex = sized ? 0 : 1;
   const dyIndex = sized ? 1 : 2;
   const why = "(ONNX's ConvTranspose needs explicit padding, computed from the input's and dy's height and width)";
-  const input = inputSizes ?? cx.staticShape(0, why);
-  const dy = cx.staticShape(dyIndex, why);
+  const input = spatialDims(cx, 0, why, inputSizes);
+  const dy = spatialDims(cx, dyIndex, why);
   const filter = cx.staticShape(filterIndex, why);
-  const begin: number[] = [];
-  const end: number[] = [];
-  const extra: number[] = [];
-  for (const axis of [1, 2]) {
-    const [k, s, d] = [filter[axis - 1]!, strides[axis]!, dilations[axis]!];
-    const before = windowDim(input[axis]!, k, s, d, padding).padBefore;
-    const rest = s * (dy[axis]! - 1) + (k - 1) * d + 1 - before - input[axis]!;
-    begin.push(before);
-    end.push(Math.max(rest, 0));
-    extra.push(Math.max(-rest, 0));
-  }
-  const attrs: Record<string, OnnxAttr> = {
-    strides: { ints: hw(strides) },
-    dilations: { ints: hw(dilations) },
-    pads: { ints: [...begin, ...end] },
-    output_padding: { ints: extra },
-  };
+  const attrs = transposedPads(input, dy, filter, strides, dilations, padding);
   const y = cx.add("ConvTranspose", [transpose(cx, cx.input(dyIndex), NHWC_TO_NCHW), transpose(cx, cx.input(filterIndex), HWIO_TO_OIHW)], attrs);
   transpose(cx, y, NCHW_TO_NHWC, cx.output);
 };

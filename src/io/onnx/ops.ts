@@ -9,6 +9,7 @@ import { ones, scalar, zeros, type DType, type Tensor } from "../../tensor/index
 import { notInInference, type ExportEntry } from "../export/inference.js";
 import { concat, fill, gather, mirrorPad, oneHot, pack, pad, range, slice, split, splitV, squeeze, stridedSlice, tile, transpose, unpack } from "./array.js";
 import { avgPool, conv2d, conv2dBackpropInput, maxPool } from "./conv.js";
+import { avgPoolGrad, conv2dBackpropFilter, maxPoolGrad, maxPoolGradGrad } from "./conv-grad.js";
 import { dropoutMask, l2Loss, logSoftmax, sigmoidCrossEntropy, softmaxCrossEntropy, sparseSoftmaxCrossEntropy } from "./nn.js";
 import { onnxDtype, type OnnxAttr, type OnnxContext, type OnnxEmitter } from "./builder.js";
 import { biasAddGrad, eluGrad, leakyReluGrad, prodExceptSelf, prodExceptSelfGrad, relu6Grad, reluGrad, seluGrad, sigmoidGrad, sparseSoftmaxCrossEntropyBackprop, tanhGrad } from "./grad.js";
@@ -267,6 +268,10 @@ export const ONNX_OPS: Readonly<Record<string, ExportEntry<OnnxEmitter>>> = {
   EluGrad: eluGrad,
   SeluGrad: seluGrad,
   BiasAddGrad: biasAddGrad,
+  Conv2DBackpropFilter: conv2dBackpropFilter,
+  MaxPoolGrad: maxPoolGrad,
+  MaxPoolGradGrad: maxPoolGradGrad,
+  AvgPoolGrad: avgPoolGrad,
   SparseSoftmaxCrossEntropyBackprop: sparseSoftmaxCrossEntropyBackprop,
   ProdExceptSelf: prodExceptSelf,
   ProdExceptSelfGrad: prodExceptSelfGrad,
