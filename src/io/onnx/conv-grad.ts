@@ -40,6 +40,13 @@ export const conv2dBackpropFilter: OnnxEmitter = (cx) => {
     end.push(Math.max(after, 0));
     crop.push(Math.min(after, 0));
   }
+  // An empty batch sums nothing: zeros, not a convolution over no channels (which onnxruntime 1.30
+  // never finishes with the engine's session options).
+  const filterShape = filterSizes ?? cx.op.inputs[1]!.shape;
+  if (cx.op.inputs[0]!.shape?.[0] === 0 && filterShape !== null && filterShape.every((d) => d !== null)) {
+    cx.add("ConstantOfShape", [cx.int64s(filterShape as number[], "shape")], { value: { tensor: new Tensor([1], cx.op.dtype) } }, cx.output);
+    return;
+  }
   let x = cx.input(0);
   if (crop.some((v) => v < 0)) {
     const ends = crop.map((v, a) => (v < 0 ? input[a]! + v : FAR));

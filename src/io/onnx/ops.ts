@@ -9,6 +9,7 @@ import { ones, scalar, zeros, type DType, type Tensor } from "../../tensor/index
 import { notInInference, type ExportEntry } from "../export/inference.js";
 import { concat, fill, gather, mirrorPad, oneHot, pack, pad, range, slice, split, splitV, squeeze, stridedSlice, tile, transpose, unpack } from "./array.js";
 import { avgPool, conv2d, conv2dBackpropInput, maxPool } from "./conv.js";
+import { gatherGrad, mirrorPadGrad, splitGrad, stridedSliceGrad, tileGrad } from "./array-grad.js";
 import { avgPoolGrad, conv2dBackpropFilter, maxPoolGrad, maxPoolGradGrad } from "./conv-grad.js";
 import { dropoutMask, l2Loss, logSoftmax, sigmoidCrossEntropy, softmaxCrossEntropy, sparseSoftmaxCrossEntropy } from "./nn.js";
 import { onnxDtype, type OnnxAttr, type OnnxContext, type OnnxEmitter } from "./builder.js";
@@ -273,6 +274,11 @@ export const ONNX_OPS: Readonly<Record<string, ExportEntry<OnnxEmitter>>> = {
   MaxPoolGradGrad: maxPoolGradGrad,
   AvgPoolGrad: avgPoolGrad,
   SparseSoftmaxCrossEntropyBackprop: sparseSoftmaxCrossEntropyBackprop,
+  SplitGrad: splitGrad,
+  StridedSliceGrad: stridedSliceGrad,
+  GatherGrad: gatherGrad,
+  TileGrad: tileGrad,
+  MirrorPadGrad: mirrorPadGrad,
   ProdExceptSelf: prodExceptSelf,
   ProdExceptSelfGrad: prodExceptSelfGrad,
   SumToShape: sumToShape,
