@@ -2,8 +2,9 @@
  * The onnxruntime engine: each plan of a session (one per set of fetched and fed nodes) becomes one
  * ONNX model (plan-model.ts), encoded and given to one ONNX Runtime session the first time it runs,
  * and reused after. A run binds the feeds and the variables' buffers (variables.ts) as inputs,
- * preallocates the variables' next values as outputs, runs the model, hands out the fetches (ONNX
- * Runtime's own output arrays, or copies into the caller's `into`), then swaps the variables.
+ * preallocates the variables' next values as outputs (where ONNX Runtime writes into them: load.ts),
+ * runs the model, hands out the fetches (ONNX Runtime's own output arrays, or copies into the
+ * caller's `into`), then swaps the variables.
  */
 import { Node, type GraphNode } from "../../graph/index.js";
 import { Tensor, TensorSlowError, ValueError, type DType } from "../../tensor/index.js";
@@ -11,7 +12,7 @@ import { encodeModel } from "../../io/onnx/proto.js";
 import { getNumThreads } from "../../backends/index.js";
 import { checkInto, copyInto } from "../../runtime/into.js";
 import type { Engine, EngineHost, EngineRun } from "../../runtime/engine.js";
-import { loadOrt, type Ort, type OrtData, type OrtDType, type OrtSession, type OrtTensor } from "./load.js";
+import { loadOrt, writesPreallocatedOutputs, type Ort, type OrtData, type OrtDType, type OrtSession, type OrtTensor } from "./load.js";
 import { planModel, type PlanModel } from "./plan-model.js";
 import { EngineVariables } from "./variables.js";
 
@@ -86,18 +87,20 @@ export class OnnxruntimeEngine implements Engine {
       }
       const fetches: Record<string, OrtTensor | null> = {};
       for (const name of plan.fetchNames) fetches[name] = null;
-      for (const { variable, output } of model.updates) fetches[output] = variables.next(variable);
+      const preallocate = writesPreallocatedOutputs();
+      for (const { variable, output } of model.updates) fetches[output] = preallocate ? variables.next(variable) : null;
       let outputs: Record<string, OrtTensor>;
       try {
         outputs = await plan.session.run(feeds, fetches);
       } catch (e) {
         throw new TensorSlowError(`the onnxruntime engine's run failed: ${(e as Error).message}`);
       }
+      for (const { variable, output } of model.updates) variables.written(variable, outputs[output]!);
       model.fetches.forEach((f, i) => {
         if (f.kind !== "output") return;
         const node = step.fetches[i] as Node;
         const update = model.updates.find((u) => u.output === f.name);
-        if (update !== undefined) values[i] = new Tensor(update.variable.fullShape, node.dtype, (fetches[f.name]!.data as OrtData).slice());
+        if (update !== undefined) values[i] = new Tensor(update.variable.fullShape, node.dtype, variables.nextValue(update.variable).data.slice());
         else {
           values[i] = fromOrt(outputs[f.name]!, node.dtype);
           fresh[i] = true;

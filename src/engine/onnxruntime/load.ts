@@ -42,6 +42,17 @@ export function ortPackage(): string {
   return isNode() ? "onnxruntime-node" : "onnxruntime-web";
 }
 
+/**
+ * Whether the package writes a run's outputs into the CPU tensors given to it as preallocated
+ * fetches. onnxruntime-node binds their memory. onnxruntime-web (1.30) copies a CPU tensor into its
+ * wasm heap to run, lets the run write the output there, and returns the tensor it was given without
+ * copying the heap back: its data stays what it was before the run. So on the web the engine asks
+ * for fresh outputs instead.
+ */
+export function writesPreallocatedOutputs(): boolean {
+  return ortPackage() === "onnxruntime-node";
+}
+
 let loading: Promise<Ort> | undefined;
 
 /** ONNX Runtime's module, imported on the first call. */

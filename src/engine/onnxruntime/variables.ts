@@ -7,9 +7,11 @@
  * adopts the new one as the variable's storage. So fetch, readVariable, Saver.save and export, which
  * read the store, always see the engine's values; a value loaded into the store (a restore) is
  * noticed at the next run, since the store then holds another tensor than the engine's.
+ * Where ONNX Runtime does not write into preallocated outputs (onnxruntime-web, see load.ts), the run
+ * gets no preallocated output and the array ONNX Runtime returns becomes the next value instead.
  */
 import type { Variable } from "../../graph/index.js";
-import { Tensor, allocate } from "../../tensor/index.js";
+import { Tensor, TensorSlowError, allocate } from "../../tensor/index.js";
 import type { EngineHost } from "../../runtime/engine.js";
 import type { Ort, OrtData, OrtDType, OrtTensor } from "./load.js";
 
@@ -48,6 +50,25 @@ export class EngineVariables {
       b.nextOrt = this.wrap(b.next);
     }
     return b.nextOrt!;
+  }
+
+  /**
+   * After a run: `written` is what ONNX Runtime returned for the variable's next value. When it is not
+   * the preallocated tensor (none was given), its array becomes the next buffer (a fresh array of the
+   * run's, which nothing else holds).
+   */
+  written(v: Variable, written: OrtTensor): void {
+    const b = this.entry(v);
+    if (written === b.nextOrt) return;
+    const data = written.data as OrtData;
+    if (data.length !== b.current.size) throw new TensorSlowError(`the onnxruntime engine's run returned ${data.length} values for variable '${v.name}', expected ${b.current.size}`);
+    b.next = new Tensor(b.current.shape, b.current.dtype, data);
+    b.nextOrt = written;
+  }
+
+  /** The variable's next value as the run wrote it (the engine's storage after the swap: copy before handing out). */
+  nextValue(v: Variable): Tensor {
+    return this.buffers.get(v)!.next!;
   }
 
   /** After a run: the next values become the variables' storage. */
