@@ -51,13 +51,13 @@ describe("the package's entry points", () => {
     }
   });
 
-  it("the core's runtime dependencies are Graphviz (graph pictures) and protobufjs (ONNX export), both loaded lazily; the progress bar's library is optional, onnxruntime-node an optional peer", () => {
+  it("the core's runtime dependencies are Graphviz (graph pictures) and protobufjs (ONNX export), both loaded lazily; the progress bar's library is optional, onnxruntime-node and onnxruntime-web optional peers", () => {
     const pkg = JSON.parse(readFileSync(fileURLToPath(import.meta.resolve("tensorslow/package.json")), "utf8"));
     assert.deepEqual(Object.keys(pkg.dependencies), ["@hpcc-js/wasm-graphviz", "protobufjs"]);
     assert.deepEqual(Object.keys(pkg.optionalDependencies), ["cli-progress"]);
-    // A peer the user installs for the onnxruntime engine: npm does not install an optional peer, nor run its install script.
-    assert.deepEqual(Object.keys(pkg.peerDependencies), ["onnxruntime-node"]);
-    assert.deepEqual(pkg.peerDependenciesMeta, { "onnxruntime-node": { optional: true } });
+    // Peers the user installs for the onnxruntime engine (Node, browsers): npm does not install an optional peer, nor run its install script.
+    assert.deepEqual(Object.keys(pkg.peerDependencies), ["onnxruntime-node", "onnxruntime-web"]);
+    assert.deepEqual(pkg.peerDependenciesMeta, { "onnxruntime-node": { optional: true }, "onnxruntime-web": { optional: true } });
     assert.equal(pkg.allowScripts["onnxruntime-node"], false);
     assert.deepEqual(Object.keys(pkg.exports).sort(), [".", "./node", "./package.json"]);
   });
