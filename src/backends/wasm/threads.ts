@@ -7,7 +7,7 @@
  * cross-origin isolated page, Web Workers.
  */
 import type { KernelExports, WasmRuntime } from "./runtime.js";
-import { CTL, CTL_BYTES, FUNCTIONS, MAX_CHUNKS, MAX_WORKERS, serveChunks, STATUS, type ParallelFn } from "./thread-protocol.js";
+import { CTL, CTL_BYTES, FUNCTIONS, jobFailure, MAX_CHUNKS, MAX_WORKERS, openJob, prepareJob, serveChunks, STATUS, type Job, type ParallelFn } from "./thread-protocol.js";
 import { ValueError } from "../../tensor/index.js";
 import { hardwareConcurrency, siblingUrl, warn, type PoolWorker, type ThreadHost } from "./platform.js";
 
@@ -103,17 +103,9 @@ export class ThreadPool {
     const i32 = this.rt.heap.i32;
     const base = this.ctl >>> 2;
     this.gen = (this.gen + 1) | 0;
-    i32[base + CTL.COUNT] = chunks.length;
-    i32[base + CTL.FN] = FUNCTIONS.indexOf(fn);
-    i32[base + CTL.ARGC] = argc;
-    i32[base + CTL.ARGS] = this.argsPtr;
-    i32[base + CTL.SCRATCH] = withScratch ? 1 : 0;
-    i32[base + CTL.ACTIVE] = threads - 1;
-    Atomics.store(i32, base + CTL.FAILED, 0);
-    Atomics.store(i32, base + CTL.DONE, 0);
-    Atomics.store(i32, base + CTL.TICKET, (this.gen & 0xffff) << 16);
-    Atomics.store(i32, base + CTL.GEN, this.gen);
-    Atomics.notify(i32, base + CTL.GEN, threads - 1);
+    const job: Job = { gen: this.gen, count: chunks.length, fn: FUNCTIONS.indexOf(fn), argc, args: this.argsPtr, scratch: withScratch, active: threads - 1 };
+    prepareJob(i32, this.ctl, job);
+    openJob(i32, this.ctl, job);
     serveChunks(i32, this.rt.memory, this.ctl, this.gen, this.fns, this.rt.scratchFor(0));
     let d: number;
     if (threadHost!.canBlock) {
@@ -121,7 +113,8 @@ export class ThreadPool {
     } else {
       while (Atomics.load(i32, base + CTL.DONE) < chunks.length);
     }
-    if (Atomics.load(i32, base + CTL.FAILED) !== 0) throw new Error(`wasm backend: a kernel failed running ${fn} on several threads`);
+    const failure = jobFailure(i32, this.rt.memory, this.ctl);
+    if (failure !== undefined) throw new Error(`wasm backend: a kernel failed running ${fn} on several threads: ${failure}`);
   }
 
   /** The argument table, grown when a job needs more (a steady state reuses it). */
