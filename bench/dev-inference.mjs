@@ -7,6 +7,7 @@
 import { loadavg } from "node:os";
 import * as ts from "../dist/index.js";
 import { buildCnn, buildMlp } from "../build/examples/part6/models.js";
+import { time } from "./dev-timing.mjs";
 
 const args = process.argv.slice(2);
 const kinds = args.filter((a) => a === "mlp" || a === "cnn");
@@ -17,27 +18,6 @@ ts.setNumThreads(threads);
 const batchArg = args.indexOf("--batch");
 const batches = batchArg >= 0 ? [Number(args[batchArg + 1])] : [1, 256];
 const ort = withOrt ? await import("onnxruntime-node") : undefined;
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-
-/** Median seconds per call of `f` over rounds of ~`ms` milliseconds each. */
-async function time(f, ms = 300, rounds = 7) {
-  for (let i = 0; i < 3; i++) await f();
-  let reps = 1;
-  for (;;) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) await f();
-    if (performance.now() - t0 > ms / 4) break;
-    reps *= 2;
-  }
-  const per = [];
-  for (let r = 0; r < rounds; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) await f();
-    per.push((performance.now() - t0) / 1000 / reps);
-  }
-  return median(per);
-}
 
 for (const kind of kinds.length > 0 ? kinds : ["mlp", "cnn"]) {
   const model = kind === "mlp" ? buildMlp({ seed: 1 }) : buildCnn({ seed: 1 });

@@ -96,15 +96,6 @@ const MISSING_KERNELS: { format: "onnx" | "tfjs"; types: string[]; dtype: ts.DTy
     error: /Could not find an implementation for (Conv|ConvTranspose|AveragePool)\(11\)/,
     why: "onnxruntime 1.30's CPU provider has Conv, ConvTranspose and AveragePool for float32 only",
   },
-  {
-    format: "onnx",
-    types: ["Conv2DBackpropFilter"],
-    // An empty batch exports as zeros, without a convolution.
-    cases: /^(?!empty batch)/,
-    dtype: "float64",
-    error: /Could not find an implementation for (Conv|ConvTranspose|AveragePool)\(11\)/,
-    why: "onnxruntime 1.30's CPU provider has Conv, ConvTranspose and AveragePool for float32 only",
-  },
 ];
 
 /**

@@ -5,12 +5,15 @@
  */
 import type { Operation } from "../../graph/index.js";
 import type { LeakyReluAttrs, ReduceAttrs } from "../../ops/index.js";
-import { ones, scalar, zeros } from "../../tensor/index.js";
+import { ones, scalar, zeros, type DType, type Tensor } from "../../tensor/index.js";
 import { onnxDtype, type OnnxContext, type OnnxEmitter } from "./builder.js";
 
 // TensorFlow's SELU constants (as in ops.ts's Selu entry and the kernels).
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;
+
+/** A one-element 1 of `dtype` (ConstantOfShape's value). */
+const onesOf = (dtype: DType): Tensor => ones([1], dtype);
 
 /** A scalar constant of the op's dtype. */
 const c = (cx: OnnxContext, v: number): string => cx.constant(scalar(v, cx.op.dtype), "const");
@@ -61,18 +64,26 @@ export const eluGrad = expUnitGrad(1, 1);
 export const seluGrad = expUnitGrad(SELU_SCALE * SELU_ALPHA, SELU_SCALE);
 
 /**
- * The sum of dy ([..., C]) over every axis but the last. With an unknown rank, dy is first
+ * The sum of dy ([..., C]) over every axis but the last: first over the middle axes (onnxruntime
+ * 1.30 reduces those fast, where a ReduceSum over the leading axes of the CNN's [64,28,28,32]
+ * gradient runs about 13× slower), then over the rows by a product with a row of ones (about 3×
+ * faster than ReduceSum over axis 0 of the MLP's [128,256]). With an unknown rank, dy is first
  * reshaped to [-1, C] (a ReduceSum over computed axes would reduce everything for a vector).
  */
 export const biasAddGrad: OnnxEmitter = (cx) => {
   const dy = cx.input(0);
   const rank = cx.op.inputs[0]!.rank;
-  const keepdims = { int: 0 };
   if (rank === 1) return void cx.add("Identity", [dy], {}, cx.output);
-  if (rank !== null) return void cx.add("ReduceSum", [dy, cx.int64s([...Array(rank - 1).keys()], "axes")], { keepdims }, cx.output);
-  const channels = cx.add("Slice", [cx.add("Shape", [dy]), cx.int64s([-1], "starts"), cx.int64s([Number.MAX_SAFE_INTEGER], "ends")]);
-  const rows = cx.add("Reshape", [dy, cx.add("Concat", [cx.int64s([-1], "rows"), channels], { axis: { int: 0 } })]);
-  cx.add("ReduceSum", [rows, cx.int64s([0], "axes")], { keepdims }, cx.output);
+  let rows: string;
+  if (rank === 2) rows = dy;
+  else if (rank !== null) rows = cx.add("ReduceSum", [dy, cx.int64s([...Array(rank - 2).keys()].map((a) => a + 1), "axes")], { keepdims: { int: 0 } });
+  else {
+    const channels = cx.add("Slice", [cx.add("Shape", [dy]), cx.int64s([-1], "starts"), cx.int64s([Number.MAX_SAFE_INTEGER], "ends")]);
+    rows = cx.add("Reshape", [dy, cx.add("Concat", [cx.int64s([-1], "rows"), channels], { axis: { int: 0 } })]);
+  }
+  const count = cx.add("Slice", [cx.add("Shape", [rows]), cx.int64s([0], "starts"), cx.int64s([1], "ends")]);
+  const ones = cx.add("ConstantOfShape", [count], { value: { tensor: onesOf(cx.op.dtype) } });
+  cx.add("MatMul", [ones, rows], {}, cx.output);
 };
 
 /**
