@@ -91,6 +91,47 @@ describe("the wasm GEMM's fused store and kept weights", { skip: wasm === undefi
     }
   });
 
+  test("the row path (m < 4): a float64 loop's values across its groups of three slivers, B as stored and kept packed", () => {
+    // n: one sliver, a partial one, one group of three, a group and a partial sliver, two groups,
+    // two groups and a sliver, five groups and a partial sliver; k across 256-row k-blocks (3136: the CNN's dense layer).
+    const cases: [number, number, number][] = [[1, 9, 8], [1, 20, 10], [2, 300, 24], [1, 7, 30], [3, 513, 48], [1, 260, 56], [1, 3136, 130], [2, 784, 256]];
+    for (const [m, k, n] of cases) {
+      for (const tB of [false, true]) {
+        const [a, b] = operands(m, k, n, false, tB);
+        const bias = tensor([n], fill);
+        const A = a.data as Float32Array;
+        const B = b.data as Float32Array;
+        const want = new Float64Array(m * n);
+        const bound = new Float64Array(m * n);
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < n; j++) {
+            let sum = 0;
+            let abs = 0;
+            for (let p = 0; p < k; p++) {
+              const term = A[i * k + p]! * B[tB ? j * k + p : p * n + j]!;
+              sum += term;
+              abs += Math.abs(term);
+            }
+            want[i * n + j] = Math.max(sum + bias.data[j]!, 0);
+            bound[i * n + j] = abs;
+          }
+        }
+        const keep: Kept = { version: 0, allocate: (floats) => wasm!.allocate("float32", floats), kept: undefined };
+        for (const keptB of [undefined, keep]) {
+          const what = `${m}×${k}·${k}×${n} tB=${tB} ${keptB === undefined ? "B as stored" : "B kept packed"}`;
+          const got = run("_FusedMatMul", [a, b, bias], [m, n], { transposeA: false, transposeB: tB, activation: "Relu", keptB });
+          for (let i = 0; i < want.length; i++) {
+            const tol = 2 * Math.sqrt(k) * U * bound[i]! + 2 * ulp(want[i]!) + ulp(Math.abs(bias.data[i % n]!));
+            assert.ok(Math.abs(got[i]! - want[i]!) <= tol, `${what}: element ${i} is ${got[i]}, a float64 loop gives ${want[i]}`);
+          }
+        }
+        assert.ok(keep.kept !== undefined, `${m}×${k}·${k}×${n}: the kernel kept the packed weights`);
+        wasm!.free!(keep.kept!.storage);
+        for (const t of [a, b, bias]) wasm!.free!(t.data);
+      }
+    }
+  });
+
   test("_FusedMatMul: Relu passes NaN and turns negatives (and -0) as the reference Relu does", () => {
     const a = tensor([1, 2], (i) => [1, NaN][i]!);
     const b = tensor([2, 8], (i) => (i < 8 ? i - 4 : 0));
