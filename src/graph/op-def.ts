@@ -59,6 +59,19 @@ export interface OpDef<A = Record<string, never>> {
    * session starts the stream afresh from the seeds, as TensorFlow does.
    */
   readonly random?: true;
+  /**
+   * For ops whose output is input 0's elements in row-major order whenever it has as many elements
+   * as input 0: reshapes always; a sum or a broadcast back to a shape when, for the shapes at hand,
+   * there is nothing to sum or broadcast. Where static shapes say so, an optimizing plan gives the
+   * output as a view of input 0's storage and runs no kernel (runtime/view.ts).
+   */
+  readonly relabels?: true;
+  /**
+   * For ops whose output depends on their inputs' shapes and dtypes only, never on their values
+   * (onesLike, shape, size): where static shapes give every input's shape, an optimizing plan
+   * computes the value once when it is compiled and needs no input computed (runtime/fold.ts).
+   */
+  readonly shapeOnly?: true;
 }
 
 /** An op's elementwise formula, as the runtime's fusion reads it (see runtime/fusion.ts). */

@@ -14,6 +14,7 @@ export const Identity = defineOp<NoAttrs>({
   infer: sameAsInput,
   gradient: (_op, dy) => [dy],
   elementwise: { formula: "Identity" },
+  relabels: true,
 });
 
 export const StopGradient = defineOp<NoAttrs>({
@@ -22,6 +23,7 @@ export const StopGradient = defineOp<NoAttrs>({
   infer: sameAsInput,
   gradient: { notDifferentiable: "it passes values forward and, by definition, no gradient back" },
   elementwise: { formula: "Identity" },
+  relabels: true,
 });
 
 export interface ReshapeAttrs {
@@ -61,6 +63,7 @@ export const Reshape = defineOp<ReshapeAttrs>({
   },
   gradient: (op, dy) => (op.inputs.length === 2 ? [reshapeLike(dy, op.inputs[0]!), null] : [reshapeLike(dy, op.inputs[0]!)]),
   elementwise: relabelling,
+  relabels: true,
 });
 
 export interface ExpandDimsAttrs {
@@ -82,6 +85,7 @@ export const ExpandDims = defineOp<ExpandDimsAttrs>({
   },
   gradient: (op, dy) => [reshapeLike(dy, op.inputs[0]!)],
   elementwise: relabelling,
+  relabels: true,
 });
 
 /** The same values under another name (useful to name an output, or to copy a variable's value). */
@@ -116,6 +120,7 @@ export const OnesLike = defineOp<NoAttrs>({
   type: "OnesLike",
   infer: sameAsInput,
   gradient: { notDifferentiable: "its value does not depend on the input's values" },
+  shapeOnly: true,
 });
 
 /** A tensor of ones with the dtype and (run-time) shape of `x`. */
@@ -127,6 +132,7 @@ export const ZerosLike = defineOp<NoAttrs>({
   type: "ZerosLike",
   infer: sameAsInput,
   gradient: { notDifferentiable: "its value does not depend on the input's values" },
+  shapeOnly: true,
 });
 
 /** A tensor of zeros (false for bool) with the dtype and (run-time) shape of `x`. */

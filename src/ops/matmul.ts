@@ -92,6 +92,7 @@ export const AsMatrix = defineOp<AsMatrixAttrs>({
     return { dtype: x!.dtype, shape: vectorAs === "row" ? [1, shape[0]!] : [shape[0]!, 1] };
   },
   gradient: (op, dy) => [reshapeLike(dy, op.inputs[0]!)],
+  relabels: true,
 });
 
 /**
@@ -106,6 +107,7 @@ export const LiftMatMulGrad = defineOp<Record<string, never>>({
     return { dtype: dy!.dtype, shape: liftedShape(dy!.shape, a!.shape.length === 1, b!.shape.length === 1) };
   },
   gradient: (op, g) => [reshapeLike(g, op.inputs[0]!), null, null],
+  relabels: true,
 });
 
 function liftedShape(dy: readonly Dim[], aVec: boolean, bVec: boolean): Dim[] {
@@ -152,6 +154,7 @@ export const UnliftMatMulGrad = defineOp<AsMatrixAttrs>({
     return { dtype: d!.dtype, shape: d!.shape.filter((_, i) => i !== axis) };
   },
   gradient: (op, g) => [reshapeLike(g, op.inputs[0]!), null],
+  relabels: true,
 });
 
 /** A lifted operand's gradient `d` without the lifted axis (see UnliftMatMulGrad). */

@@ -255,6 +255,7 @@ export const SumToShape = defineOp<Record<string, never>>({
   gradient: (op, dy) => [broadcastLike(dy, op.inputs[0]!), null],
   // A copy when nothing was broadcast (shapes unknown when the graph was built are often equal).
   elementwise: { formula: "Identity", args: [0], argShape: (shape, _index, out) => (sizeOf(shape) === sizeOf(out) ? out : null) },
+  relabels: true,
 });
 
 /** The shape `x` has once its reduced axes are put back as size-1 dimensions. */
@@ -288,6 +289,7 @@ export const BroadcastLike = defineOp<BroadcastLikeAttrs>({
     args: [0],
     argShape: (shape, _index, out, attrs) => restoreReducedShape([...shape], out.length, attrs, "BroadcastLike") as number[],
   },
+  relabels: true,
 });
 
 function sameKnownShape(a: StaticShape, b: StaticShape): boolean {
@@ -310,6 +312,7 @@ export const SizeRatio = defineOp<Record<string, never>>({
   type: "SizeRatio",
   infer: ([x]): TensorSpec => ({ dtype: x!.dtype, shape: [] }),
   gradient: { notDifferentiable: "its value depends only on the shapes of its inputs" },
+  shapeOnly: true,
 });
 
 /** size(x) / size(y) as a scalar of x's dtype: a constant when both shapes are known. */

@@ -14,9 +14,10 @@ export const Shape = defineOp<NoAttrs>({
   type: "Shape",
   infer: ([x]): TensorSpec => ({ dtype: "int32", shape: [x!.shape === null ? null : x!.shape.length] }),
   gradient: METADATA,
+  shapeOnly: true,
 });
-export const Size = defineOp<NoAttrs>({ type: "Size", infer: (): TensorSpec => ({ dtype: "int32", shape: [] }), gradient: METADATA });
-export const Rank = defineOp<NoAttrs>({ type: "Rank", infer: (): TensorSpec => ({ dtype: "int32", shape: [] }), gradient: METADATA });
+export const Size = defineOp<NoAttrs>({ type: "Size", infer: (): TensorSpec => ({ dtype: "int32", shape: [] }), gradient: METADATA, shapeOnly: true });
+export const Rank = defineOp<NoAttrs>({ type: "Rank", infer: (): TensorSpec => ({ dtype: "int32", shape: [] }), gradient: METADATA, shapeOnly: true });
 
 /** The shape of `x` as an int32 vector, when the graph runs (TensorFlow's `tf.shape`). */
 export function shape(x: NodeLike, name?: NameArg): Node {

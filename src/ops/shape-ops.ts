@@ -61,6 +61,7 @@ export const Squeeze = defineOp<SqueezeAttrs>({
     return { dtype: x!.dtype, shape: shape.filter((_, i) => !axes.includes(i)) as Dim[] };
   },
   gradient: (op, dy) => [reshapeLike(dy, op.inputs[0]!)],
+  relabels: true,
 });
 
 /** Permutes the axes of `x`: output axis i is input axis perm[i] (reversed when `perm` is omitted). */

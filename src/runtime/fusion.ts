@@ -16,6 +16,7 @@ import { Operation, type GraphNode, type Node, type Variable } from "../graph/in
 import { isFullyKnown, sizeOf, type DType, type StaticShape } from "../tensor/index.js";
 import { FusionGroup } from "./fusion-group.js";
 import type { Unit } from "./unit-graph.js";
+import { relabelsStatically } from "./view.js";
 
 const isFloat = (d: DType): d is "float32" | "float64" => d === "float32" || d === "float64";
 
@@ -156,6 +157,8 @@ export function groupElementwise(
       groupOf.set(producer, members);
       push(producer);
     }
+    // A relabelling op left alone is better as a view of its input (view.ts) than as a copying group.
+    if (members.size === 1 && relabelsStatically(root, shape)) groupOf.delete(root);
   }
 
   const unitOf = new Map<GraphNode, Unit>();

@@ -76,6 +76,9 @@ export class PlanVariant {
           case "fused":
             step.run(ctx);
             break;
+          case "view":
+            step.run(values);
+            break;
         }
       }
       // A target that does not fit a value (a shape known only now) is refused with the run
