@@ -172,7 +172,8 @@ async function profile(kind) {
   for (const e of nodes) {
     const type = e.args.op_name;
     byType.set(type, (byType.get(type) ?? 0) + e.dur);
-    const key = `${e.name.replace(/_kernel_time$/, "")} (${type})`;
+    const shapes = (e.args.input_type_shape ?? []).map((t) => `[${Object.values(t)[0]}]`).join(" ");
+    const key = `${e.name.replace(/_kernel_time$/, "")} (${type} ${shapes})`;
     byNode.set(key, (byNode.get(key) ?? 0) + e.dur);
   }
   const total = nodes.reduce((a, e) => a + e.dur, 0);

@@ -1,14 +1,17 @@
 /**
- * The variables of a session on the onnxruntime engine, kept where ONNX Runtime reads and writes
- * them without a copy through JavaScript at every step. Each variable the engine touches gets two
- * buffers of plain memory (not a backend's: ONNX Runtime holds them during a run), wrapped once as
- * ONNX Runtime tensors: the model reads the current one and writes the variable's next value into
- * the other as a preallocated output; after the run the two swap, and the session's variable store
- * adopts the new one as the variable's storage. So fetch, readVariable, Saver.save and export, which
- * read the store, always see the engine's values; a value loaded into the store (a restore) is
- * noticed at the next run, since the store then holds another tensor than the engine's.
- * Where ONNX Runtime does not write into preallocated outputs (onnxruntime-web, see load.ts), the run
- * gets no preallocated output and the array ONNX Runtime returns becomes the next value instead.
+ * The variables of a session on the onnxruntime engine, kept where ONNX Runtime reads them without
+ * a copy by the engine at every step. Each variable the engine touches gets buffers of plain memory
+ * (not a backend's: ONNX Runtime holds them during a run), wrapped as ONNX Runtime tensors: the
+ * model reads the current one and writes the variable's next value into the other as a
+ * preallocated output; after the run the two swap, and the session's variable store adopts the new
+ * one as the variable's storage. So fetch, readVariable, Saver.save and export, which read the
+ * store, always see the engine's values; a value loaded into the store (a restore) is noticed at the
+ * next run, since the store then holds another tensor than the engine's.
+ * What a run returns for a variable's next value becomes the next buffer when it is not the
+ * preallocated tensor (written): onnxruntime-web does not write into preallocated outputs (see
+ * load.ts) and gets none; onnxruntime-node 1.30 writes into them and still returns a copy of each
+ * in a new array (its binding converts every output), which is then adopted in place of the
+ * preallocated buffer.
  */
 import type { Variable } from "../../graph/index.js";
 import { Tensor, TensorSlowError, allocate } from "../../tensor/index.js";
