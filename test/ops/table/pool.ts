@@ -113,7 +113,16 @@ export const POOL_OPS: Record<string, OpEntry<any>> = {
       const [name, xs, a] = geometry(g);
       const ys = pooledShape(xs, a);
       return { name: `${name}: [${xs}]`, inputs: [rnd(xs), shaped(ys), rnd(ys)], attrs: a };
-    }).concat([{ ...TIES, inputs: [TIES.inputs[0]!, shaped([1, 1, 2, 1]), lit([1, 1, 2, 1], [0.5, -2])] }]),
+    }).concat([
+      { ...TIES, inputs: [TIES.inputs[0]!, shaped([1, 1, 2, 1]), lit([1, 1, 2, 1], [0.5, -2])] },
+      // A NaN first in its window keeps the window's maximum there; a NaN later is passed over.
+      {
+        name: "NaN in windows (the first position, then each strictly greater one)",
+        inputs: [lit([1, 2, 4, 1], [NaN, 1, 2, NaN, 3, 0, 5, 6]), shaped([1, 1, 2, 1]), lit([1, 1, 2, 1], [0.5, -2])],
+        attrs: { ksize: 2, strides: 2, padding: "VALID" },
+        noGradcheck: "NaN inputs",
+      },
+    ]),
     differentiable: true,
     secondOrder: true,
   },
