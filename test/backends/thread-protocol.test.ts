@@ -30,16 +30,19 @@ function setup() {
     new Float64Array(memory.buffer, args, count).set(Array.from({ length: count }, (_, i) => base + i));
     return { gen, count, fn, argc: 1, args, scratch: false, active: 1 };
   };
-  return { ctl, memory, i32, calls, fns, job, done: () => Atomics.load(i32, (ctl >>> 2) + CTL.DONE) };
+  /** Posts a job as the pool's caller does, then serves it as a participant of its generation. */
+  const postAndServe = (j: Protocol.Job): void => {
+    prepareJob(i32, ctl, j);
+    openJob(i32, ctl, j);
+    serveChunks(i32, memory, ctl, j.gen, fns, 0);
+  };
+  return { ctl, memory, i32, calls, fns, job, postAndServe, done: () => Atomics.load(i32, (ctl >>> 2) + CTL.DONE) };
 }
 
 describe("the worker pool's job protocol", () => {
   test("a participant takes every chunk of an open job once, and counts them done", () => {
     const s = setup();
-    const j = s.job(1, 0, 3, 10);
-    prepareJob(s.i32, s.ctl, j);
-    openJob(s.i32, s.ctl, j);
-    serveChunks(s.i32, s.memory, s.ctl, 1, s.fns, 0);
+    s.postAndServe(s.job(1, 0, 3, 10));
     assert.deepEqual(s.calls, ["f(10)", "f(11)", "f(12)"]);
     assert.equal(s.done(), 3);
     // A second participant arriving now finds nothing left.
@@ -49,10 +52,7 @@ describe("the worker pool's job protocol", () => {
 
   test("a worker late for the last job claims nothing of the next while its fields are written", () => {
     const s = setup();
-    const first = s.job(1, 0, 2, 10);
-    prepareJob(s.i32, s.ctl, first);
-    openJob(s.i32, s.ctl, first);
-    serveChunks(s.i32, s.memory, s.ctl, 1, s.fns, 0);
+    s.postAndServe(s.job(1, 0, 2, 10));
     // The caller posts a bigger job; before it opens, a worker that woke for job 1 looks at the
     // ticket and the count. Had the ticket still carried generation 1, the new count (4) would let
     // it claim chunk 2 and run g with job 2's arguments.
@@ -74,16 +74,10 @@ describe("the worker pool's job protocol", () => {
 
   test("a chunk that throws still counts done, and the job reports what it said; the next job starts clean", () => {
     const s = setup();
-    const failing = s.job(1, 2, 3, 0);
-    prepareJob(s.i32, s.ctl, failing);
-    openJob(s.i32, s.ctl, failing);
-    serveChunks(s.i32, s.memory, s.ctl, 1, s.fns, 0);
+    s.postAndServe(s.job(1, 2, 3, 0));
     assert.equal(s.done(), 3);
     assert.equal(jobFailure(s.i32, s.memory, s.ctl), "RangeError: boom");
-    const next = s.job(2, 0, 1, 5);
-    prepareJob(s.i32, s.ctl, next);
-    openJob(s.i32, s.ctl, next);
-    serveChunks(s.i32, s.memory, s.ctl, 2, s.fns, 0);
+    s.postAndServe(s.job(2, 0, 1, 5));
     assert.equal(jobFailure(s.i32, s.memory, s.ctl), undefined);
     assert.deepEqual(s.calls, ["f(5)"]);
   });

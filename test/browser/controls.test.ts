@@ -8,13 +8,13 @@
  * Skipped, saying what to install, when Chromium is not there (TENSORSLOW_CHROMIUM overrides
  * the path /usr/bin/chromium).
  */
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type BrowserContext, type Page } from "playwright-core";
 import * as ts from "tensorslow";
 import { loadCode, loadState, type PlaygroundState } from "../helpers/web.js";
-import { CHROMIUM, TF_SPIRAL, clickUntil, graphOf, missing, open, servedPage, setRange, view, watch, weightsOf, type AppView } from "../helpers/playground-page.js";
+import { launchedChromium, TF_SPIRAL, clickUntil, graphOf, missing, open, servedPage, setRange, view, watch, weightsOf, type AppView } from "../helpers/playground-page.js";
 import { decodePng } from "../helpers/png.js";
 import { runOnnx } from "../io/runtimes.js";
 
@@ -32,14 +32,8 @@ declare function requestAnimationFrame(callback: () => void): number;
 describe("the Playground's controls in headless Chromium", { skip: missing, timeout: 300_000 }, async () => {
   const { parseHash } = await loadState();
   const { programFor } = await loadCode();
-  let browser: Browser;
-  before(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
-  });
-  after(async () => {
-    await browser?.close();
-  });
-  const served = servedPage(() => browser, true);
+  const browser = launchedChromium();
+  const served = servedPage(browser, true);
   let url = "";
   let context: BrowserContext;
   let page: Page;

@@ -9,12 +9,12 @@
  * Skipped, saying what to install, when Chromium is not there (TENSORSLOW_CHROMIUM overrides
  * the path /usr/bin/chromium).
  */
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Page } from "playwright-core";
 import * as ts from "tensorslow";
 import { loadModel, loadState, type PlaygroundState } from "../helpers/web.js";
-import { CHROMIUM, TF_SPIRAL, clickUntil, graphOf, missing, open, servedPage, view } from "../helpers/playground-page.js";
+import { launchedChromium, TF_SPIRAL, clickUntil, graphOf, missing, open, servedPage, view } from "../helpers/playground-page.js";
 
 // A browser global that the page.evaluate callbacks use (the tests compile without the DOM library).
 declare const crossOriginIsolated: boolean;
@@ -22,7 +22,6 @@ declare const crossOriginIsolated: boolean;
 describe("the Playground in headless Chromium", { skip: missing, timeout: 300_000 }, async () => {
   const { Trainer } = await loadModel();
   const { parseHash } = await loadState();
-  let browser: Browser;
 
   /** The page's losses at every epoch, computed in Node by the page's own module on `backend`. */
   function nodeLosses(hash: string, epochs: number, backend: string): { train: number; test: number }[] {
@@ -42,16 +41,11 @@ describe("the Playground in headless Chromium", { skip: missing, timeout: 300_00
     }
   }
 
-  before(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = launchedChromium();
 
   for (const isolated of [true, false]) {
     describe(isolated ? "served with COOP/COEP (cross-origin isolated)" : "served without COOP/COEP", () => {
-      const served = servedPage(() => browser, isolated);
+      const served = servedPage(browser, isolated);
       let url = "";
       let page: Page;
       let problems: string[] = [];

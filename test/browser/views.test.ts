@@ -9,12 +9,12 @@
  * backend, which the page's JS backend matches bit for bit) and from the TensorFlow Playground's
  * colour and width scales written out here.
  */
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Page } from "playwright-core";
 import * as ts from "tensorslow";
 import { loadFeatures, loadModel, loadState, type PlaygroundState } from "../helpers/web.js";
-import { CHROMIUM, clickUntil, missing, open, servedPage, setRange, view, weightsOf, type AppView } from "../helpers/playground-page.js";
+import { launchedChromium, clickUntil, missing, open, servedPage, setRange, view, weightsOf, type AppView } from "../helpers/playground-page.js";
 
 // Browser globals that the page.evaluate callbacks use (the tests compile without the DOM library).
 interface CanvasLike {
@@ -45,14 +45,8 @@ describe("what the Playground draws, in headless Chromium", { skip: missing, tim
   const { Trainer } = await loadModel();
   const { parseHash } = await loadState();
   const { FEATURES, activeFeatures, featureMatrix, gridPoints } = await loadFeatures();
-  let browser: Browser;
-  before(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
-  });
-  after(async () => {
-    await browser?.close();
-  });
-  const served = servedPage(() => browser, true);
+  const browser = launchedChromium();
+  const served = servedPage(browser, true);
 
   /** The values of every layer over the page's 100×100 grid after `epochs` epochs, from the page's module in Node on the JS backend. */
   function nodeLayers(hash: string, epochs: number): ts.Tensor[] {

@@ -7,7 +7,7 @@
 import { after, before } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { loadServe } from "./web.js";
 
 // Browser globals that the page.evaluate callbacks use (the tests compile without the DOM library).
@@ -112,6 +112,18 @@ export async function weightsOf(page: Page): Promise<number[][]> {
     const t = (globalThis as unknown as { playground: { trainer: { weights(): { kernel: { data: Float32Array }; bias: { data: Float32Array } }[] } } }).playground.trainer;
     return t.weights().flatMap((w) => [Array.from(w.kernel.data), Array.from(w.bias.data)]);
   });
+}
+
+/** Headless Chromium, launched before the enclosing describe's tests and closed after them. */
+export function launchedChromium(): () => Browser {
+  let browser: Browser | undefined;
+  before(async () => {
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  return () => browser!;
 }
 
 /**
