@@ -22,9 +22,13 @@ export interface ConvGeometry extends Window2D {
   readonly outC: number;
 }
 
-/** The geometry of a convolution of an input of shape `input` by a filter of shape `filter`. */
+/**
+ * The geometry of a convolution of an input of shape `input` by a filter of shape `filter`. (The
+ * channel counts are added to the window's own object: spreading it into a new literal took V8's
+ * slow path, 2.5 µs a call, twice a run of a small CNN.)
+ */
 export function convGeometry(input: readonly number[], filter: readonly number[], attrs: ConvWindowAttrs): ConvGeometry {
-  return { ...window2D(input, filter[0]!, filter[1]!, attrs.strides, attrs.dilations, attrs.padding), inC: input[3]!, outC: filter[3]! };
+  return Object.assign(window2D(input, filter[0]!, filter[1]!, attrs.strides, attrs.dilations, attrs.padding), { inC: input[3]!, outC: filter[3]! });
 }
 
 const scratch: Float64Array[] = [0, 1, 2, 3, 4].map(() => new Float64Array(0));
