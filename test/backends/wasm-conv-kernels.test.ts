@@ -157,6 +157,9 @@ const POOL_CASES: PoolCase[] = [
   { x: [2, 9, 7, 8], k: [1, 1], s: [2, 3], padding: "VALID" },
   // Windows that tile the input exactly (the gradient writes each pixel once, without zeroing first).
   { x: [2, 6, 9, 6], k: [2, 3], s: [2, 3], padding: "VALID" },
+  // The Part VI CNN's first pooling at batch 1; 2×2 windows clipped at SAME's edge over 4 + 1 channels.
+  { x: [1, 28, 28, 32], k: [2, 2], s: [2, 2], padding: "VALID" },
+  { x: [2, 7, 7, 5], k: [2, 2], s: [2, 2], padding: "SAME" },
 ];
 
 /** Past the pools' threading size: 2^18 input elements. */

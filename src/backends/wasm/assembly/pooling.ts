@@ -125,15 +125,17 @@ const MAX_TILED = 3;
 }
 
 /**
- * MaxPool over output positions [p0, p1). Channels innermost: each output pixel starts as its
- * window's first pixel and takes pmax with the others, `m < v ? v : m` (the first-maximum rule)
- * in one instruction, in long runs over contiguous channels.
+ * MaxPool over output positions [p0, p1), four channels at a time: each output starts as its
+ * window's first pixel and takes pmax with the others in row-major window order, `m < v ? v : m`
+ * (the first-maximum rule) in one instruction, the running maximum kept in a register and stored
+ * once (not copied into the output first and read back and rewritten per window pixel).
  */
 export function maxPool(g: usize, x: usize, out: usize, p0: i32, p1: i32): void {
   const win = changetype<Window>(g);
   const positions = win.outH * win.outW;
   const pixelBytes = <usize>win.inC << 2;
-  const imageBytes = <usize>win.inH * win.inW * pixelBytes;
+  const rowBytes = <usize>win.inW * pixelBytes;
+  const imageBytes = <usize>win.inH * rowBytes;
   const c4Bytes = <usize>(win.inC & ~3) << 2;
   let n = p0 / positions;
   let oh = (p0 % positions) / win.outW;
@@ -143,20 +145,34 @@ export function maxPool(g: usize, x: usize, out: usize, p0: i32, p1: i32): void 
     const h0 = max(top, 0), h1 = min(top + win.kH, win.inH);
     const left = ow * win.strideW - win.padLeft;
     const w0 = max(left, 0), w1 = min(left + win.kW, win.inW);
-    const image = x + <usize>n * imageBytes;
+    // The window's first pixel, the bytes of one of its rows (rows are rowBytes apart), and the
+    // start of the row after its last.
+    const first = x + <usize>n * imageBytes + <usize>h0 * rowBytes + <usize>w0 * pixelBytes;
+    const span = <usize>(w1 - w0) * pixelBytes;
+    const last = first + <usize>(h1 - h0) * rowBytes;
     const o = out + <usize>p * pixelBytes;
-    memory.copy(o, image + (<usize>h0 * win.inW + w0) * pixelBytes, pixelBytes);
-    for (let ih = h0; ih < h1; ih++) {
-      let at = image + (<usize>ih * win.inW + w0) * pixelBytes;
-      for (let iw = w0; iw < w1; iw++, at += pixelBytes) {
-        if (ih == h0 && iw == w0) continue;
-        let cb: usize = 0;
-        for (; cb < c4Bytes; cb += 16) v128.store(o + cb, f32x4.pmax(v128.load(o + cb), v128.load(at + cb)));
-        for (; cb < pixelBytes; cb += 4) {
-          const m = load<f32>(o + cb), v = load<f32>(at + cb);
-          if (m < v) store<f32>(o + cb, v);
+    let cb: usize = 0;
+    for (; cb < c4Bytes; cb += 16) {
+      let m = v128.load(first + cb);
+      for (let at = first + pixelBytes; at < first + span; at += pixelBytes) m = f32x4.pmax(m, v128.load(at + cb));
+      for (let row = first + rowBytes; row < last; row += rowBytes) {
+        for (let at = row; at < row + span; at += pixelBytes) m = f32x4.pmax(m, v128.load(at + cb));
+      }
+      v128.store(o + cb, m);
+    }
+    for (; cb < pixelBytes; cb += 4) {
+      let m = load<f32>(first + cb);
+      for (let at = first + pixelBytes; at < first + span; at += pixelBytes) {
+        const v = load<f32>(at + cb);
+        if (m < v) m = v;
+      }
+      for (let row = first + rowBytes; row < last; row += rowBytes) {
+        for (let at = row; at < row + span; at += pixelBytes) {
+          const v = load<f32>(at + cb);
+          if (m < v) m = v;
         }
       }
+      store<f32>(o + cb, m);
     }
     if (++ow == win.outW) {
       ow = 0;
