@@ -130,6 +130,8 @@ const CONV_CASES: ConvCase[] = [
   { x: [3, 6, 11, 12], f: [3, 3, 12, 8], padding: "VALID" },
   { x: [1, 3, 3, 8], f: [3, 3, 8, 8], padding: "VALID" },
   { x: [1, 2, 1, 8], f: [3, 3, 8, 16], padding: "SAME" },
+  // More input channels than one k-block of the packed U (256 rows), output channels short of a sliver.
+  { x: [1, 5, 4, 260], f: [3, 3, 260, 12], padding: "SAME" },
 ];
 
 /**

@@ -67,7 +67,7 @@ function winograd(ctx: WasmContext, pg: number, px: number, pf: number, po: numb
   const { rt, pool } = ctx;
   let pu = kept;
   if (pu === 0) {
-    pu = rt.arena.take(16 * c * o * 4);
+    pu = rt.arena.take(16 * rt.kernels.packedWeightsFloats(c, o) * 4);
     rt.kernels.winogradFilter(pf, pu, c, o, flip ? 1 : 0);
   }
   const tiles = batch * Math.ceil(outH / 2) * Math.ceil(outW / 2);
@@ -122,9 +122,10 @@ function transformedFilter(ctx: WasmContext, keep: KeptOperand, filter: Tensor, 
   const { rt } = ctx;
   let kept = keep.kept as KeptFilter | undefined;
   if (kept !== undefined && kept.source === filter.data && kept.version === keep.version && kept.c === c && kept.o === o) return Math.max(kept.ptr, 0);
-  if (kept === undefined || kept.storage.length < 16 * c * o) {
+  const floats = 16 * rt.kernels.packedWeightsFloats(c, o);
+  if (kept === undefined || kept.storage.length < floats) {
     // The plan frees the storage it gave; a filter keeps its shape, so it is outgrown only by misuse.
-    const storage = keep.allocate(16 * c * o);
+    const storage = keep.allocate(floats);
     kept = { storage, ptr: storage instanceof Float32Array && rt.heap.owns(storage) ? storage.byteOffset : -1, source: undefined, version: -1, c: -1, o: -1 };
     keep.kept = kept;
   }

@@ -214,6 +214,18 @@ export function packedWeightsFloats(k: i32, n: i32): i32 {
 }
 
 /**
+ * Where packWeights puts op(B)[row][col] of a k×n op(B): the float offset in its layout (below).
+ * Zero-padded columns (col from n up to a multiple of 8) have offsets too.
+ */
+// @ts-ignore: decorator
+@inline export function packedOffset(k: i32, n: i32, row: i32, col: i32): usize {
+  const nPad = (n + NR - 1) / NR * NR;
+  const pc = row - row % KC;
+  const kc = min(KC, k - pc);
+  return <usize>pc * nPad + <usize>(col >> 3) * (NR * kc) + <usize>(row - pc) * NR + (col & 7);
+}
+
+/**
  * Packs the whole of op(B) (k×n) as gemmCore packs its panels, k-block after k-block: block pc
  * (kc rows) starts at float pc·nPad (nPad = n rounded up to 8) and holds the 8-column slivers of
  * all n columns, sliver s at float s·8·kc of the block.

@@ -13,19 +13,23 @@
  * block is a forward convolution's; the input gradient of a stride-1 3×3 convolution is one too
  * (of dy by the filter turned half a turn with its channel axes swapped, padded by 2 − pad).
  */
-import { gemmInto, SCRATCH_BYTES as GEMM_SCRATCH_BYTES } from "./gemm";
+import { gemmFused, gemmInto, packedOffset, packedWeightsFloats, SCRATCH_BYTES as GEMM_SCRATCH_BYTES } from "./gemm";
 import { epilogue4 } from "./gemv";
 import { Window } from "./window";
 
 /**
- * U[ξ][c][o] (16 matrices C×O, ξ = 4·row + column) from the filter f [3, 3, C, O]; with `flip`,
- * from f [3, 3, O, C] turned half a turn with its channel axes swapped: g[i][j] = f[2−i][2−j][o][c].
+ * U[ξ] (16 matrices C×O, ξ = 4·row + column) from the filter f [3, 3, C, O]; with `flip`, from
+ * f [3, 3, O, C] turned half a turn with its channel axes swapped: g[i][j] = f[2−i][2−j][o][c].
+ * Each U[ξ] is stored packed as the GEMM packs kept weights (gemm.ts's packWeights: 8-column
+ * slivers, zero-padded), packedWeightsFloats(C, O) floats apart, so the 16 products read it as
+ * it is, never repacking it per call or per block of tiles.
  */
 export function winogradFilter(f: usize, u: usize, C: i32, O: i32, flip: bool): void {
-  const plane = <usize>C * O << 2;
+  const plane = <usize>packedWeightsFloats(C, O) << 2;
+  if (O & 7) memory.fill(u, 0, 16 * plane);
   for (let c = 0; c < C; c++) {
     for (let o = 0; o < O; o++) {
-      const dst = u + ((<usize>c * O + o) << 2);
+      const dst = u + (packedOffset(C, O, c, o) << 2);
       // Column j of t = G·g (4×3): (g0j, ½(g0j + g1j + g2j), ½(g0j − g1j + g2j), g2j); G = [[1,0,0], [½,½,½], [½,−½,½], [0,0,1]].
       const t00 = tap(f, C, O, c, o, 0, 0, flip), t01 = tap(f, C, O, c, o, 0, 1, flip), t02 = tap(f, C, O, c, o, 0, 2, flip);
       const t30 = tap(f, C, O, c, o, 2, 0, flip), t31 = tap(f, C, O, c, o, 2, 1, flip), t32 = tap(f, C, O, c, o, 2, 2, flip);
@@ -154,13 +158,15 @@ export function winogradConv(g: usize, x: usize, u: usize, out: usize, t0: i32, 
   const outPixel = <usize>O << 2;
   const v = scratch + GEMM_SCRATCH_BYTES;
   const m = v + (<usize>16 * block * win.inC << 2);
+  const uPlane = <usize>packedWeightsFloats(win.inC, O) << 2;
+  const nPad = (O + 7) & ~7;
   for (let tb = t0; tb < t1; tb += block) {
     const tiles = min(block, t1 - tb);
     const vStride = <usize>tiles * win.inC << 2;
     const mStride = <usize>tiles * O << 2;
     inputTiles(win, x, tb, tiles, v, vStride);
     for (let xi = 0; xi < 16; xi++) {
-      gemmInto(tiles, O, win.inC, v + <usize>xi * vStride, win.inC, false, u + (<usize>xi * win.inC * O << 2), O, false, m + <usize>xi * mStride, O, false, scratch);
+      gemmFused(tiles, O, win.inC, v + <usize>xi * vStride, win.inC, false, 0, 0, false, u + <usize>xi * uPlane, nPad, 0, m + <usize>xi * mStride, O, 0, 0, scratch);
     }
     // Back to 2×2 outputs per tile: rows Aᵀ·M = (m0 + m1 + m2, m1 − m2 − m3), then columns alike.
     for (let t = 0; t < tiles; t++) {
