@@ -10,6 +10,8 @@ import {
   dtypeOfArray,
   isCompatible,
   fromNested,
+  refillNested,
+  shapesEqual,
   tensor,
   type DType,
   type NestedArray,
@@ -72,14 +74,34 @@ function keyText(key: unknown): string {
  * ends and copies every fetched value out (a fed node fetched too), engines clone what they return,
  * and a session's runs happen one after another, each converting just before it executes.
  *
+ * The tensor made for a node is kept too: a value of the shape it had in the last run is written
+ * over it and the same tensor given again (a plan then sees the shapes it was bound to at once).
+ *
  * What is not done, deliberately: keeping a conversion for the next run when the same array object
  * is fed again. Arrays are mutable; nothing tells a run that an element changed since the last one,
  * and checking every element would cost what converting it costs.
  */
 export class FeedStorage {
-  private readonly arrays = new Map<Node, { data: TypedArray; backend: Backend }>();
+  private readonly arrays = new Map<Node, { data: TypedArray; backend: Backend; tensor: Tensor | undefined }>();
 
   constructor(private readonly backend: () => Backend) {}
+
+  /** `value` as a tensor of `node`'s dtype, converted into the node's storage. */
+  convert(node: Node, value: NestedArray): Tensor {
+    const dtype = node.dtype;
+    const kept = this.arrays.get(node);
+    const last = kept?.tensor;
+    // Rows of plain numbers of the last run's shape (a training loop's feeds): written over the last
+    // run's tensor. Float dtypes only: int32 and bool values are checked as they are converted.
+    if (last !== undefined && (dtype === "float32" || dtype === "float64") && kept!.backend === this.backend() && refillNested(value as readonly unknown[], last.shape, last.data)) {
+      return last;
+    }
+    const { shape, data } = fromNested(value, dtype, dtype, (d, size) => this.take(node, d, size));
+    const entry = this.arrays.get(node)!;
+    const t = last !== undefined && last.data === data && shapesEqual(last.shape, shape) ? last : new Tensor(shape, dtype, data);
+    entry.tensor = t;
+    return t;
+  }
 
   /** Storage for `size` elements of `dtype` for `node`'s value in this run (a view of what it kept when that is large enough). */
   take(node: Node, dtype: DType, size: number): TypedArray {
@@ -90,7 +112,7 @@ export class FeedStorage {
     }
     if (kept !== undefined) kept.backend.free?.(kept.data);
     const data = backend.allocate(dtype, size);
-    this.arrays.set(node, { data, backend });
+    this.arrays.set(node, { data, backend, tensor: undefined });
     return data;
   }
 
@@ -120,9 +142,11 @@ function toFeedTensor(node: Node, value: unknown, storage: FeedStorage | undefin
     else if (Array.isArray(value)) {
       // Nested arrays, the tutorial's feeds at every step: converted in one pass (tensor/nested.ts),
       // into the session's storage for the node (FeedStorage).
-      const alloc = storage === undefined ? undefined : (dtype: DType, size: number) => storage.take(node, dtype, size);
-      const { shape, data } = fromNested(value as NestedArray, node.dtype, node.dtype, alloc);
-      t = new Tensor(shape, node.dtype, data);
+      if (storage !== undefined) t = storage.convert(node, value as NestedArray);
+      else {
+        const { shape, data } = fromNested(value as NestedArray, node.dtype, node.dtype);
+        t = new Tensor(shape, node.dtype, data);
+      }
     } else t = tensor(value as TensorLike, { dtype: node.dtype });
   } catch (e) {
     if (e instanceof TensorSlowError) throw new FeedError(`cannot feed ${describe(node)}: ${e.message}`);
@@ -141,16 +165,21 @@ function toFeedTensor(node: Node, value: unknown, storage: FeedStorage | undefin
 export function resolveFeeds(graph: Graph, feedDict: FeedDict | undefined, storage?: FeedStorage): Map<Node, Tensor> {
   const feeds = new Map<Node, Tensor>();
   if (feedDict === undefined) return feeds;
-  const entries: Iterable<[unknown, unknown]> =
-    feedDict instanceof Map ? feedDict.entries() : Object.entries(feedDict as Record<string, unknown>);
-  const keys = new Map<Node, unknown>();
-  for (const [key, value] of entries) {
+  const add = (value: unknown, key: unknown): void => {
     const node = resolveKey(graph, key);
-    if (keys.has(node)) {
-      throw new FeedError(`${describe(node)} is fed twice, as ${keyText(keys.get(node))} and as ${keyText(key)}: give it one value`);
+    if (feeds.has(node)) {
+      throw new FeedError(`${describe(node)} is fed twice, as ${keyText(firstKeyOf(graph, feedDict, node))} and as ${keyText(key)}: give it one value`);
     }
-    keys.set(node, key);
     feeds.set(node, toFeedTensor(node, value, storage));
-  }
+  };
+  // (A Map's own forEach: no [key, value] array per entry, at every run of a training loop.)
+  if (feedDict instanceof Map) feedDict.forEach(add);
+  else for (const [key, value] of Object.entries(feedDict as Record<string, unknown>)) add(value, key);
   return feeds;
+}
+
+/** The first key of `feedDict` that names `node` (for the message about a node fed twice). */
+function firstKeyOf(graph: Graph, feedDict: FeedDict, node: Node): unknown {
+  const keys: unknown[] = feedDict instanceof Map ? [...feedDict.keys()] : Object.keys(feedDict);
+  return keys.find((k) => resolveKey(graph, k) === node);
 }

@@ -3,7 +3,7 @@ export * from "./errors.js";
 export * from "./shape.js";
 export * from "./slicing.js";
 export * from "./tensor.js";
-export { fromNested, nestedShape } from "./nested.js";
+export { fromNested, nestedShape, refillNested } from "./nested.js";
 export * as random from "./random-api.js";
 export { setGlobalSeed, generatorFor, nextSeed, fillNormal, fillTruncatedNormal, fillUniform, RandomGenerator } from "./random.js";
 export * from "./window.js";

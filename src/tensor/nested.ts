@@ -118,6 +118,15 @@ export function fromNested(
 }
 
 /**
+ * Writes `value` into `out` when it is a vector or a matrix of plain numbers of exactly `shape`
+ * (a feed of the shape it had in the last run); false otherwise, with `out` partly written. For
+ * float arrays only (numbers go in as they are, unchecked).
+ */
+export function refillNested(value: readonly unknown[], shape: readonly number[], out: TypedArray): boolean {
+  return (shape.length === 1 || shape.length === 2) && value.length === shape[0] && plainRows(value, shape, out);
+}
+
+/**
  * Writes a vector or a matrix of plain numbers into `out`; false (with `out` partly written) at the
  * first element that is not a number or row that is not an array of the first row's length.
  */

@@ -119,6 +119,11 @@ export function broadcastShapes(a: Shape, b: Shape, context: string): number[] {
 export function normalizeAxes(axis: number | readonly number[] | undefined, rank: number, context: string): number[] {
   if (axis === undefined) return Array.from({ length: rank }, (_, i) => i);
   if (typeof axis === "number" && Number.isInteger(axis) && axis >= -rank && axis < rank) return [axis < 0 ? axis + rank : axis];
+  // One axis in a list (a reduction's attributes), the usual case, without the general path's Map.
+  if (typeof axis !== "number" && axis.length === 1) {
+    const a = axis[0]!;
+    if (Number.isInteger(a) && a >= -rank && a < rank) return [a < 0 ? a + rank : a];
+  }
   const list = typeof axis === "number" ? [axis] : [...axis];
   const out = new Map<number, number>();
   for (const a of list) {

@@ -70,6 +70,48 @@ describe("feed storage", () => {
     );
   });
 
+  test("a nested array of the last run's shape is written over the last run's tensor; any other gets the checks of a first conversion", () => {
+    const tensors: ts.Tensor[] = [];
+    const base = ts.jsBackend;
+    const backend: ts.Backend = {
+      name: "feeds-tensor",
+      kernels: new Proxy(base.kernels, {
+        get: (kernels, k: string) => (inputs: readonly ts.Tensor[], out: ts.Tensor, attrs: unknown) => {
+          tensors.push(inputs[0]!);
+          (kernels[k] as (i: readonly ts.Tensor[], o: ts.Tensor, a: unknown) => void)(inputs, out, attrs);
+        },
+      }),
+      allocate: (dtype, size) => base.allocate(dtype, size),
+    };
+    withBackend(backend, () =>
+      new ts.Graph().asDefault(() => {
+        const x = ts.placeholder({ name: "x" });
+        const y = ts.multiply(x, 2);
+        const s = new ts.Session({ fusion: false });
+        const run = (v: ts.NestedArray): ts.NestedArray => s.run(y, new Map([[x, v]])).toArray();
+        assert.deepEqual(run([[1, 2], [3, 4]]), [[2, 4], [6, 8]]);
+        const first = tensors.at(-1)!;
+        assert.deepEqual(run([[5, 6], [7, 8]]), [[10, 12], [14, 16]]);
+        assert.equal(tensors.at(-1), first);
+        assert.deepEqual(first.shape, [2, 2]);
+        // Another shape, a ragged array, an element that is not a number: a first conversion's way.
+        assert.deepEqual(run([[1, 2, 3]]), [[2, 4, 6]]);
+        assert.throws(() => run([[1, 2, 3], [4, 5]]), (e: unknown) => e instanceof ts.FeedError && /ragged/.test((e as Error).message));
+        assert.throws(() => run([[1, 2, 3], [4, "5", 6]] as unknown as ts.NestedArray), (e: unknown) => e instanceof ts.FeedError && /string/.test((e as Error).message));
+        assert.deepEqual(run([[9, 8, 7]]), [[18, 16, 14]]);
+        assert.deepEqual(run([[1, 2], [3, 4]]), [[2, 4], [6, 8]]);
+      }),
+    );
+    // int32 values are range-checked at every run, the shape the same as the last run's or not.
+    new ts.Graph().asDefault(() => {
+      const n = ts.placeholder({ name: "n", dtype: "int32" });
+      const s = new ts.Session();
+      assert.deepEqual(s.run(ts.add(n, 1), new Map([[n, [[1, 2]]]])).toArray(), [[2, 3]]);
+      assert.throws(() => s.run(ts.add(n, 1), new Map([[n, [[2 ** 31, 2]]]])), (e: unknown) => e instanceof ts.FeedError && /int32 cannot hold exactly/.test((e as Error).message));
+      assert.throws(() => s.run(ts.add(n, 1), new Map([[n, [[0.5, 2]]]])), (e: unknown) => e instanceof ts.FeedError);
+    });
+  });
+
   test("two sessions keep their own storage: one's runs do not change the other's values", () => {
     new ts.Graph().asDefault(() => {
       const x = ts.placeholder({ name: "x" });

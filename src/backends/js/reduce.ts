@@ -131,6 +131,25 @@ export function broadcastLikeKernel(inputs: readonly Tensor[], out: Tensor, attr
   const xd = x.data;
   const o = out.data;
   const walk = collapse(out.shape, [broadcastStrides(shape, out.rank)]);
+  if (walk.sizes.length <= 2) {
+    // Rows of runs (a row or a column stretched to a matrix, most gradients' broadcasts): plain
+    // loops, the same order as the walk, without a call per row.
+    const rows = walk.sizes.length === 2 ? walk.sizes[0]! : 1;
+    const len = walk.sizes.length === 0 ? 1 : walk.sizes[walk.sizes.length - 1]!;
+    const strides = walk.strides[0]!;
+    const rowStride = walk.sizes.length === 2 ? strides[0]! : 0;
+    const step = walk.sizes.length === 0 ? 0 : strides[strides.length - 1]!;
+    for (let r = 0, i = 0; r < rows; r++) {
+      const offset = r * rowStride;
+      if (step === 0) {
+        const v = xd[offset]!;
+        for (let j = 0; j < len; j++) o[i++] = v;
+      } else {
+        for (let j = 0; j < len; j++) o[i++] = xd[offset + j * step]!;
+      }
+    }
+    return;
+  }
   const step = innerStride(walk, 0);
   forEachRun(walk, (i, [offset], len) => {
     if (step !== 0) for (let j = 0; j < len; j++) o[i + j] = xd[offset! + j * step]!;
@@ -153,6 +172,21 @@ export function softmaxKernel(inputs: readonly Tensor[], out: Tensor, attrs: Sof
   const outer = len === 0 ? 0 : x.size / (len * inner);
   const xd = x.data;
   const o = out.data;
+  if (inner === 1) {
+    // Along the last axis (the usual softmax over classes): contiguous rows, the same arithmetic.
+    for (let p = 0, base = 0; p < outer; p++, base += len) {
+      let max = -Infinity;
+      for (let i = 0; i < len; i++) max = Math.max(max, xd[base + i]!);
+      let sum = 0;
+      for (let i = 0; i < len; i++) {
+        const e = Math.exp(xd[base + i]! - max);
+        o[base + i] = e;
+        sum += e;
+      }
+      for (let i = 0; i < len; i++) o[base + i] = o[base + i]! / sum;
+    }
+    return;
+  }
   for (let p = 0; p < outer; p++) {
     for (let q = 0; q < inner; q++) {
       const base = p * len * inner + q;

@@ -19,18 +19,23 @@ export interface CollapsedWalk {
  * elements in the same order.
  */
 export function collapse(shape: Shape, strideLists: readonly (readonly number[])[]): CollapsedWalk {
+  // Plain loops (no callbacks): kernels of small tensors call this once per run, and it is most of their set-up.
+  const arrays = strideLists.length;
   const sizes: number[] = [];
-  const strides: number[][] = strideLists.map(() => []);
+  const strides: number[][] = [];
+  for (let k = 0; k < arrays; k++) strides.push([]);
   for (let d = 0; d < shape.length; d++) {
     const n = shape[d]!;
     if (n === 1) continue;
     const last = sizes.length - 1;
-    if (last >= 0 && strideLists.every((s, k) => strides[k]![last] === s[d]! * n)) {
+    let merge = last >= 0;
+    for (let k = 0; merge && k < arrays; k++) merge = strides[k]![last] === strideLists[k]![d]! * n;
+    if (merge) {
       sizes[last] = sizes[last]! * n;
-      strideLists.forEach((s, k) => (strides[k]![last] = s[d]!));
+      for (let k = 0; k < arrays; k++) strides[k]![last] = strideLists[k]![d]!;
     } else {
       sizes.push(n);
-      strideLists.forEach((s, k) => strides[k]!.push(s[d]!));
+      for (let k = 0; k < arrays; k++) strides[k]!.push(strideLists[k]![d]!);
     }
   }
   return { sizes, strides };
