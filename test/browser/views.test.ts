@@ -259,6 +259,8 @@ describe("what the Playground draws, in headless Chromium", { skip: missing, tim
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: new URL(url).origin });
     await open(page, url, "dataset=xor&networkShape=3&optimizer=adam&seed=17");
     await page.click("#copy-code");
+    // The page writes the clipboard asynchronously and says so once the write has resolved.
+    await page.locator("#status", { hasText: "The code is on the clipboard." }).waitFor({ timeout: 10_000 }).catch(() => undefined);
     assert.equal(await page.textContent("#status"), "The code is on the clipboard.");
     const copied = await page.evaluate(() => navigator.clipboard.readText());
     assert.equal(copied, await page.textContent("#code"));
