@@ -7,7 +7,8 @@
  * thread), so threads that share the memory never share scratch.
  *
  * Weights that stay the same between calls are packed once (packWeights) and multiplied packed
- * (gemmFused); products of fewer than MR rows take gemv.ts's row path; and the last k-block's
+ * (gemmFused); products of fewer than MR rows, and the rows past a product's last whole MR rows
+ * when B can be streamed, take gemv.ts's row path; and the last k-block's
  * store may add a bias and apply an activation (the epilogue of a fused dense layer or conv).
  */
 import { ACT_NONE, epilogue1, epilogue4, gemvRow } from "./gemv";
@@ -263,14 +264,18 @@ function gemmCore(m: i32, n: i32, k: i32, a: usize, lda: i32, ta: bool, b: usize
   const pa = scratch;
   const pb = scratch + PACK_A_BYTES;
   const tile = pb + PACK_B_BYTES;
-  if (m < MR && (w != 0 || !tb)) {
-    // Thin products: each row streams B (packed, or row-major as stored) once.
-    for (let i = 0; i < m; i++) {
+  if (w != 0 || !tb) {
+    // Thin products, and the rows past the last whole 4-row sliver of others: each such row
+    // streams B (packed, or row-major as stored) once, rather than a tile computing four rows to
+    // keep one to three of them (Winograd's 7×7 tiles of a 14×14 image are 49 rows).
+    const whole = m & ~(MR - 1);
+    for (let i = whole; i < m; i++) {
       const row = ta ? a + (<usize>i << 2) : a + (<usize>i * lda << 2);
       const aStep: usize = ta ? <usize>lda << 2 : 4;
       gemvRow(n, k, KC, row, aStep, w != 0 ? w : b, w != 0, nPad, j0, ldb, c + <usize>i * ldcBytes, add, bias, act, tile);
     }
-    return;
+    if (whole == 0) return;
+    m = whole;
   }
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);

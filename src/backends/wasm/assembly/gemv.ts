@@ -1,8 +1,8 @@
 /**
  * The GEMM's pieces for thin products and fused stores: the epilogue (a bias added to each row,
  * then an activation) applied where the GEMM stores its last k-block, and the row-at-a-time path
- * for products of fewer than four rows (batch-1 inference), which streams B once per row instead
- * of packing it. Every output is summed in the order the 4×8 micro-kernel sums it (k ascending
+ * for products of fewer than four rows (batch-1 inference) and the one to three rows past the
+ * last whole four of others, which streams B once per row instead of packing it. Every output is summed in the order the 4×8 micro-kernel sums it (k ascending
  * within a k-block of `kc`, then added to the earlier blocks' sum), so a row's values are the
  * same bits whichever path computed them.
  */
