@@ -32,13 +32,19 @@ export interface OrtRunner {
   release(): Promise<void>;
 }
 
-export async function ortRunner(bytes: Uint8Array, inputName: string, input: ts.Tensor): Promise<OrtRunner> {
+/**
+ * With `spinning: false`, the intra-op threads sleep while they wait, as the onnxruntime engine
+ * configures them (src/engine/onnxruntime/engine.ts): the raw runtime with the engine's options,
+ * so that the engine's row beside it shows the engine's own overhead.
+ */
+export async function ortRunner(bytes: Uint8Array, inputName: string, input: ts.Tensor, options: { spinning?: boolean } = {}): Promise<OrtRunner> {
   const m = await ort();
   const session: OrtSession = await m.InferenceSession.create(bytes, {
     intraOpNumThreads: ORT_THREADS,
     interOpNumThreads: 1,
     executionMode: "sequential",
     graphOptimizationLevel: "all",
+    ...(options.spinning === false ? { extra: { session: { intra_op: { allow_spinning: "0" } } } } : {}),
   });
   const feeds = { [inputName]: new m.Tensor("float32", input.data as Float32Array, [...input.shape]) };
   const output = session.outputNames[0]!;
