@@ -7,7 +7,14 @@
  *   npm run bench                    every workload
  *   npm run bench -- --quick         fewer rounds and sizes (a smoke run)
  *   npm run bench -- --only matmul   workloads whose id contains "matmul" (tutorial, ort-mlp, ...)
+ *   npm run bench -- --relaxed       TensorSlow on its relaxed-SIMD kernels (fused multiply-adds in
+ *                                    the GEMM): in Node 20, the run restarts itself with
+ *                                    --experimental-wasm-relaxed-simd; results go to *-relaxed.json
+ *
+ * The default run is what Node gives by default (in Node 20 the plain SIMD kernels); the report's
+ * machine line says which kernels ran (tensorslowKernels).
  */
+import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import * as ts from "tensorslow";
@@ -22,10 +29,18 @@ import { inferenceWorkload } from "./workloads/inference.js";
 import { ortVersion } from "./peers/ort.js";
 import { cnnInferenceWorkload, cnnTrainWorkload, fashionMlpWorkload } from "./workloads/fashion.js";
 
+const RELAXED_FLAG = "--experimental-wasm-relaxed-simd";
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const onlyAt = args.indexOf("--only");
 const only = onlyAt >= 0 ? args[onlyAt + 1] : undefined;
+const relaxed = args.includes("--relaxed");
+const kernels = ts.wasmBackend?.kernelVariant ?? "none";
+if (relaxed && kernels !== "relaxed-simd") {
+  if (process.execArgv.includes(RELAXED_FLAG)) throw new Error(`--relaxed: this engine has no relaxed SIMD even with ${RELAXED_FLAG}`);
+  const child = spawnSync(process.execPath, [...process.execArgv, RELAXED_FLAG, process.argv[1]!, ...args], { stdio: "inherit" });
+  process.exit(child.status ?? 1);
+}
 
 function workloads(): Workload[] {
   const rounds = quick ? 3 : 7;
@@ -57,6 +72,7 @@ const machine = {
   cpuModel: os.cpus()[0]?.model ?? "unknown",
   node: process.version,
   tensorslowBackend: ts.getBackend(),
+  tensorslowKernels: kernels,
   tfjs: TFJS_VERSION,
   onnxruntime: await ortVersion(),
 };
@@ -77,7 +93,9 @@ const json = {
 };
 const dir = new URL("../../bench/results/", import.meta.url);
 mkdirSync(dir, { recursive: true });
-const stamp = json.date.replace(/[:.]/g, "-");
+// Relaxed runs are kept apart: latest.json stays what Node gives by default.
+const suffix = relaxed ? "-relaxed" : "";
+const stamp = json.date.replace(/[:.]/g, "-") + suffix;
 writeFileSync(new URL(`${stamp}.json`, dir), `${JSON.stringify(json, null, 2)}\n`);
-writeFileSync(new URL("latest.json", dir), `${JSON.stringify(json, null, 2)}\n`);
-console.log(`\nwrote bench/results/${stamp}.json (and latest.json)`);
+writeFileSync(new URL(`latest${suffix}.json`, dir), `${JSON.stringify(json, null, 2)}\n`);
+console.log(`\nwrote bench/results/${stamp}.json (and latest${suffix}.json)`);

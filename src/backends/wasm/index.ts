@@ -28,7 +28,7 @@ import { biasAddGradKernel, meanKernel, softmaxKernel, sumKernel, sumToShapeKern
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel } from "./conv.js";
 import { avgPoolGradKernel, avgPoolKernel, maxPoolGradGradKernel, maxPoolGradKernel, maxPoolKernel } from "./pooling.js";
 import { logSoftmaxKernel, softmaxXentKernel, sparseXentKernel } from "./loss.js";
-import { loadRuntime, type WasmRuntime } from "./runtime.js";
+import { loadRuntime, type KernelVariant, type WasmRuntime } from "./runtime.js";
 import { SIMD_BINARY, SIMD_UNARY } from "./simd-ops.js";
 import { TensorMemory } from "./tensor-memory.js";
 import type { MemoryOwner } from "../owners.js";
@@ -38,6 +38,12 @@ export interface WasmBackend extends Backend {
   readonly simdKernels: Readonly<Record<string, Kernel>>;
   /** Whether tensors live in a shared memory (else JS arrays are staged through wasm memory per call). */
   readonly sharedMemory: boolean;
+  /**
+   * Which kernels binary runs: "relaxed-simd" where the engine has relaxed SIMD (Chrome 114+,
+   * Node 22+, Node 20 with --experimental-wasm-relaxed-simd), whose GEMM uses fused multiply-adds
+   * where the CPU has them, else "simd". Results of the two differ in the last bits of sums.
+   */
+  readonly kernelVariant: KernelVariant;
   /**
    * Bytes of wasm memory in use and in total (a steady-state run changes neither); bytes taken back
    * from sessions found unreachable when memory ran short, and bytes of tensors placed in JS memory
@@ -153,6 +159,7 @@ export function createWasmBackend(rt: WasmRuntime): WasmBackend {
     simdKernels: simd,
     fused: wasmFused(ctx, jsBackend.fused!),
     sharedMemory: rt.shared,
+    kernelVariant: rt.variant,
     allocate(dtype: DType, size: number, owner?: MemoryOwner): TypedArray {
       if (dtype !== "float32" || !rt.shared) return allocateJs(dtype, size);
       return tensors.allocate(size, owner);

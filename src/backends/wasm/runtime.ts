@@ -3,7 +3,7 @@
  * tensor in wasm memory is used in place; any other typed array is copied into per-call staging)
  * and the per-thread scratch of the GEMM and convolution kernels.
  */
-import { SIMD_SIGNATURE, SIMD_THREADS_WASM, SIMD_WASM } from "./generated/binaries.js";
+import { RELAXED_WASM, SIMD_SIGNATURE, SIMD_WASM, UNSHARED_PATCH } from "./generated/binaries.js";
 import { Arena, Heap } from "./heap.js";
 import { base64Bytes, canShareMemory, wasmApi, type WasmMemory, type WasmModule } from "./platform.js";
 import { simdSignature } from "./simd-ops.js";
@@ -45,6 +45,15 @@ export interface KernelExports {
 /** The smallest module using a SIMD instruction (i8x16.splat, i8x16.popcnt): the feature probe. */
 const SIMD_PROBE = Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11);
 
+/** The smallest module using a relaxed SIMD instruction (f32x4.relaxed_madd of three i8x16.splat): the probe for the relaxed binary. */
+const RELAXED_PROBE = Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 19, 1, 17, 0, 65, 0, 253, 15, 65, 0, 253, 15, 65, 0, 253, 15, 253, 133, 2, 11);
+
+/**
+ * Which kernels binary runs: "relaxed-simd" (fused multiply-adds in the GEMM where the CPU has
+ * them) wherever the engine accepts relaxed SIMD, else "simd".
+ */
+export type KernelVariant = "simd" | "relaxed-simd";
+
 const INITIAL_PAGES = 64;
 const MAX_PAGES = 65536;
 const PAGE_BYTES = 65536;
@@ -66,6 +75,8 @@ export class WasmRuntime {
     readonly shared: boolean,
     /** The compiled module, for workers to instantiate over the same memory. */
     readonly module: WasmModule,
+    /** Which binary: see KernelVariant. */
+    readonly variant: KernelVariant,
     /** The most bytes the memory can grow to. */
     readonly maxBytes: number = MAX_PAGES * PAGE_BYTES,
   ) {
@@ -121,36 +132,48 @@ export class WasmRuntime {
  * Compiles and instantiates the kernels module, or returns null where WebAssembly SIMD is missing.
  * Synchronous, so that the library loads without a top-level await (CommonJS code can `require`
  * it): the modules are small (tens of kilobytes), well under what browsers compile synchronously
- * on their main thread (Chromium refuses above 8 MB). The threads variant (shared memory) is used
- * wherever a shared memory can be made.
+ * on their main thread (Chromium refuses above 8 MB). The relaxed-SIMD binary is used wherever the
+ * engine validates a relaxed op (`relaxed: false` asks for the plain one); a shared memory (and so
+ * threads) wherever one can be made, else the same binary with its memory import rewritten for an
+ * ordinary memory (UNSHARED_PATCH, checked by the build against asc's own unshared build).
+ * `maximumPages` bounds the shared memory (64 KiB pages; by default 4 GiB, or 1 GiB where that
+ * cannot be reserved).
  */
-/** `maximumPages` bounds the shared memory (64 KiB pages; by default 4 GiB, or 1 GiB where that cannot be reserved). */
-export function loadRuntime(options: { shared?: boolean; maximumPages?: number } = {}): WasmRuntime | null {
+export function loadRuntime(options: { shared?: boolean; maximumPages?: number; relaxed?: boolean } = {}): WasmRuntime | null {
   // Binaries built from another list of op codes would run the wrong loop for a code.
   if (SIMD_SIGNATURE !== simdSignature()) throw new Error(`the wasm kernels were built from another list of elementwise ops (${SIMD_SIGNATURE}) than simd-ops.ts (${simdSignature()}): rebuild them (npm run build)`);
   const wasm = wasmApi;
   if (wasm === undefined || !wasm.validate(SIMD_PROBE)) return null;
-  if ((options.shared ?? true) && canShareMemory) {
-    const bytes = base64Bytes(SIMD_THREADS_WASM);
-    if (wasm.validate(bytes)) {
-      // A 4 GiB maximum only reserves address space; fall back for hosts that cannot reserve it.
-      for (const maximum of options.maximumPages !== undefined ? [options.maximumPages] : [MAX_PAGES, MAX_PAGES / 4]) {
-        let memory: WasmMemory;
-        try {
-          memory = new wasm.Memory({ initial: INITIAL_PAGES, maximum, shared: true });
-        } catch {
-          continue;
-        }
-        const module = new wasm.Module(bytes);
-        const instance = new wasm.Instance(module, { env: { memory } });
-        return new WasmRuntime(instance.exports as unknown as KernelExports, memory, true, module, maximum * PAGE_BYTES);
+  const variant: KernelVariant = (options.relaxed ?? true) && wasm.validate(RELAXED_PROBE) ? "relaxed-simd" : "simd";
+  const shared = base64Bytes(variant === "relaxed-simd" ? RELAXED_WASM : SIMD_WASM);
+  if ((options.shared ?? true) && canShareMemory && wasm.validate(shared)) {
+    // A 4 GiB maximum only reserves address space; fall back for hosts that cannot reserve it.
+    for (const maximum of options.maximumPages !== undefined ? [options.maximumPages] : [MAX_PAGES, MAX_PAGES / 4]) {
+      let memory: WasmMemory;
+      try {
+        memory = new wasm.Memory({ initial: INITIAL_PAGES, maximum, shared: true });
+      } catch {
+        continue;
       }
+      const module = new wasm.Module(shared);
+      const instance = new wasm.Instance(module, { env: { memory } });
+      return new WasmRuntime(instance.exports as unknown as KernelExports, memory, true, module, variant, maximum * PAGE_BYTES);
     }
   }
-  const bytes = base64Bytes(SIMD_WASM);
+  const bytes = unsharedBinary(shared);
   if (!wasm.validate(bytes)) return null;
   const memory = new wasm.Memory({ initial: INITIAL_PAGES });
   const module = new wasm.Module(bytes);
   const instance = new wasm.Instance(module, { env: { memory } });
-  return new WasmRuntime(instance.exports as unknown as KernelExports, memory, false, module);
+  return new WasmRuntime(instance.exports as unknown as KernelExports, memory, false, module, variant);
+}
+
+/** A binary built for a shared memory, rewritten to import an ordinary one (see UNSHARED_PATCH). */
+function unsharedBinary(shared: Uint8Array): Uint8Array {
+  const imports = base64Bytes(UNSHARED_PATCH.bytes);
+  const out = new Uint8Array(shared.length - (UNSHARED_PATCH.end - UNSHARED_PATCH.start) + imports.length);
+  out.set(shared.subarray(0, UNSHARED_PATCH.start));
+  out.set(imports, UNSHARED_PATCH.start);
+  out.set(shared.subarray(UNSHARED_PATCH.end), UNSHARED_PATCH.start + imports.length);
+  return out;
 }

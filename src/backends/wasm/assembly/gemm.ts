@@ -1,8 +1,9 @@
 /**
  * Single-precision GEMM: C = op(A)·op(B), Goto-style. B is packed a KC×NC panel at a time into
  * 8-column slivers, A an MC×KC block at a time into 4-row slivers (transposes are absorbed by the
- * packing), and a 4×8 register tile of eight f32x4 accumulators runs over each sliver pair. Edge
- * slivers are zero-padded, so the micro-kernel never branches; edge tiles go through a small tile
+ * packing), and a 4×8 register tile of eight f32x4 accumulators runs over each sliver pair (by
+ * madd.ts's multiply-add: fused in the relaxed-SIMD binary). Edge slivers are zero-padded, so the
+ * micro-kernel never branches; edge tiles go through a small tile
  * buffer. All memory is the caller's: `scratch` holds the pack buffers (SCRATCH_BYTES, one per
  * thread), so threads that share the memory never share scratch.
  *
@@ -12,6 +13,7 @@
  * store may add a bias and apply an activation (the epilogue of a fused dense layer or conv).
  */
 import { ACT_NONE, epilogue1, epilogue4, gemvRow } from "./gemv";
+import { madd4 } from "./madd";
 
 const MR = 4;
 const NR = 8;
@@ -143,17 +145,17 @@ function packB(kc: i32, nc: i32, b: usize, ldb: i32, tb: bool, pc: i32, jc: i32,
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     let a = v128.load32_splat(pa);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd4(a, b0, c00);
+    c01 = madd4(a, b1, c01);
     a = v128.load32_splat(pa, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd4(a, b0, c10);
+    c11 = madd4(a, b1, c11);
     a = v128.load32_splat(pa, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    c20 = madd4(a, b0, c20);
+    c21 = madd4(a, b1, c21);
     a = v128.load32_splat(pa, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    c30 = madd4(a, b0, c30);
+    c31 = madd4(a, b1, c31);
     pa += 16;
     pb += 32;
   }

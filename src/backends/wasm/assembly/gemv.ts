@@ -2,10 +2,12 @@
  * The GEMM's pieces for thin products and fused stores: the epilogue (a bias added to each row,
  * then an activation) applied where the GEMM stores its last k-block, and the row-at-a-time path
  * for products of fewer than four rows (batch-1 inference) and the one to three rows past the
- * last whole four of others, which streams B once per row instead of packing it. Every output is summed in the order the 4×8 micro-kernel sums it (k ascending
- * within a k-block of `kc`, then added to the earlier blocks' sum), so a row's values are the
- * same bits whichever path computed them.
+ * last whole four of others, which streams B once per row instead of packing it. Every output is
+ * summed in the order the 4×8 micro-kernel sums it (k ascending within a k-block of `kc`, then
+ * added to the earlier blocks' sum) with the same multiply-add (madd.ts, fused in the relaxed-SIMD
+ * binary), so a row's values are the same bits whichever path computed them.
  */
+import { madd1, madd4 } from "./madd";
 
 /** Activations an epilogue applies (the codes the kernels' callers pass). */
 export const ACT_NONE = 0;
@@ -75,12 +77,12 @@ export function gemvRow(
         const x = v128.load32_splat(q);
         const p1 = p + sliverStep;
         const p2 = p1 + sliverStep;
-        c0 = f32x4.add(c0, f32x4.mul(x, v128.load(p)));
-        c1 = f32x4.add(c1, f32x4.mul(x, v128.load(p, 16)));
-        c2 = f32x4.add(c2, f32x4.mul(x, v128.load(p1)));
-        c3 = f32x4.add(c3, f32x4.mul(x, v128.load(p1, 16)));
-        c4 = f32x4.add(c4, f32x4.mul(x, v128.load(p2)));
-        c5 = f32x4.add(c5, f32x4.mul(x, v128.load(p2, 16)));
+        c0 = madd4(x, v128.load(p), c0);
+        c1 = madd4(x, v128.load(p, 16), c1);
+        c2 = madd4(x, v128.load(p1), c2);
+        c3 = madd4(x, v128.load(p1, 16), c3);
+        c4 = madd4(x, v128.load(p2), c4);
+        c5 = madd4(x, v128.load(p2, 16), c5);
         p += kStep;
         q += aStep;
       }
@@ -99,8 +101,8 @@ export function gemvRow(
       let q = ap;
       for (let kk = 0; kk < kc; kk++) {
         const x = v128.load32_splat(q);
-        c0 = f32x4.add(c0, f32x4.mul(x, v128.load(p)));
-        c1 = f32x4.add(c1, f32x4.mul(x, v128.load(p, 16)));
+        c0 = madd4(x, v128.load(p), c0);
+        c1 = madd4(x, v128.load(p, 16), c1);
         p += kStep;
         q += aStep;
       }
@@ -128,7 +130,7 @@ export function gemvRow(
         let p = block + (<usize>j << 2);
         let q = ap;
         for (let kk = 0; kk < kc; kk++) {
-          sum += load<f32>(q) * load<f32>(p);
+          sum = madd1(load<f32>(q), load<f32>(p), sum);
           p += kStep;
           q += aStep;
         }
