@@ -18,6 +18,8 @@ import type { Backend } from "../backends/backend.js";
 /** The storage of the buffers of one plan's variants, by dtype and rank among that dtype's buffers. */
 export class BufferPool {
   private readonly arrays = new Map<string, TypedArray>();
+  /** Bumped whenever storage is replaced or given back: views of the pool cache arrays by it. */
+  version = 0;
 
   constructor(readonly backend: Backend) {}
 
@@ -31,6 +33,7 @@ export class BufferPool {
     if (old !== undefined) this.backend.free?.(old);
     const buf = this.backend.allocate(dtype, size);
     this.arrays.set(key, buf);
+    this.version++;
     return buf;
   }
 
@@ -38,12 +41,16 @@ export class BufferPool {
   dispose(): void {
     for (const buf of this.arrays.values()) this.backend.free?.(buf);
     this.arrays.clear();
+    this.version++;
   }
 }
 
 export class PlanBuffers {
   /** Each buffer's key in the pool. */
   private readonly keys: readonly string[];
+  /** Each buffer's storage as of pool version `seen` (steps ask at every run: an array read, not a Map lookup). */
+  private readonly arrays: (TypedArray | undefined)[];
+  private seen = -1;
 
   constructor(
     dtypes: readonly DType[],
@@ -55,11 +62,17 @@ export class PlanBuffers {
       seen.set(d, k + 1);
       return `${d}#${k}`;
     });
+    this.arrays = new Array(dtypes.length);
   }
 
   /** The buffer's storage now (undefined before its first use). */
   current(id: number): TypedArray | undefined {
-    return this.pool.get(this.keys[id]!);
+    const pool = this.pool;
+    if (this.seen !== pool.version) {
+      for (let i = 0; i < this.keys.length; i++) this.arrays[i] = pool.get(this.keys[i]!);
+      this.seen = pool.version;
+    }
+    return this.arrays[id];
   }
 
   /** A view of `size` elements of buffer `id`, growing the buffer when it is too small. */

@@ -30,7 +30,7 @@ export function formulaArgs(op: Operation): readonly number[] {
  * numpy broadcasting, where an unknown input dimension against a known 1 is taken as a reduction
  * (SumToShape of a batch) rather than a lucky match.
  */
-function staticallyElementwise(x: StaticShape, out: StaticShape): boolean {
+function staticallyElementwise(x: readonly (number | null)[] | null, out: StaticShape): boolean {
   if (x === null || out === null || x.length > out.length) return false;
   const lead = out.length - x.length;
   return x.every((d, i) => {
@@ -95,10 +95,16 @@ export function groupElementwise(
     if (ew === undefined || !options.has(ew.formula) || !isFloat(n.dtype) || out === null) return false;
     for (const i of formulaArgs(n)) {
       const x = n.inputs[i]!;
-      const xs = shape(x);
+      let xs: readonly (number | null)[] | null = shape(x);
+      // Read under the shape the op gives it where shapes are known (a BroadcastLike's reduced
+      // axes put back, a reshape's own shape); argShape returns null, never throws, for shapes the
+      // op does not read elementwise.
+      if (ew.argShape !== undefined && isFullyKnown(xs) && isFullyKnown(out)) {
+        const read = ew.argShape(xs, i, out, n.attrs);
+        if (read === null) return false;
+        xs = read;
+      }
       if (x.dtype !== n.dtype || !staticallyElementwise(xs, out)) return false;
-      // (argShape returns null, never throws, for shapes the op does not read elementwise.)
-      if (ew.argShape !== undefined && isFullyKnown(xs) && isFullyKnown(out) && ew.argShape(xs, i, out, n.attrs) === null) return false;
     }
     if (n.def.writesVariable !== undefined) {
       // An update reads the newest value of its variable; fused, it must be the only update of it

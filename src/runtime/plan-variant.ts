@@ -30,6 +30,7 @@ export class PlanVariant {
   private readonly seenShapes: (readonly number[] | undefined)[];
   /** The computing steps' input arrays, emptied after every run. */
   private readonly stepInputs: Tensor[][];
+  private ctx: RunContext | undefined;
   /** The static shapes a specialized variant was compiled with (undefined for the generic one). */
   private readonly knownShapes: CompileOptions["shapes"];
 
@@ -58,7 +59,11 @@ export class PlanVariant {
    */
   execute(feeds: ReadonlyMap<Node, Tensor>, variables: VariableStore, random: RandomStreams, into?: readonly (Tensor | undefined)[]): (Tensor | null)[] {
     const { values, steps, pending } = this;
-    const ctx: RunContext = { values, pending, variables, random, buffers: this.buffers, backend: this.backend };
+    // The same session runs a plan again and again: its context object is made once.
+    let ctx = this.ctx;
+    if (ctx === undefined || ctx.variables !== variables || ctx.random !== random) {
+      ctx = this.ctx = { values, pending, variables, random, buffers: this.buffers, backend: this.backend };
+    }
     try {
       for (let i = 0; i < steps.length; i++) {
         const step = steps[i]!;

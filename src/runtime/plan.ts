@@ -46,6 +46,7 @@ export class Plan {
   private lastVariant: PlanVariant;
   /** Variants in the order they last ran (for pictures: the latest shapes win). */
   private readonly ran = new Set<PlanVariant>();
+  private lastRan: PlanVariant | undefined;
 
   constructor(
     fetches: readonly GraphNode[],
@@ -74,8 +75,11 @@ export class Plan {
    */
   execute(feeds: ReadonlyMap<Node, Tensor>, variables: VariableStore, random: RandomStreams, into?: readonly (Tensor | undefined)[]): (Tensor | null)[] {
     const variant = this.open.length === 0 ? this.generic : this.variantFor(feeds);
-    this.ran.delete(variant);
-    this.ran.add(variant);
+    if (this.lastRan !== variant) {
+      this.ran.delete(variant);
+      this.ran.add(variant);
+      this.lastRan = variant;
+    }
     return variant.execute(feeds, variables, random, into);
   }
 

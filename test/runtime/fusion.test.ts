@@ -209,6 +209,27 @@ describe("what fuses", () => {
     }
   });
 
+  test("the gradient of a row sum, broadcast back along the summed axis, joins its reader's group as a column", () => {
+    // J = Σ_r (Σ_j x_rj)·w_r with w fed: dJ/dx_rj = w_r, a BroadcastLike of w [n] (the row sums'
+    // gradient) to x's [n, 3], then times exp(x): one program reading w as a column.
+    const { backend, programs, calls } = recordingBackend("recording-broadcast-col", ts.jsBackend);
+    const x0 = [[0.5, -1, 2], [1.5, 0.25, -0.75]];
+    const w0 = [2, -3];
+    const got = withBackend(backend, () =>
+      new ts.Graph().asDefault(() => {
+        const x = ts.placeholder("float64", [2, 3]);
+        const w = ts.placeholder("float64", [2]);
+        const J = ts.reduceSum(ts.multiply(ts.reduceSum(x, 1), w));
+        const dx = ts.gradients(J, [x])[0]!;
+        return new ts.Session().run(ts.multiply(dx, ts.exp(x)), new Map<ts.Node, ts.TensorLike>([[x, ts.tensor(x0, { dtype: "float64" })], [w, ts.tensor(w0, { dtype: "float64" })]]));
+      }),
+    );
+    assertClose(got, x0.map((r, i) => r.map((v) => w0[i]! * Math.exp(v))), { rtol: 1e-14 });
+    assert.equal(calls.get("BroadcastLike") ?? 0, 0, [...calls.keys()].join(","));
+    const p = programs.find((q) => q.code.some((c) => c.formula === "Exp"))!;
+    assert.ok(p.inputs.includes("col"), JSON.stringify(p.inputs));
+  });
+
   test("a value a reduction also reads is stored once and feeds the rest of the group (two outputs)", () => {
     const { backend, programs } = recordingBackend("recording-multi", ts.jsBackend);
     const got = withBackend(backend, () =>
