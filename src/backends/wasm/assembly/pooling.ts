@@ -152,6 +152,23 @@ export function maxPool(g: usize, x: usize, out: usize, p0: i32, p1: i32): void 
     const last = first + <usize>(h1 - h0) * rowBytes;
     const o = out + <usize>p * pixelBytes;
     let cb: usize = 0;
+    // Eight channels at a time: two independent chains of pmax (each waits on the one before).
+    for (; cb + 32 <= c4Bytes; cb += 32) {
+      let m = v128.load(first + cb);
+      let m2 = v128.load(first + cb, 16);
+      for (let at = first + pixelBytes; at < first + span; at += pixelBytes) {
+        m = f32x4.pmax(m, v128.load(at + cb));
+        m2 = f32x4.pmax(m2, v128.load(at + cb, 16));
+      }
+      for (let row = first + rowBytes; row < last; row += rowBytes) {
+        for (let at = row; at < row + span; at += pixelBytes) {
+          m = f32x4.pmax(m, v128.load(at + cb));
+          m2 = f32x4.pmax(m2, v128.load(at + cb, 16));
+        }
+      }
+      v128.store(o + cb, m);
+      v128.store(o + cb, m2, 16);
+    }
     for (; cb < c4Bytes; cb += 16) {
       let m = v128.load(first + cb);
       for (let at = first + pixelBytes; at < first + span; at += pixelBytes) m = f32x4.pmax(m, v128.load(at + cb));
