@@ -42,7 +42,8 @@ function assertBits(got: Float32Array, want: Float32Array, what: string): void {
   }
 }
 
-// m < 4 takes the row path; 4, 37, 130 the tiles with edge rows; n across slivers and tails; k across the 256-row k-blocks.
+// m < 4 takes the row path; 4, 37, 130 the tiles with the last rows on the row path (B of at most
+// 2^16 floats), 131 with them in an edge tile (a larger B); n across slivers and tails; k across the 256-row k-blocks.
 const SHAPES: [number, number, number][] = [
   [1, 1, 1],
   [1, 300, 37],
@@ -51,6 +52,7 @@ const SHAPES: [number, number, number][] = [
   [4, 7, 40],
   [37, 260, 9],
   [130, 64, 130],
+  [131, 300, 260],
 ];
 
 describe("the wasm GEMM's fused store and kept weights", { skip: wasm === undefined ? "WebAssembly SIMD is not available here" : false }, () => {

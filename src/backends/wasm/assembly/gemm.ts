@@ -23,6 +23,8 @@ const NC = 1024;
 const PACK_A_BYTES: usize = MC * KC * 4;
 const PACK_B_BYTES: usize = KC * NC * 4;
 const TILE_BYTES: usize = MR * NR * 4;
+/** The largest op(B), in floats (256 KB), over which a product's last rows take the row path. */
+const ROW_TAIL_MAX_FLOATS: i64 = 1 << 16;
 export const SCRATCH_BYTES: usize = PACK_A_BYTES + PACK_B_BYTES + TILE_BYTES;
 
 // @ts-ignore: decorator
@@ -267,10 +269,11 @@ function gemmCore(m: i32, n: i32, k: i32, a: usize, lda: i32, ta: bool, b: usize
   const pb = scratch + PACK_A_BYTES;
   const tile = pb + PACK_B_BYTES;
   if (w != 0 || !tb) {
-    // Thin products, and the rows past the last whole 4-row sliver of others: each such row
-    // streams B (packed, or row-major as stored) once, rather than a tile computing four rows to
-    // keep one to three of them (Winograd's 7×7 tiles of a 14×14 image are 49 rows).
-    const whole = m & ~(MR - 1);
+    // Thin products, and the rows past the last whole 4-row sliver of others whose B stays in
+    // cache: each such row streams B (packed, or row-major as stored) once, rather than a tile
+    // computing four rows to keep one to three of them (Winograd's 7×7 tiles of a 14×14 image are
+    // 49 rows). A larger B would be read from memory again for each of those rows.
+    const whole = m >= MR && <i64>k * n > ROW_TAIL_MAX_FLOATS ? m : m & ~(MR - 1);
     for (let i = whole; i < m; i++) {
       const row = ta ? a + (<usize>i << 2) : a + (<usize>i * lda << 2);
       const aStep: usize = ta ? <usize>lda << 2 : 4;
