@@ -72,6 +72,12 @@ export interface OpDef<A = Record<string, never>> {
    * computes the value once when it is compiled and needs no input computed (runtime/fold.ts).
    */
   readonly shapeOnly?: true;
+  /**
+   * For ops that do more than compute their value (a check that may fail the run): a plan runs
+   * them wherever they are needed, even where only their shape is read (runtime/fold.ts).
+   * Random ops (`random`) and variable updates (`writesVariable`) are taken as such too.
+   */
+  readonly effect?: true;
 }
 
 /** An op's elementwise formula, as the runtime's fusion reads it (see runtime/fusion.ts). */

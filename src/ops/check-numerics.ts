@@ -17,6 +17,7 @@ export const CheckNumerics = defineOp<CheckNumericsAttrs>({
   },
   // As TensorFlow's: the gradient passes through, checked in turn.
   gradient: (op, dy) => [checkNumerics(dy, `Not a number (NaN) or infinity (Inf) values detected in gradient. ${(op.attrs as CheckNumericsAttrs).message}`)],
+  effect: true,
 });
 
 /** `x`, unchanged; running it fails with a NumericsError that starts with `message` when x holds a NaN or an infinity. */

@@ -18,13 +18,13 @@
  * run time.
  */
 import { Constant, Node, Operation, Placeholder, Variable, type GraphNode } from "../graph/index.js";
-import { FeedError, NumericsError, firstNonFinite, formatShape, isFloatDType, nonFiniteKind, type DType, type StaticShape } from "../tensor/index.js";
+import { FeedError, NumericsError, firstNonFinite, formatShape, isFloatDType, nonFiniteKind, type DType, type StaticShape, type Tensor } from "../tensor/index.js";
 import type { Backend } from "../backends/backend.js";
 import type { FusedKernels } from "../backends/fused.js";
 import { FusionGroup } from "./fusion-group.js";
 import { groupElementwise } from "./fusion.js";
 import { NO_EPILOGUES, chainReaders, findEpilogues, inChain, type Epilogues } from "./epilogue.js";
-import { foldShapeOnly } from "./fold.js";
+import { foldShapeOnly, shapeStandIns } from "./fold.js";
 import { FusedStep, type FusedTarget } from "./fused-step.js";
 import { selectInPlace, type InPlaceWrites } from "./in-place.js";
 import type { FetchSlots } from "./into.js";
@@ -73,10 +73,19 @@ export function compilePlan(fetches: readonly GraphNode[], fed: ReadonlySet<Node
   const staticShape = shapeOf ?? ((n: Node): StaticShape => n.shape);
   // Folding and views come with fusion: without it (fusion: false, checkNumerics) every op runs its own kernel.
   let order = neededNodes(fetches, fed);
-  const folded = fused !== undefined ? foldShapeOnly(order, fed, staticShape, backend) : new Map<Node, never>();
+  const folded = fused !== undefined ? foldShapeOnly(order, fed, staticShape, backend) : new Map<Node, Tensor>();
   // Folded nodes are leaves, as fed ones: their inputs are computed only if something else reads them.
-  const leaves: ReadonlySet<Node> = folded.size === 0 ? fed : new Set([...fed, ...folded.keys()]);
+  let leaves: ReadonlySet<Node> = folded.size === 0 ? fed : new Set([...fed, ...folded.keys()]);
   if (folded.size > 0) order = neededNodes(fetches, leaves);
+  if (fused !== undefined) {
+    // Values read only for their known shapes: constants of that shape stand in (fold.ts).
+    const standIns = shapeStandIns(order, new Set(fetches), leaves, staticShape, (more) => neededNodes(fetches, more));
+    if (standIns.size > 0) {
+      for (const [n, t] of standIns) folded.set(n, t);
+      leaves = new Set([...leaves, ...standIns.keys()]);
+      order = neededNodes(fetches, leaves);
+    }
+  }
   const epilogues = fused !== undefined ? findEpilogues(order, new Set(fetches), leaves, backend, shapeOf) : NO_EPILOGUES;
   const { units, inPlace } = fused !== undefined ? fusedUnits(order, new Set(fetches), leaves, fused, options.shapes, epilogues) : { units: order, inPlace: new Map() as InPlaceWrites };
   const views = fused !== undefined ? viewsOf(units, leaves, epilogues, inPlace, staticShape) : new Map<Node, Node>();

@@ -80,4 +80,42 @@ describe("folding shape-only ops", () => {
     assert.deepEqual(session.run(o, new Map([[x, [[5, 6], [7, 8]]]])).toArray(), [[1, 1], [1, 1]]);
     assert.deepEqual(session.run(o, new Map([[x, [[5, 6], [7, 8]]]])).toArray(), [[1, 1], [1, 1]]);
   });
+
+  test("a value whose shape alone is read is not computed: a training step skips its loss", () => {
+    // L = Σ_r Σ_j exp(x_rj): dL/dx = exp(x). The row sums J are read by the gradient only for
+    // their shape (BroadcastLike's like), so their Sum does not run, unless J is fetched too.
+    const rec = recordingBackend("stand-in", ts.jsBackend);
+    const xv = [[0.5, -1, 2], [1, 0, -0.25]];
+    withBackend(rec.backend, () => {
+      const g = new ts.Graph();
+      const { x, J, dx } = g.asDefault(() => {
+        const x = ts.placeholder({ name: "x" });
+        const J = ts.reduceSum(ts.exp(x), 1);
+        return { x, J, dx: ts.gradients(ts.reduceSum(J), [x])[0]! };
+      });
+      const session = new ts.Session(g);
+      const feeds = new Map([[x, xv]]);
+      session.run(dx, feeds);
+      rec.calls.clear();
+      assertClose(session.run(dx, feeds), xv.map((r) => r.map(Math.exp)), { rtol: 1e-6 });
+      assert.equal(rec.calls.get("Sum"), undefined, [...rec.calls.keys()].join(","));
+      const [gx, j] = session.run([dx, J], feeds) as ts.Tensor[];
+      assertClose(gx!, xv.map((r) => r.map(Math.exp)), { rtol: 1e-6 });
+      assertClose(j!, xv.map((r) => r.reduce((s, v) => s + Math.exp(v), 0)), { rtol: 1e-6 });
+      assert.equal(rec.calls.get("Sum"), 1);
+    });
+  });
+
+  test("an op with an effect is computed even where only its shape is read: checkNumerics still fails the run", () => {
+    const g = new ts.Graph();
+    const { x, dx } = g.asDefault(() => {
+      const x = ts.placeholder({ name: "x" });
+      const checked = ts.checkNumerics(ts.log(x), "log of x");
+      return { x, dx: ts.gradients(ts.reduceSum(ts.reduceSum(checked, 1)), [x])[0]! };
+    });
+    const session = new ts.Session(g);
+    // d/dx Σ log x = 1/x, the check passed.
+    assertClose(session.run(dx, new Map([[x, [[1, 2], [4, 0.5]]]])), [[1, 0.5], [0.25, 2]], { rtol: 1e-6 });
+    assert.throws(() => session.run(dx, new Map([[x, [[1, -2], [4, 0.5]]]])), (e: unknown) => e instanceof ts.NumericsError && /log of x/.test((e as Error).message));
+  });
 });
