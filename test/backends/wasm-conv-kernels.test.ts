@@ -324,4 +324,58 @@ describe("wasm convolution, pooling and loss kernels vs the JS reference", { ski
       });
     });
   }
+
+  test("Conv2DBackpropFilter gives the same bits on 1, 2, 3 and 8 threads (its partial filters follow the size, not the threads)", () => {
+    // The partial filters' sum is grouped by chunk; were the chunks cut by thread, a training step's
+    // filter gradient (and so CNN training) would change in its last bits with setNumThreads.
+    const cases: ConvCase[] = [...CONV_THREADED, { x: [64, 14, 14, 32], f: [3, 3, 32, 64], padding: "SAME" }];
+    for (const c of cases) {
+      const [n, h, w] = c.x;
+      const attrs = { strides: [1, 1, 1, 1], dilations: [1, 1, 1, 1], padding: c.padding };
+      const x = tensor(c.x, uniform(-1, 1));
+      const dy = tensor([n, outSize(h, c.f[0], 1, 1, c.padding), outSize(w, c.f[1], 1, 1, c.padding), c.f[3]], uniform(-1, 1));
+      const like = tensor(c.f, () => 0);
+      const bits: Uint32Array[] = [];
+      for (const threads of [1, 2, 3, 8]) {
+        ts.setNumThreads(threads);
+        const out = tensor(c.f, () => NaN);
+        runKernel(wasm!, "Conv2DBackpropFilter", [x, like, dy], out, attrs);
+        bits.push(new Uint32Array(Float32Array.from(out.data as Float32Array).buffer));
+      }
+      for (let i = 1; i < bits.length; i++) assert.deepEqual(bits[i], bits[0], `x [${c.x}] f [${c.f}]: threads [1, 2, 3, 8][${i}] against 1 thread`);
+    }
+  });
+
+  test("a CNN's training steps give the same bits on 1, 2 and 3 threads", () => {
+    const g = new ts.Graph();
+    const { step, loss, x, y } = g.asDefault(() => {
+      const x = ts.placeholder("float32", [null, 16, 16, 1]);
+      const y = ts.placeholder("int32", [null]);
+      ts.setRandomSeed(7);
+      let h = ts.layers.conv2d(x, 16, 3, { padding: "same", activation: ts.nn.relu });
+      h = ts.layers.maxPooling2d(h, 2, 2);
+      // Past the threading size: the filter gradients split into partial filters.
+      h = ts.layers.conv2d(h, 32, 3, { padding: "same", activation: ts.nn.relu });
+      h = ts.layers.maxPooling2d(h, 2, 2);
+      const logits = ts.layers.dense(ts.layers.flatten(h), 10);
+      const loss = ts.reduceMean(ts.nn.sparseSoftmaxCrossEntropyWithLogits({ labels: y, logits }));
+      return { step: new ts.train.AdamOptimizer(1e-3).minimize(loss), loss, x, y };
+    });
+    const feeds = new Map([
+      [x, new ts.Tensor([32, 16, 16, 1], "float32", Float32Array.from({ length: 32 * 256 }, uniform(0, 1)))],
+      [y, new ts.Tensor([32], "int32", Int32Array.from({ length: 32 }, (_, i) => i % 10))],
+    ]);
+    const runs: Uint32Array[][] = [];
+    for (const threads of [1, 2, 3]) {
+      ts.setNumThreads(threads);
+      const s = new ts.Session({ graph: g });
+      for (let i = 0; i < 3; i++) s.run([loss, step], feeds);
+      runs.push(g.trainableVariables().map((v) => new Uint32Array(Float32Array.from(s.readVariable(v).data as Float32Array).buffer)));
+      s.close();
+    }
+    g.trainableVariables().forEach((v, i) => {
+      assert.deepEqual(runs[1]![i], runs[0]![i], `${v.name}: 2 threads against 1`);
+      assert.deepEqual(runs[2]![i], runs[0]![i], `${v.name}: 3 threads against 1`);
+    });
+  });
 });

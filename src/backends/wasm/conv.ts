@@ -22,8 +22,15 @@ const MAX_BLOCK_ROWS = 2048;
 const IM2COL_BYTES = 256 * 1024;
 /** Tiles per Winograd block: the 16 GEMMs' row count. */
 const MAX_BLOCK_TILES = 256;
-/** Partial filters cost a zeroing and a final sum each: few chunks. */
-const FILTER_CHUNKS_PER_THREAD = 2;
+/**
+ * The filter gradient sums over every row (or tile) of the batch, in chunks that each write a
+ * partial filter, summed at the end. How many chunks follows the problem's size alone, never the
+ * thread count, so that the sum's grouping, and so the gradient's bits, are the same on any number
+ * of threads (the chunks run on whichever threads there are): FILTER_PARTIALS for a problem past
+ * the threading size (enough to share among threads; each partial costs a zeroing and a term of
+ * the final sum), one below it.
+ */
+const FILTER_PARTIALS = 8;
 const COL_ACC_BYTES = 256 * 8;
 
 /**
@@ -38,9 +45,13 @@ function blockRows(ctx: WasmContext, g: ConvGeometry): number {
 }
 
 /** Threads for a convolution of this many multiply-adds. */
+/** A convolution's multiply-adds. */
+function multiplyAdds(g: ConvGeometry): number {
+  return g.batch * g.outH * g.outW * g.kH * g.kW * g.inC * g.outC;
+}
+
 function threadsFor(ctx: WasmContext, g: ConvGeometry): number {
-  const macs = g.batch * g.outH * g.outW * g.kH * g.kW * g.inC * g.outC;
-  return macs >= PARALLEL_MIN.gemm ? ctx.pool.threads : 1;
+  return multiplyAdds(g) >= PARALLEL_MIN.gemm ? ctx.pool.threads : 1;
 }
 
 /**
@@ -202,13 +213,14 @@ export function conv2dBackpropFilterKernel(ctx: WasmContext, js: Kernel): Kernel
     ctx,
     js,
     (inputs, out, attrs) => [inputs[0]!, inputs[inputs.length - 1]!, convGeometry(inputs[0]!.shape, out.shape, attrs)],
-    ({ g, block, a: px, b: pd, out: po, threads }, out) => {
+    ({ g, block, a: px, b: pd, out: po }, out) => {
       const pg = geometryWords(rt, g, g.inC, g.outC);
       const tiles = winogradBlock(ctx, g, g.inC, g.outC, 16 * g.inC * g.outC);
       // Each chunk sums its rows (or tiles) into a partial filter; several partials are summed in f64.
       const [fn, count, step]: [ParallelFn, number, number] =
         tiles > 0 ? ["winogradFilterGrad", g.batch * Math.ceil(g.outH / 2) * Math.ceil(g.outW / 2), tiles] : ["conv2dBackpropFilter", g.batch * g.outH * g.outW, block];
-      const chunks = splitRange(count, threads, 4, FILTER_CHUNKS_PER_THREAD);
+      const partials = multiplyAdds(g) >= PARALLEL_MIN.gemm ? FILTER_PARTIALS : 1;
+      const chunks = splitRange(count, partials, 4, 1);
       if (chunks.length <= 1) {
         pool.run(fn, [[pg, px, pd, po, 0, count, step]]);
       } else {
