@@ -215,6 +215,32 @@ function labelsFor(shape: readonly number[], classes: number): ts.Tensor {
   return new ts.Tensor(shape, "int32", Int32Array.from({ length: sizeOf(shape) }, () => Math.floor(rng() * classes)));
 }
 
+/**
+ * A small CNN trained by Adam on `batch` random 16×16 images: its second convolution
+ * (batch·8·8·9·16·32 multiply-adds) is past the threading size, on Winograd's paths, so its filter
+ * gradient splits into partial filters.
+ */
+function smallCnn(batch: number) {
+  const graph = new ts.Graph();
+  return graph.asDefault(() => {
+    const x = ts.placeholder("float32", [null, 16, 16, 1]);
+    const y = ts.placeholder("int32", [null]);
+    ts.setRandomSeed(7);
+    let h = ts.layers.conv2d(x, 16, 3, { padding: "same", activation: ts.nn.relu });
+    h = ts.layers.maxPooling2d(h, 2, 2);
+    h = ts.layers.conv2d(h, 32, 3, { padding: "same", activation: ts.nn.relu });
+    h = ts.layers.maxPooling2d(h, 2, 2);
+    const logits = ts.layers.dense(ts.layers.flatten(h), 10);
+    const loss = ts.reduceMean(ts.nn.sparseSoftmaxCrossEntropyWithLogits({ labels: y, logits }));
+    const step = new ts.train.AdamOptimizer(1e-3).minimize(loss);
+    const feeds = new Map<ts.Node, ts.Tensor>([
+      [x, new ts.Tensor([batch, 16, 16, 1], "float32", Float32Array.from({ length: batch * 256 }, uniform(0, 1)))],
+      [y, new ts.Tensor([batch], "int32", Int32Array.from({ length: batch }, (_, i) => i % 10))],
+    ]);
+    return { graph, loss, step, feeds };
+  });
+}
+
 describe("wasm convolution, pooling and loss kernels vs the JS reference", { skip: wasm === undefined ? "WebAssembly SIMD is not available here" : false }, () => {
   const threadsBefore = ts.getNumThreads();
   after(() => ts.setNumThreads(threadsBefore));
@@ -261,32 +287,15 @@ describe("wasm convolution, pooling and loss kernels vs the JS reference", { ski
       });
 
       test("a steady-state CNN training step allocates no wasm memory (scratch, staging and partial filters are reused)", () => {
-        const g = new ts.Graph();
-        g.asDefault(() => {
-          const x = ts.placeholder("float32", [null, 16, 16, 1]);
-          const y = ts.placeholder("int32", [null]);
-          let h = ts.layers.conv2d(x, 16, 3, { padding: "same", activation: ts.nn.relu });
-          h = ts.layers.maxPooling2d(h, 2, 2);
-          // 16·8·8·9·16·32 multiply-adds: past the threading size, on Winograd's paths.
-          h = ts.layers.conv2d(h, 32, 3, { padding: "same", activation: ts.nn.relu });
-          h = ts.layers.maxPooling2d(h, 2, 2);
-          const logits = ts.layers.dense(ts.layers.flatten(h), 10);
-          const loss = ts.reduceMean(ts.nn.sparseSoftmaxCrossEntropyWithLogits({ labels: y, logits }));
-          const step = new ts.train.AdamOptimizer(1e-3).minimize(loss);
-          const s = new ts.Session();
-          s.run(ts.globalVariablesInitializer());
-          const feeds = new Map([
-            [x, new ts.Tensor([16, 16, 16, 1], "float32", Float32Array.from({ length: 16 * 256 }, uniform(0, 1)))],
-            [y, new ts.Tensor([16], "int32", Int32Array.from({ length: 16 }, (_, i) => i % 10))],
-          ]);
-          for (let i = 0; i < 3; i++) s.run([loss, step], feeds);
-          const warm = wasm!.memoryStats();
-          const calls = wasm!.threadStats().parallelCalls;
-          for (let i = 0; i < 10; i++) s.run([loss, step], feeds);
-          assert.deepEqual(wasm!.memoryStats(), warm);
-          if (threads > 1) assert.ok(wasm!.threadStats().parallelCalls - calls >= 30, "the second convolution and its gradients run on every thread");
-          s.close();
-        });
+        const { graph, loss, step, feeds } = smallCnn(16);
+        const s = new ts.Session({ graph });
+        for (let i = 0; i < 3; i++) s.run([loss, step], feeds);
+        const warm = wasm!.memoryStats();
+        const calls = wasm!.threadStats().parallelCalls;
+        for (let i = 0; i < 10; i++) s.run([loss, step], feeds);
+        assert.deepEqual(wasm!.memoryStats(), warm);
+        if (threads > 1) assert.ok(wasm!.threadStats().parallelCalls - calls >= 30, "the second convolution and its gradients run on every thread");
+        s.close();
       });
 
       if (threads === 1) test("SparseSoftmaxCrossEntropyWithLogits and its backprop, SoftmaxCrossEntropyWithLogits, LogSoftmax", () => {
@@ -347,33 +356,16 @@ describe("wasm convolution, pooling and loss kernels vs the JS reference", { ski
   });
 
   test("a CNN's training steps give the same bits on 1, 2 and 3 threads", () => {
-    const g = new ts.Graph();
-    const { step, loss, x, y } = g.asDefault(() => {
-      const x = ts.placeholder("float32", [null, 16, 16, 1]);
-      const y = ts.placeholder("int32", [null]);
-      ts.setRandomSeed(7);
-      let h = ts.layers.conv2d(x, 16, 3, { padding: "same", activation: ts.nn.relu });
-      h = ts.layers.maxPooling2d(h, 2, 2);
-      // Past the threading size: the filter gradients split into partial filters.
-      h = ts.layers.conv2d(h, 32, 3, { padding: "same", activation: ts.nn.relu });
-      h = ts.layers.maxPooling2d(h, 2, 2);
-      const logits = ts.layers.dense(ts.layers.flatten(h), 10);
-      const loss = ts.reduceMean(ts.nn.sparseSoftmaxCrossEntropyWithLogits({ labels: y, logits }));
-      return { step: new ts.train.AdamOptimizer(1e-3).minimize(loss), loss, x, y };
-    });
-    const feeds = new Map([
-      [x, new ts.Tensor([32, 16, 16, 1], "float32", Float32Array.from({ length: 32 * 256 }, uniform(0, 1)))],
-      [y, new ts.Tensor([32], "int32", Int32Array.from({ length: 32 }, (_, i) => i % 10))],
-    ]);
+    const { graph, loss, step, feeds } = smallCnn(32);
     const runs: Uint32Array[][] = [];
     for (const threads of [1, 2, 3]) {
       ts.setNumThreads(threads);
-      const s = new ts.Session({ graph: g });
+      const s = new ts.Session({ graph });
       for (let i = 0; i < 3; i++) s.run([loss, step], feeds);
-      runs.push(g.trainableVariables().map((v) => new Uint32Array(Float32Array.from(s.readVariable(v).data as Float32Array).buffer)));
+      runs.push(graph.trainableVariables().map((v) => new Uint32Array(Float32Array.from(s.readVariable(v).data as Float32Array).buffer)));
       s.close();
     }
-    g.trainableVariables().forEach((v, i) => {
+    graph.trainableVariables().forEach((v, i) => {
       assert.deepEqual(runs[1]![i], runs[0]![i], `${v.name}: 2 threads against 1`);
       assert.deepEqual(runs[2]![i], runs[0]![i], `${v.name}: 3 threads against 1`);
     });
