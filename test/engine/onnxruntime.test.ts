@@ -9,6 +9,8 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as ts from "tensorslow";
 import { assertClose } from "../helpers/assert-close.js";
+import { internal } from "../helpers/internals.js";
+import type * as Engine from "../../dist/engine/onnxruntime/engine.js";
 
 const ENGINES = ["tensorslow", "onnxruntime"] as const;
 
@@ -38,8 +40,30 @@ describe("Session's engine option", () => {
     assert.throws(() => new ts.Session({ graph, fusion: "yes" as never }), /the fusion option must be true or false/);
     assert.throws(() => new ts.Session({ graph: {} as never }), /the graph option must be a Graph/);
     assert.throws(() => new ts.Session(5 as never), /must be a Graph or an options object/);
+    assert.throws(() => new ts.Session({ graph, engine: "onnxruntime", allowSpinning: "1" as never }), /Session: the allowSpinning option must be true or false, got "1"/);
+    assert.throws(() => new ts.Session({ graph, allowSpinning: true }), /the allowSpinning option belongs to another engine than "tensorslow"/);
     new ts.Session({ graph, engine: "onnxruntime", executionProviders: ["cpu", { name: "cpu" }] }).close();
     new ts.Session({ graph, engine: "tensorslow" }).close();
+  });
+
+  test("gives ONNX Runtime the execution providers, setNumThreads' threads, and spinning only when allowed", async () => {
+    const { ortSessionOptions, checkOnnxruntimeOptions } = await internal<typeof Engine>("engine/onnxruntime/engine.js");
+    const threads = ts.getNumThreads();
+    const byDefault = ortSessionOptions(checkOnnxruntimeOptions({}));
+    assert.deepEqual(byDefault.executionProviders, ["cpu"]);
+    assert.equal(byDefault.intraOpNumThreads, threads);
+    assert.deepEqual(byDefault.extra, { session: { intra_op: { allow_spinning: "0" } } });
+    const spinning = ortSessionOptions(checkOnnxruntimeOptions({ allowSpinning: true, executionProviders: [{ name: "cpu" }] }));
+    assert.deepEqual(spinning.extra, { session: { intra_op: { allow_spinning: "1" } } });
+    assert.deepEqual(spinning.executionProviders, [{ name: "cpu" }]);
+    // ONNX Runtime takes either setting: both engines' sessions give the hand-computed product.
+    const { graph, x, y } = linear();
+    for (const allowSpinning of [false, true]) {
+      const session = new ts.Session({ graph, engine: "onnxruntime", allowSpinning });
+      const got = await session.runAsync(y, new Map([[x, ts.tensor([[1, 0, 2]])]]));
+      assert.deepEqual(Array.from(got.data), [11, 14]);
+      session.close();
+    }
   });
 
   test("run on the onnxruntime engine is refused, saying to use runAsync", () => {

@@ -12,7 +12,7 @@ import { encodeModel } from "../../io/onnx/proto.js";
 import { getNumThreads } from "../../backends/index.js";
 import { checkInto, copyInto } from "../../runtime/into.js";
 import type { Engine, EngineHost, EngineRun } from "../../runtime/engine.js";
-import { loadOrt, writesPreallocatedOutputs, type Ort, type OrtData, type OrtDType, type OrtSession, type OrtTensor } from "./load.js";
+import { loadOrt, writesPreallocatedOutputs, type Ort, type OrtData, type OrtDType, type OrtSession, type OrtSessionOptions, type OrtTensor } from "./load.js";
 import { planModel, type PlanModel } from "./plan-model.js";
 import { EngineVariables } from "./variables.js";
 
@@ -20,6 +20,8 @@ export type ExecutionProvider = string | { readonly name: string; readonly [opti
 
 export interface OnnxruntimeOptions {
   executionProviders: readonly ExecutionProvider[];
+  /** Whether ONNX Runtime's intra-op threads spin while they wait for work (default false: they sleep). */
+  allowSpinning: boolean;
 }
 
 interface CompiledPlan {
@@ -42,7 +44,29 @@ export function checkOnnxruntimeOptions(options: Readonly<Record<string, unknown
       `Session: the executionProviders option must be a non-empty array of provider names or { name, ...options } objects (e.g. ["cuda", "cpu"]), got ${JSON.stringify(eps) ?? String(eps)}`,
     );
   }
-  return { executionProviders: [...(eps as ExecutionProvider[])] };
+  const spinning = options["allowSpinning"] ?? false;
+  if (typeof spinning !== "boolean") {
+    throw new ValueError(`Session: the allowSpinning option must be true or false, got ${typeof spinning === "string" ? `"${spinning}"` : String(spinning)}`);
+  }
+  return { executionProviders: [...(eps as ExecutionProvider[])], allowSpinning: spinning };
+}
+
+/**
+ * The ONNX Runtime session options of every plan's model: the user's execution providers, intra-op
+ * threads as `setNumThreads` says, full graph optimisation, and threads that sleep while they wait
+ * unless `allowSpinning`: spinning threads take the cores from everything else, JavaScript included,
+ * between the runs of a step loop and on a shared machine (seen here: a training step 10x slower with
+ * spinning under load), while on an idle machine they answer a small run sooner.
+ */
+export function ortSessionOptions(options: OnnxruntimeOptions): OrtSessionOptions {
+  return {
+    executionProviders: options.executionProviders,
+    intraOpNumThreads: getNumThreads(),
+    interOpNumThreads: 1,
+    executionMode: "sequential",
+    graphOptimizationLevel: "all",
+    extra: { session: { intra_op: { allow_spinning: options.allowSpinning ? "1" : "0" } } },
+  };
 }
 
 export class OnnxruntimeEngine implements Engine {
@@ -156,17 +180,7 @@ export class OnnxruntimeEngine implements Engine {
     const bytes = await encodeModel(model.proto);
     let session: OrtSession;
     try {
-      session = await this.ort.InferenceSession.create(bytes, {
-        executionProviders: this.options.executionProviders,
-        intraOpNumThreads: getNumThreads(),
-        interOpNumThreads: 1,
-        executionMode: "sequential",
-        graphOptimizationLevel: "all",
-        // Threads that wait by spinning take the cores from everything else, JavaScript included,
-        // between the runs of a step loop and on a shared machine (seen here: a training step 10x
-        // slower with spinning under load); they sleep instead.
-        extra: { session: { intra_op: { allow_spinning: "0" } } },
-      });
+      session = await this.ort.InferenceSession.create(bytes, ortSessionOptions(this.options));
     } catch (e) {
       throw new TensorSlowError(`the onnxruntime engine could not load the plan's model (fetches ${fetches.map((f) => `'${f.name}'`).join(", ")}): ${(e as Error).message}`);
     }

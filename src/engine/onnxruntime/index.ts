@@ -6,7 +6,7 @@ import { registerEngine } from "../../runtime/engine.js";
 import { OnnxruntimeEngine, checkOnnxruntimeOptions } from "./engine.js";
 
 registerEngine("onnxruntime", {
-  optionNames: ["executionProviders"],
+  optionNames: ["executionProviders", "allowSpinning"],
   create: (host, options) => new OnnxruntimeEngine(host, checkOnnxruntimeOptions(options)),
 });
 
