@@ -90,6 +90,7 @@ export const KEPT_OPERANDS: Readonly<Record<string, { readonly input: number; re
   _FusedMatMul: { input: 1, attr: "keptB" },
   Conv2D: { input: 1, attr: "keptFilter" },
   _FusedConv2D: { input: 1, attr: "keptFilter" },
+  _FusedConv2DMaxPool: { input: 1, attr: "keptFilter" },
 };
 
 /**
@@ -110,6 +111,21 @@ export interface FusedMatMulAttrs extends MatMulAttrs {
 export interface FusedConv2DAttrs extends ConvWindowAttrs {
   activation: EpilogueActivation | undefined;
 }
+
+/**
+ * The fused convolution whose result only a max pool reads: _FusedConv2D's inputs and attributes,
+ * then MaxPool by `pool` over its result (the output has the pooled shape). Made by a plan's
+ * fusion pass from Conv2D → BiasAdd (→ Relu) → MaxPool where nothing else reads the convolution's
+ * result (inference: training keeps it for the pool's gradient), never by an op. A backend runs
+ * it without writing the convolution's whole result to memory (the wasm backend: a few images at
+ * a time through a stage that stays in cache).
+ */
+export interface FusedConv2DMaxPoolAttrs extends FusedConv2DAttrs {
+  pool: PoolWindowAttrs;
+}
+
+/** The kernel a convolution's chain (EPILOGUE_BASES) becomes when a max pool alone reads its result, and the pool's kernel. */
+export const EPILOGUE_POOL = { base: "_FusedConv2D", pool: "MaxPool", kernel: "_FusedConv2DMaxPool" } as const;
 
 /** The activations a fused GEMM store applies (formula ids). */
 export type EpilogueActivation = "Relu";

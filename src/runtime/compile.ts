@@ -163,8 +163,8 @@ export function compilePlan(fetches: readonly GraphNode[], fed: ReadonlySet<Node
         const chain = epilogues.byOutput.get(unit)!;
         const buffer = (bufferOfSlot[slot] = takeBuffer(unit.dtype));
         const kept = keptInputOf(chain.base, chain.kernel, chain.attrs, fed, backend);
-        // The base op infers the shape (the bias add and activation keep it) and names errors.
-        steps.push(new OpStep(chain.base, slot, inputSlots, backend.kernels[chain.kernel] as RawKernel, buffer, undefined, kept?.attrs ?? chain.attrs, kept?.kept));
+        // The base op infers the shape (the bias add and activation keep it; a pool's is inferred from it) and names errors.
+        steps.push(new OpStep(chain.base, slot, inputSlots, backend.kernels[chain.kernel] as RawKernel, buffer, undefined, kept?.attrs ?? chain.attrs, kept?.kept, chain.pool));
       } else if (unit instanceof Operation) {
         const w = unit.def.writesVariable;
         const buffer = (bufferOfSlot[slot] = takeBuffer(unit.dtype));

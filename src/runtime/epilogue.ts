@@ -9,11 +9,13 @@
  * A chain is fused when its inner values (the product, the sum before the activation) are read by
  * nothing else: not fetched, not fed, not read by another op or as a control input. The chain's
  * last op then gives the value, computed from the product's operands and the bias; the inner ops
- * have no step. A bias add without a fusable activation is left to the elementwise pass when an
+ * have no step. A convolution's chain whose value only a MaxPool reads takes the pool in too
+ * (_FusedConv2DMaxPool, where the backend has it): the convolution's result then never exists
+ * whole. In training it does not happen: the pool's gradient reads that result. A bias add without a fusable activation is left to the elementwise pass when an
  * elementwise op reads the sum (a sigmoid after it: one fused pass either way).
  */
 import { Operation, type GraphNode, type Node } from "../graph/index.js";
-import { EPILOGUE_ACTIVATIONS, EPILOGUE_BASES, EPILOGUE_BIAS, type EpilogueActivation } from "../kernels/attrs.js";
+import { EPILOGUE_ACTIVATIONS, EPILOGUE_BASES, EPILOGUE_BIAS, EPILOGUE_POOL, type EpilogueActivation, type PoolWindowAttrs } from "../kernels/attrs.js";
 import type { StaticShape } from "../tensor/index.js";
 import type { Backend } from "../backends/backend.js";
 
@@ -21,15 +23,16 @@ export interface EpilogueChain {
   /** The product or convolution, and the kernel of the whole chain. */
   readonly base: Operation;
   readonly kernel: string;
-  /** The bias add, and the activation after it (if fused). */
+  /** The bias add, the activation after it (if fused), and the max pool after those (if fused). */
   readonly add: Operation;
   readonly activation: Operation | undefined;
-  /** The op whose value the chain gives: the activation, else the add. */
+  readonly pool: Operation | undefined;
+  /** The op whose value the chain gives: the pool, else the activation, else the add. */
   readonly output: Operation;
   /** The chain's inputs: the base op's two and the bias. */
   readonly inputs: readonly [Node, Node, Node];
-  /** The base op's attributes and the activation. */
-  readonly attrs: object & { readonly activation: EpilogueActivation | undefined };
+  /** The base op's attributes, the activation, and the pool's window (with a pool). */
+  readonly attrs: object & { readonly activation: EpilogueActivation | undefined; readonly pool?: PoolWindowAttrs };
 }
 
 /** The chains found: by their output op, and each inner op's chain output (inner ops get no step). */
@@ -114,11 +117,16 @@ export function findEpilogues(order: readonly GraphNode[], fetched: ReadonlySet<
     // A sum that an elementwise op reads joins that op's fused pass at no cost: the store saves
     // a pass only where the sum would otherwise be one of its own.
     if (activation === undefined && (readers.get(add) ?? []).some((r) => r instanceof Operation && r.def.elementwise !== undefined)) continue;
-    const output = activation ?? add;
-    const attrs = { ...(base.attrs as object), activation: activation === undefined ? undefined : (formula as EpilogueActivation) };
-    byOutput.set(output, { base, kernel, add, activation, output, inputs: [base.inputs[0]!, base.inputs[1]!, bias], attrs });
+    const last = activation ?? add;
+    let pool: Operation | undefined = kernel === EPILOGUE_POOL.base && backend.kernels[EPILOGUE_POOL.kernel] !== undefined ? soleReader(last) : undefined;
+    if (pool !== undefined && ((pool.def.kernel ?? pool.def.type) !== EPILOGUE_POOL.pool || pool.inputs.length !== 1 || pool.dtype !== last.dtype || !ofRank(shapeOf, pool, rank))) pool = undefined;
+    const output = pool ?? last;
+    const activationAttr = activation === undefined ? undefined : (formula as EpilogueActivation);
+    const attrs = pool === undefined ? { ...(base.attrs as object), activation: activationAttr } : { ...(base.attrs as object), activation: activationAttr, pool: pool.attrs as PoolWindowAttrs };
+    byOutput.set(output, { base, kernel: pool === undefined ? kernel : EPILOGUE_POOL.kernel, add, activation, pool, output, inputs: [base.inputs[0]!, base.inputs[1]!, bias], attrs });
     inner.set(base, output);
-    if (activation !== undefined) inner.set(add, output);
+    if (output !== add) inner.set(add, output);
+    if (activation !== undefined && output !== activation) inner.set(activation, output);
   }
   return { byOutput, inner };
 }

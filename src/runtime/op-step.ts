@@ -56,6 +56,8 @@ export class OpStep {
     /** The attributes the kernel gets, when not the op's own (a plan's additions, a fused op's). */
     private readonly attrs: unknown = op.attrs,
     private readonly kept?: KeptInput,
+    /** An op after `op` whose value the step gives (a fused chain's pool): the output shape is inferred through it. */
+    private readonly then?: Operation,
   ) {}
 
   run(ctx: RunContext): void {
@@ -79,11 +81,12 @@ export class OpStep {
   /** Infers the output for the current inputs and carves it from the buffer. */
   private bind(buffers: PlanBuffers): BoundOutput {
     const { op, inputs } = this;
-    const spec = op.def.infer(
+    let spec = op.def.infer(
       inputs.map((t) => ({ dtype: t.dtype, shape: [...t.shape] })),
       op.attrs,
       op.name,
     );
+    if (this.then !== undefined) spec = this.then.def.infer([spec], this.then.attrs, this.then.name);
     if (!isFullyKnown(spec.shape)) {
       throw new ShapeError(`${op}: could not determine the output shape from input shapes ${inputs.map((t) => formatShape(t.shape)).join(", ")}`);
     }

@@ -2,7 +2,8 @@
  * The GEMM's fused store and kept weights: _FusedMatMul (product, + bias per row, activation)
  * against the JS reference, and bit for bit against the unfused wasm kernels (MatMul, then BiasAdd
  * and Relu: the same float32 operations in the same order); _FusedConv2D bit for bit against
- * Conv2D, BiasAdd and Relu, through im2col and Winograd, on one thread and two (the unfused
+ * Conv2D, BiasAdd and Relu, through im2col and Winograd, on one thread and two, and
+ * _FusedConv2DMaxPool bit for bit against _FusedConv2D then MaxPool (the unfused
  * convolution is compared with the reference in wasm-conv-kernels.test.ts); MatMul with B kept packed (KeptOperand)
  * bit for bit against B packed per call, repacked when the version or the storage changes and not
  * before; the same bits on one thread and two.
@@ -183,6 +184,44 @@ describe("the wasm GEMM's fused store and kept weights", { skip: wasm === undefi
             assertBits(run("_FusedConv2D", [x, f, bias], shape, attrs, backend), (activation === "Relu" ? unfused : biased).data as Float32Array, `${what} (${backend.name})`);
           }
         }
+      }
+    }
+    ts.setNumThreads(threadsBefore);
+  });
+
+  test("_FusedConv2DMaxPool: the bits of _FusedConv2D then MaxPool (staged through the threads' scratch or not), one thread and two; the reference's the same way", () => {
+    const cases: { x: number[]; f: number[]; strides: number; pool: [number, number, "SAME" | "VALID"] }[] = [
+      { x: [1, 28, 28, 1], f: [3, 3, 1, 32], strides: 1, pool: [2, 2, "VALID"] }, // thin patches, one image
+      { x: [40, 28, 28, 1], f: [3, 3, 1, 32], strides: 1, pool: [2, 2, "VALID"] }, // staged on two threads (past 2^22 multiply-adds)
+      { x: [9, 11, 9, 6], f: [3, 3, 6, 10], strides: 2, pool: [3, 2, "SAME"] }, // im2col, clipped windows
+      { x: [5, 8, 8, 8], f: [1, 1, 8, 12], strides: 1, pool: [2, 1, "SAME"] }, // pointwise, overlapping windows
+      { x: [3, 9, 7, 16], f: [3, 3, 16, 24], strides: 1, pool: [2, 2, "SAME"] }, // Winograd, odd edges
+      { x: [16, 14, 14, 32], f: [3, 3, 32, 64], strides: 1, pool: [2, 2, "VALID"] }, // Winograd, staged on two threads
+      { x: [3, 14, 14, 32], f: [3, 3, 32, 64], strides: 1, pool: [2, 2, "VALID"] }, // threaded, too few images to split: through a temporary
+      { x: [1, 100, 100, 16], f: [1, 1, 16, 16], strides: 1, pool: [2, 2, "VALID"] }, // an image's result larger than the stage
+    ];
+    for (const threads of [1, 2]) {
+      ts.setNumThreads(threads);
+      for (const c of cases) {
+        const [k, stride, padding] = c.pool;
+        const x = tensor(c.x, fill);
+        const f = tensor(c.f, fill);
+        const bias = tensor([c.f[3]!], fill);
+        const attrs = { strides: [1, c.strides, c.strides, 1], dilations: [1, 1, 1, 1], padding: c.f[0] === 1 ? "VALID" : "SAME", activation: "Relu" as const };
+        const pool = { ksize: [1, k, k, 1], strides: [1, stride, stride, 1], padding };
+        const convShape = [c.x[0]!, Math.ceil(c.x[1]! / c.strides), Math.ceil(c.x[2]! / c.strides), c.f[3]!];
+        const pooledSize = (n: number) => (padding === "SAME" ? Math.ceil(n / stride) : Math.floor((n - k) / stride) + 1);
+        const shape = [convShape[0]!, pooledSize(convShape[1]!), pooledSize(convShape[2]!), convShape[3]!];
+        const what = `x [${c.x}] f [${c.f}] /${c.strides}, pool ${k}/${stride} ${padding}, ${threads} thread(s)`;
+        for (const backend of [wasm!, js]) {
+          const conv = backend === wasm ? tensor(convShape, () => NaN) : new ts.Tensor(convShape, "float32");
+          runKernel(backend, "_FusedConv2D", [x, f, bias], conv, attrs);
+          const pooled = new ts.Tensor(shape, "float32");
+          runKernel(backend, "MaxPool", [conv], pooled, pool);
+          assertBits(run("_FusedConv2DMaxPool", [x, f, bias], shape, { ...attrs, pool }, backend), pooled.data as Float32Array, `${what} (${backend.name})`);
+          if (backend === wasm) wasm!.free!(conv.data);
+        }
+        for (const t of [x, f, bias]) wasm!.free!(t.data);
       }
     }
     ts.setNumThreads(threadsBefore);

@@ -6,7 +6,8 @@
  * float32 operations in the same order), on the wasm backend at batch 1 (row path), 7 (edge tiles)
  * and 300 (split across threads), in float32 and float64, and on the JS backend; and training with
  * fused layers (weights kept packed, updates in place) takes the same steps as unfused training
- * (to float32 rounding: see the test).
+ * (to float32 rounding: see the test). A convolution's chain that only a MaxPool reads takes the
+ * pool in, in inference only.
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -63,6 +64,30 @@ function fusedSteps(fetches: ts.Node[], fed: ts.Node[], backend: ts.Backend = ts
   return plan.steps.flatMap((s) => (s.kind === "op" && s.op.def.type === "MatMul" && plan.slotNodes[s.slot] !== s.op ? [plan.slotNodes[s.slot]!.name] : []));
 }
 
+/**
+ * On the wasm and JS backends, `out` of `graph` for images of `x`'s shape at each batch size (seeded
+ * values in [-1, 1)): the same bits with fusion on and off.
+ */
+function sameBitsFusedOrNot(graph: ts.Graph, x: ts.Placeholder, out: ts.Node, batches: number[]): void {
+  for (const [name, backend] of [["wasm", ts.wasmBackend], ["js", ts.jsBackend]] as const) {
+    if (backend === undefined) continue;
+    const before = ts.getBackend();
+    ts.setBackend(name);
+    try {
+      const [on, off] = [true, false].map((fusion) => {
+        const session = new ts.Session({ graph, fusion });
+        session.run(graph.asDefault(() => ts.globalVariablesInitializer()));
+        const result = batches.map((batch) => session.run(out, new Map([[x, ts.random.uniform([batch, ...(x.shape.slice(1) as number[])], { seed: batch, minval: -1, maxval: 1 })]])));
+        session.close();
+        return result;
+      });
+      on!.forEach((t, i) => bitsEqual(t, off![i]!, `${name}, run ${i}`));
+    } finally {
+      ts.setBackend(before);
+    }
+  }
+}
+
 describe("epilogue fusion", () => {
   test("the plan fuses both dense layers (BiasAdd + Relu, Add of a vector), only with fusion on", () => {
     const n = net();
@@ -115,23 +140,36 @@ describe("epilogue fusion", () => {
       return plan.steps.flatMap((s) => (s.kind === "op" && s.op.def.type === "Conv2D" && plan.slotNodes[s.slot] !== s.op ? [plan.slotNodes[s.slot]!.name] : []));
     };
     assert.deepEqual(fusedConvs(ts.jsBackend).sort(), convs.map((c) => c.name).sort());
-    for (const [name, backend] of [["wasm", ts.wasmBackend], ["js", ts.jsBackend]] as const) {
+    sameBitsFusedOrNot(graph, x, out, [1, 5]);
+  });
+
+  test("a convolution's chain that only a MaxPool reads takes the pool in (_FusedConv2DMaxPool) in inference, not in training; the same bits as unfused (wasm and js)", () => {
+    const graph = new ts.Graph();
+    const { x, labels, logits, pooled, train } = graph.asDefault(() => {
+      const x = ts.placeholder("float32", [null, 12, 12, 1], "x");
+      const labels = ts.placeholder("int32", [null], "labels");
+      const init = (seed: number) => ({ kernelInitializer: ts.initializers.glorotUniform({ seed }), biasInitializer: ts.initializers.constant(0.05) });
+      let h = ts.layers.conv2d(x, 8, 3, { padding: "same", activation: ts.nn.relu, ...init(1) });
+      const pooled = ts.layers.maxPooling2d(h, 2, 2);
+      // No activation: the bias add's sum is what the pool reads.
+      h = ts.layers.maxPooling2d(ts.layers.conv2d(pooled, 12, 3, { padding: "same", ...init(2) }), 3, 2, { padding: "same" });
+      const logits = ts.layers.dense(ts.layers.flatten(h), 4, init(3));
+      const loss = ts.losses.sparseSoftmaxCrossEntropy(labels, logits);
+      return { x, labels, logits, pooled, train: new ts.train.GradientDescentOptimizer(0.1).minimize(loss) };
+    });
+    const pooledSteps = (fetches: ts.GraphNode[], fed: ts.Node[], backend: ts.Backend): string[] => {
+      const plan = compilePlan(fetches, new Set(fed), backend, { fusion: true });
+      return plan.steps.flatMap((s) => (s.kind === "op" && s.op.def.type === "Conv2D" && (plan.slotNodes[s.slot] as ts.Operation).def?.type === "MaxPool" ? [plan.slotNodes[s.slot]!.name] : []));
+    };
+    for (const backend of [ts.wasmBackend, ts.jsBackend]) {
       if (backend === undefined) continue;
-      const before = ts.getBackend();
-      ts.setBackend(name);
-      try {
-        const [on, off] = [true, false].map((fusion) => {
-          const session = new ts.Session({ graph, fusion });
-          session.run(graph.asDefault(() => ts.globalVariablesInitializer()));
-          const result = [1, 5].map((batch) => session.run(out, new Map([[x, ts.random.uniform([batch, 12, 12, 3], { seed: batch, minval: -1, maxval: 1 })]])));
-          session.close();
-          return result;
-        });
-        on!.forEach((t, i) => bitsEqual(t, off![i]!, `${name}, run ${i}`));
-      } finally {
-        ts.setBackend(before);
-      }
+      assert.equal(pooledSteps([logits], [x], backend).length, 2, backend.name);
+      // The first pool's input is fetched: that chain keeps its own result.
+      assert.deepEqual(pooledSteps([logits, pooled.inputs[0]!], [x], backend).length, 1, backend.name);
+      // Training: MaxPoolGrad reads the convolution's result.
+      assert.deepEqual(pooledSteps([train], [x, labels], backend), [], backend.name);
     }
+    sameBitsFusedOrNot(graph, x, logits, [1, 9, 40]);
   });
 
   const backends: [string, ts.Backend | undefined][] = [

@@ -11,10 +11,11 @@
  * Scratch matrices are Float64Arrays kept between calls (grown when too small), so a training step
  * allocates nothing; sums are accumulated in doubles for float32 data too.
  */
-import type { ConvWindowAttrs, FusedConv2DAttrs } from "../../kernels/attrs.js";
+import type { ConvWindowAttrs, FusedConv2DAttrs, FusedConv2DMaxPoolAttrs } from "../../kernels/attrs.js";
 import { biasActivation } from "./matmul.js";
-import { window2D, type Tensor, type TypedArray, type Window2D } from "../../tensor/index.js";
+import { Tensor, allocate, window2D, type TypedArray, type Window2D } from "../../tensor/index.js";
 import { gemm } from "./gemm.js";
+import { maxPoolKernel } from "./pool.js";
 
 /** A convolution's geometry: the window walk plus channel counts. */
 export interface ConvGeometry extends Window2D {
@@ -162,6 +163,16 @@ export function conv2dKernel(inputs: readonly Tensor[], out: Tensor, attrs: Conv
 export function fusedConv2dKernel(inputs: readonly Tensor[], out: Tensor, attrs: FusedConv2DAttrs): void {
   conv2dKernel(inputs, out, attrs);
   biasActivation(out, inputs[2]!, attrs.activation);
+}
+
+/** The fused convolution then its max pool (_FusedConv2DMaxPool): the convolution's result in a temporary, then pooled into `out`. */
+export function fusedConv2dMaxPoolKernel(inputs: readonly Tensor[], out: Tensor, attrs: FusedConv2DMaxPoolAttrs): void {
+  const [x, f] = inputs as [Tensor, Tensor];
+  const g = convGeometry(x.shape, f.shape, attrs);
+  const shape = [g.batch, g.outH, g.outW, g.outC];
+  const conv = new Tensor(shape, out.dtype, allocate(out.dtype, g.batch * g.outH * g.outW * g.outC));
+  fusedConv2dKernel(inputs, conv, attrs);
+  maxPoolKernel([conv], out, attrs.pool);
 }
 
 export function conv2dBackpropInputKernel(inputs: readonly Tensor[], out: Tensor, attrs: ConvWindowAttrs): void {

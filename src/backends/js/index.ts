@@ -14,7 +14,7 @@ import { compareKernels } from "./compare.js";
 import { indexingKernels } from "./indexing.js";
 import { movementKernels } from "./movement.js";
 // Convolution and pooling (ops/conv.ts, ops/pool.ts).
-import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel, fusedConv2dKernel } from "./conv.js";
+import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel, fusedConv2dKernel, fusedConv2dMaxPoolKernel } from "./conv.js";
 import { avgPoolGradKernel, avgPoolKernel, maxPoolGradGradKernel, maxPoolGradKernel, maxPoolKernel } from "./pool.js";
 import { l2LossKernel, logSoftmaxKernel, sigmoidXentKernel, softmaxXentKernel, sparseXentBackpropKernel, sparseXentKernel } from "./loss.js";
 import { biasAddGradKernel, biasAddKernel, dropoutMaskKernel } from "./nn.js";
@@ -50,6 +50,7 @@ const opKernels: Record<string, Kernel> = {
   // Convolution and pooling.
   Conv2D: conv2dKernel as Kernel,
   _FusedConv2D: fusedConv2dKernel as Kernel,
+  _FusedConv2DMaxPool: fusedConv2dMaxPoolKernel as Kernel,
   Conv2DBackpropInput: conv2dBackpropInputKernel as Kernel,
   Conv2DBackpropFilter: conv2dBackpropFilterKernel as Kernel,
   MaxPool: maxPoolKernel as Kernel,

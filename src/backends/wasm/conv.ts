@@ -7,12 +7,12 @@
  * take Winograd's minimal filtering instead (assembly/winograd.ts), split by tiles of 2×2 outputs.
  * The fused convolution (_FusedConv2D) adds its bias and applies its activation in either store.
  */
-import type { Tensor } from "../../tensor/index.js";
 import type { Kernel } from "../backend.js";
-import type { ConvWindowAttrs, FusedConv2DAttrs, KeptForm, KeptOperand } from "../../kernels/attrs.js";
-import { ShapeError, formatShape, type TypedArray } from "../../tensor/index.js";
+import type { ConvWindowAttrs, FusedConv2DAttrs, FusedConv2DMaxPoolAttrs, KeptForm, KeptOperand, PoolWindowAttrs } from "../../kernels/attrs.js";
+import { ShapeError, Tensor, formatShape, type TypedArray } from "../../tensor/index.js";
 import { ACTIVATION_CODES } from "./epilogue.js";
 import { convGeometry, type ConvGeometry } from "../js/conv.js";
+import { poolGeometry } from "../js/pool.js";
 import { PARALLEL_MIN, type WasmContext } from "./context.js";
 import { splitRange, type ParallelFn } from "./threads.js";
 import { geometryWords } from "./window.js";
@@ -32,6 +32,8 @@ const MAX_BLOCK_TILES = 256;
  */
 const FILTER_PARTIALS = 8;
 const COL_ACC_BYTES = 256 * 8;
+/** Chunks of images per thread for a pooled convolution (a descheduled thread leaves a shorter tail). */
+const CHUNKS_PER_THREAD = 4;
 
 /**
  * Rows of the patch matrix per block (a multiple of 4, the GEMM's row tile), or 0 when even 4 rows
@@ -69,20 +71,22 @@ function winogradBlock(ctx: WasmContext, g: ConvGeometry, c: number, o: number, 
 }
 
 /**
- * Winograd over geometry block `pg` (a forward convolution of an image of outH×outW outputs and
- * `c`→`o` channels): transforms the filter at `pf` (turned and channel-swapped with `flip`) into
- * staging (or takes it transformed already at `kept`), then runs the tiles across threads, storing
- * through the epilogue (bias, activation).
+ * Winograd for the input gradient over geometry block `pg` (the forward convolution of dy, an
+ * image of outH×outW outputs and `c`→`o` channels): transforms the filter at `pf`, turned and
+ * channel-swapped, into staging, then runs the tiles across threads.
  */
-function winograd(ctx: WasmContext, pg: number, px: number, pf: number, po: number, batch: number, outH: number, outW: number, c: number, o: number, flip: boolean, block: number, threads: number, bias = 0, act = 0, kept = 0): void {
+function winogradTurned(ctx: WasmContext, pg: number, pd: number, pf: number, po: number, batch: number, outH: number, outW: number, c: number, o: number, block: number, threads: number): void {
   const { rt, pool } = ctx;
-  let pu = kept;
-  if (pu === 0) {
-    pu = rt.arena.take(16 * rt.kernels.packedWeightsFloats(c, o) * 4);
-    rt.kernels.winogradFilter(pf, pu, c, o, flip ? 1 : 0);
-  }
+  const pu = rt.arena.take(16 * rt.kernels.packedWeightsFloats(c, o) * 4);
+  rt.kernels.winogradFilter(pf, pu, c, o, 1);
   const tiles = batch * Math.ceil(outH / 2) * Math.ceil(outW / 2);
-  pool.run("winogradConv", splitRange(tiles, threads, 4).map(([t0, t1]) => [pg, px, pu, po, t0, t1, block, bias, act]));
+  pool.run("winogradConv", splitRange(tiles, threads, 4).map(([t0, t1]) => [pg, pd, pu, po, t0, t1, block, 0, 0]));
+}
+
+/** Where a kernel takes a temporary tensor's storage (in wasm memory where tensors live there). */
+export interface TemporaryMemory {
+  allocate(size: number): Float32Array;
+  free(data: Float32Array): void;
 }
 
 /** Staged operands of a convolution kernel: the two it reads, the result, its geometry and row block. */
@@ -149,6 +153,40 @@ function transformedFilter(ctx: WasmContext, keep: KeptOperand, filter: Tensor, 
   return kept.ptr;
 }
 
+/**
+ * How a forward convolution runs: the parallel function, its filter operand (the filter, or
+ * Winograd's transform of it), the path's code for assembly/conv-pool.ts, its units per image (rows
+ * of the patch matrix, or tiles) and how many units it takes at a time. Every path's function takes
+ * (geometry, x, filter, out, first unit, end unit, block, bias, activation).
+ */
+interface ForwardPath {
+  readonly fn: ParallelFn;
+  readonly code: number;
+  readonly f: number;
+  readonly units: number;
+  readonly block: number;
+}
+
+/** The forward path for geometry `g` (filter at `pf`, kept by `keep` when the plan keeps it). */
+function forwardPath(ctx: WasmContext, g: ConvGeometry, pf: number, rowBlock: number, filter: Tensor, keep: KeptOperand | undefined): ForwardPath {
+  const tiles = winogradBlock(ctx, g, g.inC, g.outC);
+  if (tiles === 0) return { fn: "conv2d", code: 0, f: pf, units: g.outH * g.outW, block: rowBlock };
+  let pu = keep !== undefined ? transformedFilter(ctx, keep, filter, pf, g.inC, g.outC) : 0;
+  if (pu === 0) {
+    pu = ctx.rt.arena.take(16 * ctx.rt.kernels.packedWeightsFloats(g.inC, g.outC) * 4);
+    ctx.rt.kernels.winogradFilter(pf, pu, g.inC, g.outC, 0);
+  }
+  return { fn: "winogradConv", code: 1, f: pu, units: Math.ceil(g.outH / 2) * Math.ceil(g.outW / 2), block: tiles };
+}
+
+/** The operands of a fused convolution: checks the bias; the activation's code. */
+function epilogueOf(g: ConvGeometry, bias: Tensor | undefined, attrs: FusedConv2DAttrs, name: string): number {
+  if (bias === undefined || bias.rank !== 1 || bias.size !== g.outC) {
+    throw new ShapeError(`${name}: a bias of shape [${g.outC}] for ${g.outC} output channels, got ${bias === undefined ? "none" : formatShape(bias.shape)}`);
+  }
+  return ACTIVATION_CODES[attrs.activation ?? "none"];
+}
+
 /** Inputs [x, filter], or with `fused` the fused convolution's [x, filter, bias] (attrs FusedConv2DAttrs). */
 export function conv2dKernel(ctx: WasmContext, js: Kernel, fused = false): Kernel {
   const { rt, pool } = ctx;
@@ -161,11 +199,8 @@ export function conv2dKernel(ctx: WasmContext, js: Kernel, fused = false): Kerne
     js,
     ([x, f, b], _out, attrs) => {
       const g = convGeometry(x!.shape, f!.shape, attrs);
-      if (fused && (b === undefined || b.rank !== 1 || b.size !== g.outC)) {
-        throw new ShapeError(`_FusedConv2D: a bias of shape [${g.outC}] for ${g.outC} output channels, got ${b === undefined ? "none" : formatShape(b.shape)}`);
-      }
+      act = fused ? epilogueOf(g, b, attrs as FusedConv2DAttrs, "_FusedConv2D") : 0;
       bias = fused ? b : undefined;
-      act = fused ? ACTIVATION_CODES[(attrs as FusedConv2DAttrs).activation ?? "none"] : 0;
       filter = f;
       keep = attrs.keptFilter;
       return [x!, f!, g];
@@ -173,13 +208,67 @@ export function conv2dKernel(ctx: WasmContext, js: Kernel, fused = false): Kerne
     ({ g, block, a: px, b: pf, out: po, threads }) => {
       const pg = geometryWords(rt, g, g.inC, g.outC);
       const pbias = bias === undefined ? 0 : rt.input(bias.data as Float32Array);
-      const tiles = winogradBlock(ctx, g, g.inC, g.outC);
-      const pu = tiles > 0 && keep !== undefined ? transformedFilter(ctx, keep, filter!, pf, g.inC, g.outC) : 0;
+      const path = forwardPath(ctx, g, pf, block, filter!, keep);
       bias = filter = keep = undefined;
-      if (tiles > 0) winograd(ctx, pg, px, pf, po, g.batch, g.outH, g.outW, g.inC, g.outC, false, tiles, threads, pbias, act, pu);
-      else pool.run("conv2d", splitRange(g.batch * g.outH * g.outW, threads, 4).map(([r0, r1]) => [pg, px, pf, po, r0, r1, block, pbias, act]));
+      pool.run(path.fn, splitRange(g.batch * path.units, threads, 4).map(([s, e]) => [pg, px, path.f, po, s, e, path.block, pbias, act]));
     },
   );
+}
+
+/**
+ * The fused convolution whose result only a max pool reads (_FusedConv2DMaxPool: inputs [x,
+ * filter, bias], attrs FusedConv2DMaxPoolAttrs, the pooled output): threads take whole images and
+ * run them a few at a time through a stage in their scratch that stays in cache, convolved and
+ * then pooled there (assembly/conv-pool.ts), so the convolution's result never goes to memory. Where
+ * that does not pay or does not fit (fewer images than chunks to share among threads, or an image
+ * whose result outgrows the stage), the result goes to a temporary and is pooled from there.
+ * Either way the bits are _FusedConv2D's, then MaxPool's.
+ */
+export function conv2dMaxPoolKernel(ctx: WasmContext, js: Kernel, convolve: Kernel, maxPool: Kernel, temporary: TemporaryMemory): Kernel {
+  const { rt, pool } = ctx;
+  let bias: Tensor | undefined;
+  let act = 0;
+  let filter: Tensor | undefined;
+  let keep: KeptOperand | undefined;
+  let poolAttrs: PoolWindowAttrs | undefined;
+  const staged = convKernel(
+    ctx,
+    js,
+    ([x, f, b], _out, attrs) => {
+      const g = convGeometry(x!.shape, f!.shape, attrs);
+      act = epilogueOf(g, b, attrs as FusedConv2DAttrs, "_FusedConv2DMaxPool");
+      bias = b;
+      filter = f;
+      keep = attrs.keptFilter;
+      poolAttrs = (attrs as FusedConv2DMaxPoolAttrs).pool;
+      return [x!, f!, g];
+    },
+    ({ g, block, a: px, b: pf, out: po, threads }) => {
+      const pg = geometryWords(rt, g, g.inC, g.outC);
+      const pp = geometryWords(rt, poolGeometry([g.batch, g.outH, g.outW, g.outC], poolAttrs!), g.outC);
+      const pbias = rt.input(bias!.data as Float32Array);
+      const path = forwardPath(ctx, g, pf, block, filter!, keep);
+      bias = filter = keep = poolAttrs = undefined;
+      const perStage = Math.max(1, Math.floor(rt.convStageBytes / (4 * g.outH * g.outW * g.outC)));
+      pool.run("convMaxPool", splitRange(g.batch, threads, 1, CHUNKS_PER_THREAD).map(([n0, n1]) => [path.code, pg, px, path.f, n0, n1, path.units, path.block, pbias, act, pp, po, perStage]));
+    },
+  );
+  return ((inputs: readonly Tensor[], out: Tensor, attrs: FusedConv2DMaxPoolAttrs) => {
+    const [x, f] = inputs as [Tensor, Tensor];
+    const g = convGeometry(x.shape, f.shape, attrs);
+    const imageBytes = 4 * g.outH * g.outW * g.outC;
+    // Staged where each image fits the stage and threads lose nothing by splitting images rather
+    // than rows: one thread, or images enough for every thread's chunks.
+    const threads = threadsFor(ctx, g);
+    if (imageBytes <= rt.convStageBytes && (threads === 1 || g.batch >= CHUNKS_PER_THREAD * threads)) return staged(inputs, out, attrs as never);
+    const conv = new Tensor([g.batch, g.outH, g.outW, g.outC], "float32", temporary.allocate(g.batch * g.outH * g.outW * g.outC));
+    try {
+      convolve(inputs, conv, attrs as never);
+      maxPool([conv], out, attrs.pool as never);
+    } finally {
+      temporary.free(conv.data as Float32Array);
+    }
+  }) as Kernel;
 }
 
 /** Inputs [like?, filter, dy]; the output has the convolution input's shape. */
@@ -197,7 +286,7 @@ export function conv2dBackpropInputKernel(ctx: WasmContext, js: Kernel): Kernel 
       if (tiles > 0) {
         // dx is the stride-1 convolution of dy (padded by 2 − pad) by the filter turned half a turn, channels swapped.
         const turned = { ...g, inH: g.outH, inW: g.outW, outH: g.inH, outW: g.inW, padTop: 2 - g.padTop, padLeft: 2 - g.padLeft };
-        winograd(ctx, geometryWords(rt, turned, g.outC, g.inC), pd, pf, po, g.batch, g.inH, g.inW, g.outC, g.inC, true, tiles, threads);
+        winogradTurned(ctx, geometryWords(rt, turned, g.outC, g.inC), pd, pf, po, g.batch, g.inH, g.inW, g.outC, g.inC, tiles, threads);
       } else {
         const pg = geometryWords(rt, g, g.inC, g.outC);
         pool.run("conv2dBackpropInput", splitRange(g.batch, threads, 1).map(([n0, n1]) => [pg, pd, pf, po, n0, n1, block]));

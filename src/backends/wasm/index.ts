@@ -25,7 +25,7 @@ import { matmulKernel } from "./matmul.js";
 import { initThreads, ThreadPool } from "./threads.js";
 import { loadThreadHost } from "./platform.js";
 import { biasAddGradKernel, meanKernel, softmaxKernel, sumKernel, sumToShapeKernel } from "./reduce.js";
-import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel } from "./conv.js";
+import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel, conv2dMaxPoolKernel, type TemporaryMemory } from "./conv.js";
 import { avgPoolGradKernel, avgPoolKernel, maxPoolGradGradKernel, maxPoolGradKernel, maxPoolKernel } from "./pooling.js";
 import { logSoftmaxKernel, softmaxXentKernel, sparseXentKernel } from "./loss.js";
 import { loadRuntime, type KernelVariant, type WasmRuntime } from "./runtime.js";
@@ -66,7 +66,9 @@ function elementwiseKernels(ctx: WasmContext): Record<string, Kernel> {
   return kernels;
 }
 
-function wasmKernels(ctx: WasmContext, js: Readonly<Record<string, Kernel>>): Record<string, Kernel> {
+function wasmKernels(ctx: WasmContext, js: Readonly<Record<string, Kernel>>, temporary: TemporaryMemory): Record<string, Kernel> {
+  const fusedConv = conv2dKernel(ctx, js._FusedConv2D!, true);
+  const maxPool = maxPoolKernel(ctx);
   return {
     ...elementwiseKernels(ctx),
     BiasAdd: biasAddKernel(ctx),
@@ -79,10 +81,11 @@ function wasmKernels(ctx: WasmContext, js: Readonly<Record<string, Kernel>>): Re
     SumToShape: sumToShapeKernel(ctx, js.SumToShape!),
     BroadcastLike: broadcastLikeKernel(ctx),
     Conv2D: conv2dKernel(ctx, js.Conv2D!),
-    _FusedConv2D: conv2dKernel(ctx, js._FusedConv2D!, true),
+    _FusedConv2D: fusedConv,
+    _FusedConv2DMaxPool: conv2dMaxPoolKernel(ctx, js._FusedConv2DMaxPool!, fusedConv, maxPool, temporary),
     Conv2DBackpropInput: conv2dBackpropInputKernel(ctx, js.Conv2DBackpropInput!),
     Conv2DBackpropFilter: conv2dBackpropFilterKernel(ctx, js.Conv2DBackpropFilter!),
-    MaxPool: maxPoolKernel(ctx),
+    MaxPool: maxPool,
     MaxPoolGrad: maxPoolGradKernel(ctx),
     MaxPoolGradGrad: maxPoolGradGradKernel(ctx),
     AvgPool: avgPoolKernel(ctx),
@@ -141,7 +144,10 @@ export function createWasmBackend(rt: WasmRuntime): WasmBackend {
   const js = jsBackend.kernels;
   const kernels = Object.create(js) as Record<string, Kernel>;
   const simd: Record<string, Kernel> = {};
-  for (const [name, kernel] of Object.entries(wasmKernels(ctx, js))) {
+  const tensors = new TensorMemory(rt.heap, rt.maxBytes);
+  // A temporary in wasm memory where tensors live there (a shared memory's views never detach).
+  const temporary: TemporaryMemory = rt.shared ? { allocate: (size) => tensors.allocate(size, undefined), free: (data) => tensors.free(data) } : { allocate: (size) => new Float32Array(size), free: () => {} };
+  for (const [name, kernel] of Object.entries(wasmKernels(ctx, js, temporary))) {
     if (js[name] === undefined) throw new Error(`wasm kernel '${name}' has no JS reference kernel`);
     kernels[name] = routed(kernel, js[name]!, name === "MatMul" || name === "_FusedMatMul");
     simd[name] = float32Only(kernel, js[name]!);
@@ -152,7 +158,6 @@ export function createWasmBackend(rt: WasmRuntime): WasmBackend {
     kernels[name] = kernel;
     simd[name] = kernel;
   }
-  const tensors = new TensorMemory(rt.heap, rt.maxBytes);
   return {
     name: "wasm",
     kernels,

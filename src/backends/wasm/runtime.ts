@@ -28,6 +28,7 @@ export interface KernelExports {
   winogradFilter(f: number, u: number, c: number, o: number, flip: number): void;
   winogradConv(g: number, x: number, u: number, out: number, t0: number, t1: number, block: number, bias: number, act: number, scratch: number): void;
   winogradFilterGrad(g: number, x: number, dy: number, df: number, t0: number, t1: number, block: number, scratch: number): void;
+  convMaxPool(path: number, g: number, x: number, f: number, n0: number, n1: number, units: number, block: number, bias: number, act: number, pg: number, out: number, perStage: number, scratch: number): void;
   maxPool(g: number, x: number, out: number, p0: number, p1: number): void;
   maxPoolGrad(g: number, x: number, dy: number, dx: number, n0: number, n1: number): void;
   maxPoolGradGrad(g: number, x: number, grad: number, out: number, p0: number, p1: number): void;
@@ -38,6 +39,7 @@ export interface KernelExports {
   logSoftmax(x: number, out: number, rows: number, classes: number): void;
   threadScratchBytes(): number;
   convColsBytes(): number;
+  convStageBytes(): number;
   fused(table: number, steps: number, start: number, count: number, scratch: number): void;
   heapBase(): number;
 }
@@ -66,6 +68,8 @@ export class WasmRuntime {
   readonly scratchBytes: number;
   /** Bytes of each thread's scratch, after the GEMM's, for a convolution's block of rows or tiles. */
   readonly convColsBytes: number;
+  /** Bytes of each thread's stage, after the convolution's block, for a pooled convolution's output (assembly/conv-pool.ts). */
+  readonly convStageBytes: number;
   private readonly staged: { ptr: number; data: Float32Array }[] = [];
 
   constructor(
@@ -84,6 +88,7 @@ export class WasmRuntime {
     this.arena = new Arena(this.heap);
     this.scratchBytes = kernels.threadScratchBytes();
     this.convColsBytes = kernels.convColsBytes();
+    this.convStageBytes = kernels.convStageBytes();
     this.scratchFor(0);
   }
 

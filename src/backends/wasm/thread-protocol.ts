@@ -33,6 +33,7 @@ export const FUNCTIONS = [
   "conv2dBackpropFilter",
   "winogradConv",
   "winogradFilterGrad",
+  "convMaxPool",
   "maxPool",
   "maxPoolGrad",
   "maxPoolGradGrad",

@@ -5,15 +5,22 @@ export { biasAdd } from "./elementwise";
 export { sumRows, sumCols, softmax } from "./reduce";
 export { conv2d, conv2dBackpropInput, conv2dBackpropFilter } from "./conv";
 export { winogradFilter, winogradConv, winogradFilterGrad } from "./winograd";
+export { convMaxPool } from "./conv-pool";
 export { maxPool, maxPoolGrad, maxPoolGradGrad, avgPool, avgPoolGrad } from "./pooling";
 export { sparseXent, softmaxXent, logSoftmax } from "./loss";
 export { fused } from "./fused";
 import { SCRATCH_BYTES } from "./gemm";
 import { COLS_BYTES } from "./conv";
+import { STAGE_BYTES } from "./conv-pool";
 
-/** Bytes of per-thread scratch: the GEMM's pack buffers, then a convolution's block (see conv.ts). */
+/** Bytes of per-thread scratch: the GEMM's pack buffers, a convolution's block (see conv.ts), then a pooled convolution's stage (conv-pool.ts). */
 export function threadScratchBytes(): usize {
-  return SCRATCH_BYTES + COLS_BYTES;
+  return SCRATCH_BYTES + COLS_BYTES + STAGE_BYTES;
+}
+
+/** Bytes of a thread's stage for a pooled convolution's output. */
+export function convStageBytes(): usize {
+  return STAGE_BYTES;
 }
 
 /** Bytes of a thread's scratch after the GEMM's, for a convolution's block. */
