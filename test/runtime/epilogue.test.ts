@@ -77,7 +77,7 @@ function sameBitsFusedOrNot(graph: ts.Graph, x: ts.Placeholder, out: ts.Node, ba
       const [on, off] = [true, false].map((fusion) => {
         const session = new ts.Session({ graph, fusion });
         session.run(graph.asDefault(() => ts.globalVariablesInitializer()));
-        const result = batches.map((batch) => session.run(out, new Map([[x, ts.random.uniform([batch, ...(x.shape.slice(1) as number[])], { seed: batch, minval: -1, maxval: 1 })]])));
+        const result = batches.map((batch) => session.run(out, new Map([[x, ts.random.uniform([batch, ...(x.shape!.slice(1) as number[])], { seed: batch, minval: -1, maxval: 1 })]])));
         session.close();
         return result;
       });
