@@ -132,6 +132,10 @@ const CONV_CASES: ConvCase[] = [
   { x: [1, 2, 1, 8], f: [3, 3, 8, 16], padding: "SAME" },
   // More input channels than one k-block of the packed U (256 rows), output channels short of a sliver.
   { x: [1, 5, 4, 260], f: [3, 3, 260, 12], padding: "SAME" },
+  // Past the direct convolution's 256 taps (wasm-conv-direct.test.ts has those below): the forward
+  // pass by im2col, by rows and (fewer than 4 channels) transposed.
+  { x: [2, 7, 6, 30], f: [3, 3, 30, 5], strides: [2, 1], padding: "VALID" },
+  { x: [1, 9, 9, 3], f: [10, 10, 3, 4], padding: "SAME" },
 ];
 
 /**

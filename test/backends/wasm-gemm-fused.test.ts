@@ -2,9 +2,10 @@
  * The GEMM's fused store and kept weights: _FusedMatMul (product, + bias per row, activation)
  * against the JS reference, and bit for bit against the unfused wasm kernels (MatMul, then BiasAdd
  * and Relu: the same float32 operations in the same order); _FusedConv2D bit for bit against
- * Conv2D, BiasAdd and Relu, through im2col and Winograd, on one thread and two, and
- * _FusedConv2DMaxPool bit for bit against _FusedConv2D then MaxPool (the unfused
- * convolution is compared with the reference in wasm-conv-kernels.test.ts); MatMul with B kept packed (KeptOperand)
+ * Conv2D, BiasAdd and Relu, through the direct convolution, im2col and Winograd, on one thread and
+ * two, and _FusedConv2DMaxPool bit for bit against _FusedConv2D then MaxPool (the unfused
+ * convolution is compared with the reference in wasm-conv-kernels.test.ts and
+ * wasm-conv-direct.test.ts); MatMul with B kept packed (KeptOperand)
  * bit for bit against B packed per call, repacked when the version or the storage changes and not
  * before; the same bits on one thread and two.
  */
@@ -154,10 +155,11 @@ describe("the wasm GEMM's fused store and kept weights", { skip: wasm === undefi
     assert.throws(() => run("_FusedMatMul", [a, b, tensor([6], fill)], [5, 7], { transposeA: false, transposeB: false, activation: undefined }), ts.ShapeError);
   });
 
-  test("_FusedConv2D: the unfused kernels' bits (im2col, thin and pointwise patches, Winograd), one thread and two; the reference's the same way", () => {
+  test("_FusedConv2D: the unfused kernels' bits (direct, im2col, thin and pointwise patches, Winograd), one thread and two; the reference's the same way", () => {
     const cases: { x: number[]; f: number[]; strides: number; padding: "SAME" | "VALID" }[] = [
-      { x: [3, 9, 9, 1], f: [3, 3, 1, 32], strides: 1, padding: "SAME" }, // thin: patches transposed
-      { x: [2, 7, 7, 6], f: [3, 3, 6, 10], strides: 2, padding: "VALID" }, // im2col
+      { x: [3, 9, 9, 1], f: [3, 3, 1, 32], strides: 1, padding: "SAME" }, // direct (few taps)
+      { x: [2, 9, 9, 3], f: [10, 10, 3, 12], strides: 1, padding: "SAME" }, // thin: patches transposed
+      { x: [2, 7, 7, 30], f: [3, 3, 30, 10], strides: 2, padding: "VALID" }, // im2col
       { x: [2, 5, 5, 8], f: [1, 1, 8, 12], strides: 1, padding: "VALID" }, // pointwise
       { x: [2, 9, 7, 16], f: [3, 3, 16, 24], strides: 1, padding: "SAME" }, // Winograd, odd edges
       { x: [16, 14, 14, 32], f: [3, 3, 32, 64], strides: 1, padding: "SAME" }, // Winograd, split across threads

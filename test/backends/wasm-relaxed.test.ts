@@ -74,7 +74,7 @@ describe("relaxed-SIMD kernels", { skip: ts.wasmBackend === undefined ? "WebAsse
   test("GEMM, convolution and fused kernels pass their tests with the relaxed binary", () => {
     // Every test process of the run must have loaded the relaxed binary (the flag reaches them).
     const check = `import * as ts from ${JSON.stringify(pathToFileURL(`${root}dist/index.js`).href)}; if (ts.wasmBackend?.kernelVariant !== "relaxed-simd") throw new Error("the relaxed binary is not loaded");`;
-    const files = ["wasm-kernels", "wasm-gemm-fused", "wasm-conv-kernels", "fused-kernels"].map((f) => `build/test/backends/${f}.test.js`);
+    const files = ["wasm-kernels", "wasm-gemm-fused", "wasm-conv-kernels", "wasm-conv-direct", "fused-kernels"].map((f) => `build/test/backends/${f}.test.js`);
     const r = runNode([RELAXED, "--import", `data:text/javascript,${encodeURIComponent(check)}`, "--test", "--test-reporter=tap", ...files], 600000);
     const pass = Number(/^# pass (\d+)$/m.exec(r.stdout)?.[1]);
     const fail = Number(/^# fail (\d+)$/m.exec(r.stdout)?.[1]);

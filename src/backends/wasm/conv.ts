@@ -6,6 +6,7 @@
  * and the partials are summed in f64 at the end). 3×3 windows moved by 1 over enough channels
  * take Winograd's minimal filtering instead (assembly/winograd.ts), split by tiles of 2×2 outputs.
  * The fused convolution (_FusedConv2D) adds its bias and applies its activation in either store.
+ * Other forward convolutions of at most 256 taps (first layers) run a direct convolution (conv-direct.ts).
  */
 import type { Kernel } from "../backend.js";
 import type { ConvWindowAttrs, FusedConv2DAttrs, FusedConv2DMaxPoolAttrs, KeptForm, KeptOperand, PoolWindowAttrs } from "../../kernels/attrs.js";
@@ -16,6 +17,7 @@ import { poolGeometry } from "../js/pool.js";
 import { PARALLEL_MIN, type WasmContext } from "./context.js";
 import { splitRange, type ParallelFn } from "./threads.js";
 import { geometryWords } from "./window.js";
+import { directConvApplies, directFilter } from "./conv-direct.js";
 
 /** More rows per block amortize the GEMM's packing of the filter; L2 bounds them (IM2COL_BYTES). */
 const MAX_BLOCK_ROWS = 2048;
@@ -154,9 +156,10 @@ function transformedFilter(ctx: WasmContext, keep: KeptOperand, filter: Tensor, 
 }
 
 /**
- * How a forward convolution runs: the parallel function, its filter operand (the filter, or
- * Winograd's transform of it), the path's code for assembly/conv-pool.ts, its units per image (rows
- * of the patch matrix, or tiles) and how many units it takes at a time. Every path's function takes
+ * How a forward convolution runs: the parallel function, its filter operand (the filter,
+ * Winograd's transform of it, or the direct path's packed filter), the path's code for
+ * assembly/conv-pool.ts, its units per image (rows of the patch matrix, tiles, or the direct
+ * path's output rows) and how many units it takes at a time. Every path's function takes
  * (geometry, x, filter, out, first unit, end unit, block, bias, activation).
  */
 interface ForwardPath {
@@ -170,6 +173,7 @@ interface ForwardPath {
 /** The forward path for geometry `g` (filter at `pf`, kept by `keep` when the plan keeps it). */
 function forwardPath(ctx: WasmContext, g: ConvGeometry, pf: number, rowBlock: number, filter: Tensor, keep: KeptOperand | undefined): ForwardPath {
   const tiles = winogradBlock(ctx, g, g.inC, g.outC);
+  if (tiles === 0 && directConvApplies(ctx, g)) return { fn: "convDirect", code: 2, f: directFilter(ctx, g, pf), units: g.outH, block: 0 };
   if (tiles === 0) return { fn: "conv2d", code: 0, f: pf, units: g.outH * g.outW, block: rowBlock };
   let pu = keep !== undefined ? transformedFilter(ctx, keep, filter, pf, g.inC, g.outC) : 0;
   if (pu === 0) {

@@ -25,6 +25,7 @@ export interface KernelExports {
   conv2d(g: number, x: number, f: number, out: number, r0: number, r1: number, blockRows: number, bias: number, act: number, scratch: number): void;
   conv2dBackpropInput(g: number, dy: number, f: number, dx: number, n0: number, n1: number, blockRows: number, scratch: number): void;
   conv2dBackpropFilter(g: number, x: number, dy: number, df: number, r0: number, r1: number, blockRows: number, scratch: number): void;
+  convDirect(g: number, x: number, w: number, out: number, r0: number, r1: number, block: number, bias: number, act: number, scratch: number): void;
   winogradFilter(f: number, u: number, c: number, o: number, flip: number): void;
   winogradConv(g: number, x: number, u: number, out: number, t0: number, t1: number, block: number, bias: number, act: number, scratch: number): void;
   winogradFilterGrad(g: number, x: number, dy: number, df: number, t0: number, t1: number, block: number, scratch: number): void;

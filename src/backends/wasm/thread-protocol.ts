@@ -41,6 +41,7 @@ export const FUNCTIONS = [
   "avgPoolGrad",
   "fused",
   "gemmFused",
+  "convDirect",
 ] as const;
 export type ParallelFn = (typeof FUNCTIONS)[number];
 

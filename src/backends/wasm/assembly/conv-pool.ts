@@ -8,6 +8,7 @@
  * kernels run one after the other.
  */
 import { COLS_BYTES, conv2d } from "./conv";
+import { convDirect } from "./conv-direct";
 import { SCRATCH_BYTES as GEMM_SCRATCH_BYTES } from "./gemm";
 import { maxPool } from "./pooling";
 import { Window } from "./window";
@@ -16,9 +17,10 @@ import { winogradConv } from "./winograd";
 /** Bytes of a thread's stage: the convolution's output for some images, within L2 with the scratch before it. */
 export const STAGE_BYTES: usize = 512 * 1024;
 
-/** The forward convolution paths (src/backends/wasm/conv.ts names them; both take the same arguments over a range of their units). */
+/** The forward convolution paths (src/backends/wasm/conv.ts names them; all take the same arguments over a range of their units). */
 const PATH_IM2COL = 0;
 const PATH_WINOGRAD = 1;
+const PATH_DIRECT = 2;
 
 /**
  * `path` over the convolution `g` of x by f (or Winograd's transformed filter) with its epilogue
@@ -37,6 +39,7 @@ export function convMaxPool(path: i32, g: usize, x: usize, f: usize, n0: i32, n1
     // Image n's output at the stage's start: the kernels address images from the batch's first.
     const shifted = stage - <usize>n * imageBytes;
     if (path == PATH_WINOGRAD) winogradConv(g, x, f, shifted, n * units, e * units, block, bias, act, scratch);
+    else if (path == PATH_DIRECT) convDirect(g, x, f, shifted, n * units, e * units, block, bias, act, scratch);
     else conv2d(g, x, f, shifted, n * units, e * units, block, bias, act, scratch);
     maxPool(pg, shifted, out, n * pooledPerImage, e * pooledPerImage);
   }

@@ -6,6 +6,7 @@ export { sumRows, sumCols, softmax } from "./reduce";
 export { conv2d, conv2dBackpropInput, conv2dBackpropFilter } from "./conv";
 export { winogradFilter, winogradConv, winogradFilterGrad } from "./winograd";
 export { convMaxPool } from "./conv-pool";
+export { convDirect } from "./conv-direct";
 export { maxPool, maxPoolGrad, maxPoolGradGrad, avgPool, avgPoolGrad } from "./pooling";
 export { sparseXent, softmaxXent, logSoftmax } from "./loss";
 export { fused } from "./fused";
