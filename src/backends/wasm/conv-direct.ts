@@ -24,16 +24,19 @@ import type { WasmContext } from "./context.js";
  */
 export const DIRECT_MAX_TAPS = 256;
 
+/** The most output channels: the kernel keeps a padded copy of the bias in the GEMM's part of the scratch. */
+const MAX_OUT_CHANNELS = 1 << 18;
+
 /** Forward convolutions that took the direct path (tests check which path a geometry takes). */
 export const directConvStats = { calls: 0 };
 
 /**
  * Whether the direct path takes a forward convolution of geometry `g` (the caller has ruled out
- * Winograd): at most DIRECT_MAX_TAPS taps, not a pointwise window, and one tile's padded input rows
- * fit the thread's convolution scratch.
+ * Winograd): at most DIRECT_MAX_TAPS taps and MAX_OUT_CHANNELS output channels, not a pointwise
+ * window, and one tile's padded input rows fit the thread's convolution scratch.
  */
 export function directConvApplies(ctx: WasmContext, g: ConvGeometry): boolean {
-  if (g.kH * g.kW * g.inC > DIRECT_MAX_TAPS) return false;
+  if (g.kH * g.kW * g.inC > DIRECT_MAX_TAPS || g.outC > MAX_OUT_CHANNELS) return false;
   if (g.kH === 1 && g.kW === 1 && g.strideH === 1 && g.strideW === 1 && g.padTop === 0 && g.padLeft === 0) return false;
   // assembly/conv-direct.ts's slab: the input rows of one tile of 4 pixels (on up to 2 output
   // rows; 3 when outW is 2, 4 when it is 1), each of the columns an output row reads.

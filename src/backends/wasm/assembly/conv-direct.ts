@@ -21,15 +21,19 @@
  * sliver s is at float 8·K·s), zero past O. A short tile repeats its last pixel and stores only
  * its own; channels past O go through a small tile buffer, as in the GEMM.
  */
-import { epilogue1, epilogue4 } from "./gemv";
+import { ACT_RELU } from "./gemv";
 import { madd4 } from "./madd";
-import { Window } from "./window";
+import { Window, copyF32 } from "./window";
 import { COLS_BYTES } from "./conv";
 import { SCRATCH_BYTES as GEMM_SCRATCH_BYTES } from "./gemm";
 
 const MR = 4;
 const NR = 8;
 const TILE_BYTES: usize = MR * NR * 4;
+/** Where the padded bias starts in the thread's scratch, after the tile and the tap steps (K ≤ 256). */
+const BIASES_AT: usize = TILE_BYTES + 256 * 4;
+/** The most output channels: the padded bias fits the GEMM's part of the scratch. */
+const MAX_OUT_CHANNELS: i32 = <i32>((GEMM_SCRATCH_BYTES - BIASES_AT) / 4) & ~7;
 /** Slab rows beyond one output row's span are taken while they fit in this much (L2). */
 const SLAB_BYTES: usize = 64 * 1024;
 
@@ -76,7 +80,7 @@ export function convDirect(g: usize, x: usize, w: usize, out: usize, r0: i32, r1
   const tileRows = outW >= 3 ? 2 : outW == 2 ? 3 : 4;
   const tileSpan = (tileRows - 1) * sh + span;
   // The caller checks that a tile's rows fit (src/backends/wasm/conv-direct.ts).
-  if (<usize>tileSpan * rowBytes > COLS_BYTES) unreachable();
+  if (<usize>tileSpan * rowBytes > COLS_BYTES || K > 256 || O > MAX_OUT_CHANNELS) unreachable();
   const capacity = max(tileSpan, <i32>(SLAB_BYTES / rowBytes));
   const tile = scratch;
   const taps = scratch + TILE_BYTES;
@@ -97,6 +101,12 @@ export function convDirect(g: usize, x: usize, w: usize, out: usize, r0: i32, r1
     }
   }
   const tapsEnd = taps + (<usize>K << 2);
+  // The bias, zero-padded to whole slivers, so that a sliver's last columns read it too.
+  const biases = scratch + BIASES_AT;
+  if (bias != 0) {
+    memory.copy(biases, bias, <usize>O << 2);
+    memory.fill(biases + (<usize>O << 2), 0, <usize>((O + NR - 1) / NR * NR - O) << 2);
+  }
   const lastTap = previous;
   const imageBytes = <usize>win.inH * win.inW * C << 2;
   const colBytes = <usize>win.strideW * C << 2;
@@ -148,8 +158,8 @@ export function convDirect(g: usize, x: usize, w: usize, out: usize, r0: i32, r1
       // The slivers follow each other in w: each tap loop leaves pb at the next.
       let pb = w;
       let co = out + (<usize>n * outH * outW + pix) * pixelBytes;
-      let bo = bias;
-      for (let o0 = 0; o0 < O; o0 += NR, co += NR << 2, bo += bias == 0 ? 0 : NR << 2) {
+      let bo = biases;
+      for (let o0 = 0; o0 < O; o0 += NR, co += NR << 2, bo += NR << 2) {
         let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
         let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
         let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -180,24 +190,41 @@ export function convDirect(g: usize, x: usize, w: usize, out: usize, r0: i32, r1
         q1 -= lastTap;
         q2 -= lastTap;
         q3 -= lastTap;
-        if (O - o0 >= NR) {
-          const b1 = bo == 0 ? 0 : bo + 16;
-          v128.store(co, epilogue4(c00, bo, act));
-          v128.store(co, epilogue4(c01, b1, act), 16);
-          if (pixels > 1) {
-            v128.store(co + pixelBytes, epilogue4(c10, bo, act));
-            v128.store(co + pixelBytes, epilogue4(c11, b1, act), 16);
-          }
-          if (pixels > 2) {
-            v128.store(co + 2 * pixelBytes, epilogue4(c20, bo, act));
-            v128.store(co + 2 * pixelBytes, epilogue4(c21, b1, act), 16);
-          }
-          if (pixels > 3) {
-            v128.store(co + 3 * pixelBytes, epilogue4(c30, bo, act));
-            v128.store(co + 3 * pixelBytes, epilogue4(c31, b1, act), 16);
-          }
+        // The epilogue in registers (gemv.ts epilogue4's operations, tested once per tile).
+        if (bias != 0) {
+          const bias0 = v128.load(bo);
+          const bias1 = v128.load(bo, 16);
+          c00 = f32x4.add(c00, bias0);
+          c01 = f32x4.add(c01, bias1);
+          c10 = f32x4.add(c10, bias0);
+          c11 = f32x4.add(c11, bias1);
+          c20 = f32x4.add(c20, bias0);
+          c21 = f32x4.add(c21, bias1);
+          c30 = f32x4.add(c30, bias0);
+          c31 = f32x4.add(c31, bias1);
+        }
+        if (act == ACT_RELU) {
+          const zero = f32x4.splat(0);
+          c00 = f32x4.pmax(c00, zero);
+          c01 = f32x4.pmax(c01, zero);
+          c10 = f32x4.pmax(c10, zero);
+          c11 = f32x4.pmax(c11, zero);
+          c20 = f32x4.pmax(c20, zero);
+          c21 = f32x4.pmax(c21, zero);
+          c30 = f32x4.pmax(c30, zero);
+          c31 = f32x4.pmax(c31, zero);
+        }
+        if (pixels == MR && O - o0 >= NR) {
+          v128.store(co, c00);
+          v128.store(co, c01, 16);
+          v128.store(co + pixelBytes, c10);
+          v128.store(co + pixelBytes, c11, 16);
+          v128.store(co + 2 * pixelBytes, c20);
+          v128.store(co + 2 * pixelBytes, c21, 16);
+          v128.store(co + 3 * pixelBytes, c30);
+          v128.store(co + 3 * pixelBytes, c31, 16);
         } else {
-          // Channels past O: the tile in the buffer, its valid part stored one value at a time.
+          // A short tile or channels past O: the tile in the buffer, its valid part stored.
           v128.store(tile, c00);
           v128.store(tile, c01, 16);
           v128.store(tile, c10, 32);
@@ -206,12 +233,8 @@ export function convDirect(g: usize, x: usize, w: usize, out: usize, r0: i32, r1
           v128.store(tile, c21, 80);
           v128.store(tile, c30, 96);
           v128.store(tile, c31, 112);
-          for (let p = 0; p < pixels; p++) {
-            for (let j = 0; j < O - o0; j++) {
-              const v = load<f32>(tile + (<usize>(p * NR + j) << 2));
-              store<f32>(co + <usize>p * pixelBytes + (<usize>j << 2), epilogue1(v, bo == 0 ? 0 : bo + (<usize>j << 2), act));
-            }
-          }
+          const cols = min(NR, O - o0);
+          for (let p = 0; p < pixels; p++) copyF32(co + <usize>p * pixelBytes, tile + (<usize>(p * NR) << 2), cols);
         }
       }
     }
