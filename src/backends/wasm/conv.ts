@@ -4,7 +4,8 @@
  * (forward), whole images (input gradient: col2im of neighbouring rows adds into the same pixels),
  * or the rows summed over (filter gradient: each chunk fills its own partial filter in staging,
  * and the partials are summed in f64 at the end). 3×3 windows moved by 1 over enough channels
- * take Winograd's minimal filtering instead (assembly/winograd.ts), split by tiles of 2×2 outputs.
+ * take Winograd's minimal filtering instead, split by tiles: F(2×2, 3×3) (assembly/winograd.ts), or
+ * over larger images F(4×4, 3×3) (assembly/winograd4.ts).
  * The fused convolution (_FusedConv2D) adds its bias and applies its activation in either store.
  * Other forward convolutions of at most 256 taps (first layers) run a direct convolution (conv-direct.ts).
  */
@@ -59,30 +60,82 @@ function threadsFor(ctx: WasmContext, g: ConvGeometry): number {
 }
 
 /**
- * Tiles per block of Winograd's F(2×2, 3×3) (or F(3×3, 2×2) for the filter gradient) for a 3×3
- * window moved by 1 without dilation, over C input and O output channels (multiples of 4, at
- * least 8: fewer make its GEMMs too thin), or 0 when it does not apply. A block's transformed
- * tiles take 16·block·(C + O) floats of scratch, after `fixed` floats the kernel keeps there.
+ * Winograd's forms: tiles of `tile`×`tile` outputs from `planes` transformed planes, `temp(c)`
+ * floats of the kernel's own at the start of its scratch (for c input channels), the filter
+ * transform and the kernel.
  */
-function winogradBlock(ctx: WasmContext, g: ConvGeometry, c: number, o: number, fixed = 0): number {
+interface WinogradForm {
+  readonly tile: number;
+  readonly planes: number;
+  readonly temp: (c: number) => number;
+  readonly filter: "winogradFilter" | "winograd4Filter";
+  readonly conv: "winogradConv" | "winograd4Conv";
+  /** The path's code for assembly/conv-pool.ts. */
+  readonly code: number;
+}
+// assembly/winograd.ts: up to two cache lines of padding per plane of V and of M (or W).
+const F2: WinogradForm = { tile: 2, planes: 16, temp: () => 2 * 16 * 32, filter: "winogradFilter", conv: "winogradConv", code: 1 };
+// assembly/winograd4.ts: 36 vectors of temporary, 36 pixel addresses, a pixel of zeros, and up to
+// two cache lines of padding per plane of V and of M.
+const F4: WinogradForm = { tile: 4, planes: 36, temp: (c) => 36 * 4 + 36 + c + 2 * 36 * 32, filter: "winograd4Filter", conv: "winograd4Conv", code: 3 };
+
+/**
+ * The form for outputs of outH×outW: F(4×4, 3×3) where it has at most half as many tiles as
+ * F(2×2, 3×3), so at most 9/8 of its GEMM rows (36 per tile against 16), F(2×2, 3×3) elsewhere.
+ * Measured on one thread (_FusedConv2D, kept filter, 32 or 64 channels): F(4×4) 23-40 % faster at
+ * 9×9 and up (14×14: 51 µs against 68; 28×28: 88 against 145), 10 % at 4×4, even at 3×3, 5×5
+ * and 6×6; 2.5 times slower at 2×2, where its one tile computes 16 outputs for 4. The input
+ * gradient follows the same rule (dy by the turned filter: 23 % faster at batch 32 of 14×14, even
+ * at batch 1, where the filter's transform per call weighs most).
+ *
+ * The forward pass takes F(4×4, 3×3) only where no gradient reads its result (forwardPath's
+ * `pooled`): F(4×4, 3×3) does not keep exact zeros. An output whose window sees only zeros comes
+ * out as a rounding residue of its tile's other values (F(2×2, 3×3)'s ±1 transforms cancel those
+ * exactly), and ReLU's gradient there, 0 at an exact 0, becomes 1 on a positive residue: in Part
+ * VI's CNN at initialization (zero biases, images with empty margins) that changed the second
+ * convolution's bias gradient by 30 % and the losses of the next steps by 1e-3.
+ */
+function winogradForm(outH: number, outW: number): WinogradForm {
+  return 2 * Math.ceil(outH / 4) * Math.ceil(outW / 4) <= Math.ceil(outH / 2) * Math.ceil(outW / 2) ? F4 : F2;
+}
+
+/**
+ * Tiles per block of Winograd (`form`; F(3×3, 2×2) for the filter gradient has F(2×2, 3×3)'s
+ * planes) for a 3×3 window moved by 1 without dilation, over C input and O output channels
+ * (multiples of 4, at least 8: fewer make its GEMMs too thin), or 0 when it does not apply. A
+ * block's transformed tiles take planes·block·(C + O) floats of scratch, after the form's
+ * temporary and `fixed` floats the kernel keeps there.
+ */
+function winogradBlock(ctx: WasmContext, g: ConvGeometry, c: number, o: number, fixed = 0, form = F2): number {
   if (g.kH !== 3 || g.kW !== 3 || g.strideH !== 1 || g.strideW !== 1 || g.dilationH !== 1 || g.dilationW !== 1) return 0;
   if (c % 4 !== 0 || o % 4 !== 0 || c < 8 || o < 8) return 0;
-  const fit = Math.floor((ctx.rt.convColsBytes - 4 * fixed) / (16 * 4 * (c + o)));
+  const fit = Math.floor((ctx.rt.convColsBytes - 4 * (fixed + form.temp(c))) / (form.planes * 4 * (c + o)));
   const block = Math.min(MAX_BLOCK_TILES, fit - (fit % 4));
   return block >= 4 ? block : 0;
 }
 
 /**
- * Winograd for the input gradient over geometry block `pg` (the forward convolution of dy, an
- * image of outH×outW outputs and `c`→`o` channels): transforms the filter at `pf`, turned and
- * channel-swapped, into staging, then runs the tiles across threads.
+ * Winograd's form and tiles per block for a convolution of outH×outW outputs and `c`→`o` channels:
+ * winogradForm's where `f4` allows F(4×4, 3×3) and its block fits the scratch, else F(2×2, 3×3)'s
+ * (tiles 0 where Winograd does not apply).
  */
-function winogradTurned(ctx: WasmContext, pg: number, pd: number, pf: number, po: number, batch: number, outH: number, outW: number, c: number, o: number, block: number, threads: number): void {
+function winogradPlan(ctx: WasmContext, g: ConvGeometry, c: number, o: number, outH: number, outW: number, f4: boolean): [WinogradForm, number] {
+  const form = f4 ? winogradForm(outH, outW) : F2;
+  const tiles = winogradBlock(ctx, g, c, o, 0, form);
+  return tiles === 0 && form !== F2 ? [F2, winogradBlock(ctx, g, c, o)] : [form, tiles];
+}
+
+/**
+ * Winograd (`form`) for the input gradient over geometry block `pg` (the forward convolution of
+ * dy, an image of outH×outW outputs and `c`→`o` channels): transforms the filter at `pf`, turned
+ * and channel-swapped, into staging, then runs the tiles across threads.
+ */
+function winogradTurned(ctx: WasmContext, form: WinogradForm, pg: number, pd: number, pf: number, po: number, batch: number, outH: number, outW: number, c: number, o: number, block: number, threads: number): void {
   const { rt, pool } = ctx;
-  const pu = rt.arena.take(16 * rt.kernels.packedWeightsFloats(c, o) * 4);
-  rt.kernels.winogradFilter(pf, pu, c, o, 1);
-  const tiles = batch * Math.ceil(outH / 2) * Math.ceil(outW / 2);
-  pool.run("winogradConv", splitRange(tiles, threads, 4).map(([t0, t1]) => [pg, pd, pu, po, t0, t1, block, 0, 0]));
+  const pu = rt.arena.take(rt.kernels.winogradFilterFloats(c, o, form.planes) * 4);
+  rt.kernels[form.filter](pf, pu, c, o, 1);
+  const tiles = batch * Math.ceil(outH / form.tile) * Math.ceil(outW / form.tile);
+  pool.run(form.conv, splitRange(tiles, threads, 4).map(([t0, t1]) => [pg, pd, pu, po, t0, t1, block, 0, 0]));
 }
 
 /** Where a kernel takes a temporary tensor's storage (in wasm memory where tensors live there). */
@@ -124,7 +177,7 @@ function convKernel(
   }) as Kernel;
 }
 
-/** Winograd's transform of a kept filter: where, and what it was made from. */
+/** Winograd's transform of a kept filter: where, what it was made from, and by which form. */
 interface KeptFilter extends KeptForm {
   /** The address, or -1 when the storage is not in wasm memory (then the filter is transformed per call). */
   readonly ptr: number;
@@ -132,26 +185,33 @@ interface KeptFilter extends KeptForm {
   version: number;
   c: number;
   o: number;
+  form: WinogradForm | undefined;
 }
 
-/** The address of the filter at `pf` transformed for Winograd (U), transformed again when `keep` says it changed; 0 when it cannot be kept. */
-function transformedFilter(ctx: WasmContext, keep: KeptOperand, filter: Tensor, pf: number, c: number, o: number): number {
+/**
+ * The address of the filter at `pf` transformed for Winograd's `form` (U), transformed again when
+ * `keep` says it changed or another form is asked (images of another size); 0 when it cannot be
+ * kept. The storage is sized for `largest`, the largest form the kernel may ask of this filter, so
+ * a change of form never outgrows it (the plan frees only the storage the operand holds last).
+ */
+function transformedFilter(ctx: WasmContext, form: WinogradForm, largest: WinogradForm, keep: KeptOperand, filter: Tensor, pf: number, c: number, o: number): number {
   const { rt } = ctx;
   let kept = keep.kept as KeptFilter | undefined;
-  if (kept !== undefined && kept.source === filter.data && kept.version === keep.version && kept.c === c && kept.o === o) return Math.max(kept.ptr, 0);
-  const floats = 16 * rt.kernels.packedWeightsFloats(c, o);
+  if (kept !== undefined && kept.source === filter.data && kept.version === keep.version && kept.c === c && kept.o === o && kept.form === form) return Math.max(kept.ptr, 0);
+  const floats = rt.kernels.winogradFilterFloats(c, o, Math.max(form.planes, largest.planes));
   if (kept === undefined || kept.storage.length < floats) {
     // The plan frees the storage it gave; a filter keeps its shape, so it is outgrown only by misuse.
     const storage = keep.allocate(floats);
-    kept = { storage, ptr: storage instanceof Float32Array && rt.heap.owns(storage) ? storage.byteOffset : -1, source: undefined, version: -1, c: -1, o: -1 };
+    kept = { storage, ptr: storage instanceof Float32Array && rt.heap.owns(storage) ? storage.byteOffset : -1, source: undefined, version: -1, c: -1, o: -1, form: undefined };
     keep.kept = kept;
   }
   kept.source = filter.data;
   kept.version = keep.version;
   kept.c = c;
   kept.o = o;
+  kept.form = form;
   if (kept.ptr < 0) return 0;
-  rt.kernels.winogradFilter(pf, kept.ptr, c, o, 0);
+  rt.kernels[form.filter](pf, kept.ptr, c, o, 0);
   return kept.ptr;
 }
 
@@ -170,17 +230,21 @@ interface ForwardPath {
   readonly block: number;
 }
 
-/** The forward path for geometry `g` (filter at `pf`, kept by `keep` when the plan keeps it). */
-function forwardPath(ctx: WasmContext, g: ConvGeometry, pf: number, rowBlock: number, filter: Tensor, keep: KeptOperand | undefined): ForwardPath {
-  const tiles = winogradBlock(ctx, g, g.inC, g.outC);
+/**
+ * The forward path for geometry `g` (filter at `pf`, kept by `keep` when the plan keeps it);
+ * `pooled`: the result only feeds a max pool in inference (_FusedConv2DMaxPool), so Winograd may
+ * take F(4×4, 3×3) (see winogradForm).
+ */
+function forwardPath(ctx: WasmContext, g: ConvGeometry, pf: number, rowBlock: number, filter: Tensor, keep: KeptOperand | undefined, pooled: boolean): ForwardPath {
+  const [form, tiles] = winogradPlan(ctx, g, g.inC, g.outC, g.outH, g.outW, pooled);
   if (tiles === 0 && directConvApplies(ctx, g)) return { fn: "convDirect", code: 2, f: directFilter(ctx, g, pf), units: g.outH, block: 0 };
   if (tiles === 0) return { fn: "conv2d", code: 0, f: pf, units: g.outH * g.outW, block: rowBlock };
-  let pu = keep !== undefined ? transformedFilter(ctx, keep, filter, pf, g.inC, g.outC) : 0;
+  let pu = keep !== undefined ? transformedFilter(ctx, form, pooled ? F4 : F2, keep, filter, pf, g.inC, g.outC) : 0;
   if (pu === 0) {
-    pu = ctx.rt.arena.take(16 * ctx.rt.kernels.packedWeightsFloats(g.inC, g.outC) * 4);
-    ctx.rt.kernels.winogradFilter(pf, pu, g.inC, g.outC, 0);
+    pu = ctx.rt.arena.take(ctx.rt.kernels.winogradFilterFloats(g.inC, g.outC, form.planes) * 4);
+    ctx.rt.kernels[form.filter](pf, pu, g.inC, g.outC, 0);
   }
-  return { fn: "winogradConv", code: 1, f: pu, units: Math.ceil(g.outH / 2) * Math.ceil(g.outW / 2), block: tiles };
+  return { fn: form.conv, code: form.code, f: pu, units: Math.ceil(g.outH / form.tile) * Math.ceil(g.outW / form.tile), block: tiles };
 }
 
 /** The operands of a fused convolution: checks the bias; the activation's code. */
@@ -191,8 +255,12 @@ function epilogueOf(g: ConvGeometry, bias: Tensor | undefined, attrs: FusedConv2
   return ACTIVATION_CODES[attrs.activation ?? "none"];
 }
 
-/** Inputs [x, filter], or with `fused` the fused convolution's [x, filter, bias] (attrs FusedConv2DAttrs). */
-export function conv2dKernel(ctx: WasmContext, js: Kernel, fused = false): Kernel {
+/**
+ * Inputs [x, filter], or with `fused` the fused convolution's [x, filter, bias] (attrs
+ * FusedConv2DAttrs); `pooled`: the kernel that _FusedConv2DMaxPool convolves with when it goes
+ * through a temporary, whose result feeds no gradient (forwardPath).
+ */
+export function conv2dKernel(ctx: WasmContext, js: Kernel, fused = false, pooled = false): Kernel {
   const { rt, pool } = ctx;
   let bias: Tensor | undefined;
   let act = 0;
@@ -212,7 +280,7 @@ export function conv2dKernel(ctx: WasmContext, js: Kernel, fused = false): Kerne
     ({ g, block, a: px, b: pf, out: po, threads }) => {
       const pg = geometryWords(rt, g, g.inC, g.outC);
       const pbias = bias === undefined ? 0 : rt.input(bias.data as Float32Array);
-      const path = forwardPath(ctx, g, pf, block, filter!, keep);
+      const path = forwardPath(ctx, g, pf, block, filter!, keep, pooled);
       bias = filter = keep = undefined;
       pool.run(path.fn, splitRange(g.batch * path.units, threads, 4).map(([s, e]) => [pg, px, path.f, po, s, e, path.block, pbias, act]));
     },
@@ -226,7 +294,8 @@ export function conv2dKernel(ctx: WasmContext, js: Kernel, fused = false): Kerne
  * then pooled there (assembly/conv-pool.ts), so the convolution's result never goes to memory. Where
  * that does not pay or does not fit (fewer images than chunks to share among threads, or an image
  * whose result outgrows the stage), the result goes to a temporary and is pooled from there.
- * Either way the bits are _FusedConv2D's, then MaxPool's.
+ * Either way the bits are those of `convolve` (_FusedConv2D's, but for Winograd's form: see
+ * forwardPath), then MaxPool's.
  */
 export function conv2dMaxPoolKernel(ctx: WasmContext, js: Kernel, convolve: Kernel, maxPool: Kernel, temporary: TemporaryMemory): Kernel {
   const { rt, pool } = ctx;
@@ -251,7 +320,7 @@ export function conv2dMaxPoolKernel(ctx: WasmContext, js: Kernel, convolve: Kern
       const pg = geometryWords(rt, g, g.inC, g.outC);
       const pp = geometryWords(rt, poolGeometry([g.batch, g.outH, g.outW, g.outC], poolAttrs!), g.outC);
       const pbias = rt.input(bias!.data as Float32Array);
-      const path = forwardPath(ctx, g, pf, block, filter!, keep);
+      const path = forwardPath(ctx, g, pf, block, filter!, keep, true);
       bias = filter = keep = poolAttrs = undefined;
       const perStage = Math.max(1, Math.floor(rt.convStageBytes / (4 * g.outH * g.outW * g.outC)));
       pool.run("convMaxPool", splitRange(g.batch, threads, 1, CHUNKS_PER_THREAD).map(([n0, n1]) => [path.code, pg, px, path.f, n0, n1, path.units, path.block, pbias, act, pp, po, perStage]));
@@ -286,11 +355,11 @@ export function conv2dBackpropInputKernel(ctx: WasmContext, js: Kernel): Kernel 
       return [inputs[inputs.length - 1]!, f, convGeometry(out.shape, f.shape, attrs)];
     },
     ({ g, block, a: pd, b: pf, out: po, threads }) => {
-      const tiles = winogradBlock(ctx, g, g.outC, g.inC);
+      const [form, tiles] = winogradPlan(ctx, g, g.outC, g.inC, g.inH, g.inW, true);
       if (tiles > 0) {
         // dx is the stride-1 convolution of dy (padded by 2 − pad) by the filter turned half a turn, channels swapped.
         const turned = { ...g, inH: g.outH, inW: g.outW, outH: g.inH, outW: g.inW, padTop: 2 - g.padTop, padLeft: 2 - g.padLeft };
-        winogradTurned(ctx, geometryWords(rt, turned, g.outC, g.inC), pd, pf, po, g.batch, g.inH, g.inW, g.outC, g.inC, tiles, threads);
+        winogradTurned(ctx, form, geometryWords(rt, turned, g.outC, g.inC), pd, pf, po, g.batch, g.inH, g.inW, g.outC, g.inC, tiles, threads);
       } else {
         const pg = geometryWords(rt, g, g.inC, g.outC);
         pool.run("conv2dBackpropInput", splitRange(g.batch, threads, 1).map(([n0, n1]) => [pg, pd, pf, po, n0, n1, block]));

@@ -27,7 +27,10 @@ export interface KernelExports {
   conv2dBackpropFilter(g: number, x: number, dy: number, df: number, r0: number, r1: number, blockRows: number, scratch: number): void;
   convDirect(g: number, x: number, w: number, out: number, r0: number, r1: number, block: number, bias: number, act: number, scratch: number): void;
   winogradFilter(f: number, u: number, c: number, o: number, flip: number): void;
+  winogradFilterFloats(c: number, o: number, planes: number): number;
   winogradConv(g: number, x: number, u: number, out: number, t0: number, t1: number, block: number, bias: number, act: number, scratch: number): void;
+  winograd4Filter(f: number, u: number, c: number, o: number, flip: number): void;
+  winograd4Conv(g: number, x: number, u: number, out: number, t0: number, t1: number, block: number, bias: number, act: number, scratch: number): void;
   winogradFilterGrad(g: number, x: number, dy: number, df: number, t0: number, t1: number, block: number, scratch: number): void;
   convMaxPool(path: number, g: number, x: number, f: number, n0: number, n1: number, units: number, block: number, bias: number, act: number, pg: number, out: number, perStage: number, scratch: number): void;
   maxPool(g: number, x: number, out: number, p0: number, p1: number): void;

@@ -42,6 +42,7 @@ export const FUNCTIONS = [
   "fused",
   "gemmFused",
   "convDirect",
+  "winograd4Conv",
 ] as const;
 export type ParallelFn = (typeof FUNCTIONS)[number];
 

@@ -14,7 +14,7 @@ import { hardwareConcurrency, siblingUrl, warn, type PoolWorker, type ThreadHost
 export type { ParallelFn } from "./thread-protocol.js";
 
 /** Functions whose last parameter is the participant's scratch (GEMM pack buffers, patch block, fused registers). */
-const TAKES_SCRATCH: readonly ParallelFn[] = ["gemm", "gemmBatch", "gemmFused", "conv2d", "conv2dBackpropInput", "conv2dBackpropFilter", "winogradConv", "winogradFilterGrad", "convMaxPool", "fused", "convDirect"];
+const TAKES_SCRATCH: readonly ParallelFn[] = ["gemm", "gemmBatch", "gemmFused", "conv2d", "conv2dBackpropInput", "conv2dBackpropFilter", "winogradConv", "winogradFilterGrad", "winograd4Conv", "convMaxPool", "fused", "convDirect"];
 const BOOT_TIMEOUT_MS = 20000;
 let requestedThreads = 1;
 let threadHost: ThreadHost | undefined;

@@ -13,6 +13,7 @@ import { SCRATCH_BYTES as GEMM_SCRATCH_BYTES } from "./gemm";
 import { maxPool } from "./pooling";
 import { Window } from "./window";
 import { winogradConv } from "./winograd";
+import { winograd4Conv } from "./winograd4";
 
 /** Bytes of a thread's stage: the convolution's output for some images, within L2 with the scratch before it. */
 export const STAGE_BYTES: usize = 512 * 1024;
@@ -21,6 +22,7 @@ export const STAGE_BYTES: usize = 512 * 1024;
 const PATH_IM2COL = 0;
 const PATH_WINOGRAD = 1;
 const PATH_DIRECT = 2;
+const PATH_WINOGRAD4 = 3;
 
 /**
  * `path` over the convolution `g` of x by f (or Winograd's transformed filter) with its epilogue
@@ -40,6 +42,7 @@ export function convMaxPool(path: i32, g: usize, x: usize, f: usize, n0: i32, n1
     const shifted = stage - <usize>n * imageBytes;
     if (path == PATH_WINOGRAD) winogradConv(g, x, f, shifted, n * units, e * units, block, bias, act, scratch);
     else if (path == PATH_DIRECT) convDirect(g, x, f, shifted, n * units, e * units, block, bias, act, scratch);
+    else if (path == PATH_WINOGRAD4) winograd4Conv(g, x, f, shifted, n * units, e * units, block, bias, act, scratch);
     else conv2d(g, x, f, shifted, n * units, e * units, block, bias, act, scratch);
     maxPool(pg, shifted, out, n * pooledPerImage, e * pooledPerImage);
   }

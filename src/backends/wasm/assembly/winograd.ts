@@ -21,11 +21,11 @@ import { Window } from "./window";
  * U[ξ] (16 matrices C×O, ξ = 4·row + column) from the filter f [3, 3, C, O]; with `flip`, from
  * f [3, 3, O, C] turned half a turn with its channel axes swapped: g[i][j] = f[2−i][2−j][o][c].
  * Each U[ξ] is stored packed as the GEMM packs kept weights (gemm.ts's packWeights: 8-column
- * slivers, zero-padded), packedWeightsFloats(C, O) floats apart, so the 16 products read it as
- * it is, never repacking it per call or per block of tiles.
+ * slivers, zero-padded), filterPlane(C, O) bytes apart, so the 16 products read it as it is,
+ * never repacking it per call or per block of tiles.
  */
 export function winogradFilter(f: usize, u: usize, C: i32, O: i32, flip: bool): void {
-  const plane = <usize>packedWeightsFloats(C, O) << 2;
+  const plane = filterPlane(C, O);
   if (O & 7) memory.fill(u, 0, 16 * plane);
   for (let c = 0; c < C; c++) {
     for (let o = 0; o < O; o++) {
@@ -45,9 +45,24 @@ export function winogradFilter(f: usize, u: usize, C: i32, O: i32, flip: bool): 
   }
 }
 
+/**
+ * Bytes from one plane of U to the next (winogradFilter's, winograd4Filter's): the packed weights'
+ * size padded as planeStride pads, or the transforms' stores, one per plane for each (c, o), would
+ * evict each other (C×O planes are often a multiple of 4 KiB).
+ */
+// @ts-ignore: decorator
+@inline export function filterPlane(C: i32, O: i32): usize {
+  return planeStride(<usize>packedWeightsFloats(C, O) << 2);
+}
+
+/** Floats of U in `planes` planes (16 for winogradFilter, 36 for winograd4Filter) of C×O. */
+export function winogradFilterFloats(C: i32, O: i32, planes: i32): i32 {
+  return planes * <i32>(filterPlane(C, O) >> 2);
+}
+
 /** g[i][j] of the filter for channels (c, o), as winogradFilter reads it. */
 // @ts-ignore: decorator
-@inline function tap(f: usize, C: i32, O: i32, c: i32, o: i32, i: i32, j: i32, flip: bool): f32 {
+@inline export function tap(f: usize, C: i32, O: i32, c: i32, o: i32, i: i32, j: i32, flip: bool): f32 {
   const at = flip ? ((<usize>(2 - i) * 3 + (2 - j)) * O + o) * C + c : ((<usize>i * 3 + j) * C + c) * O + o;
   return load<f32>(f + (at << 2));
 }
@@ -111,10 +126,22 @@ export function winogradFilter(f: usize, u: usize, C: i32, O: i32, flip: bool): 
   v128.store(v + 3 * xiStride, f32x4.sub(a1, a3));
 }
 
+/** The 4 channels at cb of pixel (ih, iw), zeros outside the image. */
 // @ts-ignore: decorator
-@inline function pixel(image: usize, inH: i32, inW: i32, pixelBytes: usize, ih: i32, iw: i32, cb: usize): v128 {
+@inline export function pixel(image: usize, inH: i32, inW: i32, pixelBytes: usize, ih: i32, iw: i32, cb: usize): v128 {
   if (ih < 0 || ih >= inH || iw < 0 || iw >= inW) return f32x4.splat(0);
   return v128.load(image + (<usize>ih * inW + iw) * pixelBytes + cb);
+}
+
+/**
+ * Bytes from one transformed plane to the next for planes of `bytes`: an odd number of cache lines,
+ * so that the lines a tile's transform reads or writes, one per plane (16 here, 36 in
+ * winograd4.ts), fall in different sets of the L1 cache (planes 4 KiB apart, as 16 tiles of 64
+ * channels are, would all fall in one set and evict each other).
+ */
+// @ts-ignore: decorator
+@inline export function planeStride(bytes: usize): usize {
+  return ((bytes + 63) & ~127) + 64;
 }
 
 /** V for tiles [tb, tb + tiles) (flat over n, tile row, tile column: tiles of 2×2 outputs), tile t at column t·C of each V[ξ]. */
@@ -146,7 +173,8 @@ export function winogradFilter(f: usize, u: usize, C: i32, O: i32, flip: bool): 
 /**
  * The convolution's tiles [t0, t1) (flat over n, tile row, tile column; tiles of 2×2 outputs,
  * clipped at the bottom and right), `block` tiles at a time: transformed input and the GEMMs'
- * products in the thread's scratch after the GEMM's pack buffers (16·block·(C + O) floats). The
+ * products in the thread's scratch after the GEMM's pack buffers (16 planes each of block·C and
+ * block·O floats, planeStride apart). The
  * outputs are stored through the epilogue of a fused convolution: + bias[O] (0 for none), then
  * activation `act` (gemv.ts).
  */
@@ -157,13 +185,13 @@ export function winogradConv(g: usize, x: usize, u: usize, out: usize, t0: i32, 
   const perImage = ((outH + 1) >> 1) * tilesW;
   const outPixel = <usize>O << 2;
   const v = scratch + GEMM_SCRATCH_BYTES;
-  const m = v + (<usize>16 * block * win.inC << 2);
-  const uPlane = <usize>packedWeightsFloats(win.inC, O) << 2;
+  const m = v + 16 * planeStride(<usize>block * win.inC << 2);
+  const uPlane = filterPlane(win.inC, O);
   const nPad = (O + 7) & ~7;
   for (let tb = t0; tb < t1; tb += block) {
     const tiles = min(block, t1 - tb);
-    const vStride = <usize>tiles * win.inC << 2;
-    const mStride = <usize>tiles * O << 2;
+    const vStride = planeStride(<usize>tiles * win.inC << 2);
+    const mStride = planeStride(<usize>tiles * O << 2);
     inputTiles(win, x, tb, tiles, v, vStride);
     for (let xi = 0; xi < 16; xi++) {
       gemmFused(tiles, O, win.inC, v + <usize>xi * vStride, win.inC, false, 0, 0, false, u + <usize>xi * uPlane, nPad, 0, m + <usize>xi * mStride, O, 0, 0, scratch);
@@ -230,7 +258,8 @@ export function winogradConv(g: usize, x: usize, u: usize, out: usize, t0: i32, 
 /**
  * The filter gradient over dy's tiles [t0, t1) by F(3×3, 2×2): in the transformed domain each tile
  * adds V[ξ]ᵀ·W[ξ] to M[ξ] (C×O), and dF = Aᵀ M A at the end, Aᵀ = [[1,1,1,0], [0,1,−1,0], [0,1,1,1]].
- * Scratch after the GEMM's: V (16·block·C floats), W (16·block·O), M (16·C·O). df [3, 3, C, O].
+ * Scratch after the GEMM's: V (16 planes of block·C floats), W (16 of block·O), both planeStride
+ * apart, M (16·C·O). df [3, 3, C, O].
  */
 export function winogradFilterGrad(g: usize, x: usize, dy: usize, df: usize, t0: i32, t1: i32, block: i32, scratch: usize): void {
   const win = changetype<Window>(g);
@@ -240,13 +269,13 @@ export function winogradFilterGrad(g: usize, x: usize, dy: usize, df: usize, t0:
   const gradBytes = <usize>outH * outW * O << 2;
   const plane = <usize>win.inC * O << 2;
   const v = scratch + GEMM_SCRATCH_BYTES;
-  const w = v + (<usize>16 * block * win.inC << 2);
-  const m = w + (<usize>16 * block * O << 2);
+  const w = v + 16 * planeStride(<usize>block * win.inC << 2);
+  const m = w + 16 * planeStride(<usize>block * O << 2);
   memory.fill(m, 0, 16 * plane);
   for (let tb = t0; tb < t1; tb += block) {
     const tiles = min(block, t1 - tb);
-    const vStride = <usize>tiles * win.inC << 2;
-    const wStride = <usize>tiles * O << 2;
+    const vStride = planeStride(<usize>tiles * win.inC << 2);
+    const wStride = planeStride(<usize>tiles * O << 2);
     inputTiles(win, x, tb, tiles, v, vStride);
     let n = tb / perImage, th = (tb % perImage) / tilesW, tw = tb % tilesW;
     for (let t = 0; t < tiles; t++) {
