@@ -14,13 +14,13 @@ import type { WasmContext } from "./context.js";
 /**
  * The most taps (K) the direct path takes: its filter is packed as one k-block of the GEMM's
  * packWeights (256 rows), and up to there its sums are the GEMM's, bit for bit. Measured against
- * im2col and the GEMM (one thread, CPU time, 5 interleaved runs, `_FusedConv2D` with Relu), it was
- * faster for every window but the 1×1 up to that bound: K = 9 (28×28×1 → 32) 1.2×, K = 27
- * (28×28×3 → 32) 1.6×, K = 75 (5×5×3) 1.7×, K = 147 (7×7×3 moved by 2, on 56×56 and 224×224)
- * 1.2-1.4×, 3×3 windows over 4 to 28 channels 1.06-1.27×; the same speed (0.97-1.03×) toward 256
- * output channels, where the GEMM's blocking of the filter pays, and for 1×1 windows moved by 2.
- * A 1×1 window moved by 1 without padding stays with the GEMM, which reads the input in place as
- * its patch matrix (direct: 0.89-0.97×).
+ * im2col and the GEMM (one thread, CPU time, 5 interleaved rounds, `_FusedConv2D` with Relu), it
+ * was faster for every window up to that bound but the 1×1: K = 9 (28×28×1 → 32) 1.27×, K = 27
+ * (28×28×3 → 32) 1.68×, K = 75 (5×5×3) 1.69×, K = 147 (7×7×3 moved by 2, on 56×56 and 224×224)
+ * 1.23-1.36×, 3×3 windows over 4 to 28 channels 1.07-1.31×, toward 256 output channels (where the
+ * GEMM's blocking of the filter pays) 1.04-1.06×; 1×1 windows moved by 2 0.99×. A 1×1 window moved
+ * by 1 without padding stays with the GEMM, which reads the input in place as its patch matrix:
+ * direct was 0.98-0.99× over 16 and 64 channels, 1.1× over 3 and 4, where such windows are rare.
  */
 export const DIRECT_MAX_TAPS = 256;
 

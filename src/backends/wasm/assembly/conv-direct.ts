@@ -1,5 +1,5 @@
 /**
- * Direct convolution for windows of few taps (K = kh·kw·C small: first layers, C = 1 or 3), where
+ * Direct convolution for windows of few taps (K = kh·kw·C ≤ 256; first layers: C = 1 or 3), where
  * im2col's patch matrix has so few columns that gathering it and the GEMM's packing it again cost
  * as much as the products, and a tile's set-up is not amortized over a K of 9 or 27.
  *
@@ -11,15 +11,16 @@
  * floats per input row, against outW·K·O multiply-adds per output row, and each input row is
  * copied once per chunk, not once per tap row.)
  *
- * The register tile is the GEMM's (gemm.ts microKernel): 4 neighbouring output pixels of one row ×
- * 8 output channels in eight f32x4 sums, over the K taps in the filter's order (i, j, c), each
- * input value splat-loaded from the slab, through madd4. The 4 pixels are consecutive in the
- * image's output flattened over (oh, ow), so a tile may span two output rows and output widths
- * that are not a multiple of 4 waste nothing but an image's last tile in a chunk. That is the order and the operation in
- * which the GEMM sums the patch matrix's row against the filter, so both paths give the same bits.
- * The filter comes packed in 8-column slivers (gemm.ts packWeights; K ≤ 256 is one k-block, so
- * sliver s is at float 8·K·s), zero past O. A short tile repeats its last pixel and stores only
- * its own; channels past O go through a small tile buffer, as in the GEMM.
+ * The register tile is the GEMM's (gemm.ts microKernel): 4 output pixels × 8 output channels in
+ * eight f32x4 sums, over the K taps in the filter's order (i, j, c), each input value splat-loaded
+ * from the slab, through madd4: the order and the operation in which the GEMM sums a patch
+ * matrix's row against the filter, so both paths give the same bits. (5 pixels, or the tap loop
+ * unrolled, ran at 0.6-0.8× the speed: V8 spilled registers.) The 4 pixels are consecutive in the
+ * image's output flattened over (oh, ow), so a tile may span two output rows, and output widths
+ * that are not a multiple of 4 waste nothing but an image's last tile in a chunk, which repeats
+ * its last pixel and stores only its own. The filter comes packed in 8-column slivers (gemm.ts
+ * packWeights; K ≤ 256 is one k-block, so sliver s is at float 8·K·s), zero past O; channels past
+ * O go through a small tile buffer, as in the GEMM.
  */
 import { ACT_RELU } from "./gemv";
 import { madd4 } from "./madd";
@@ -60,8 +61,8 @@ function fillSlab(win: Window, image: usize, slab: usize, lo: i32, hi: i32, wp: 
 /**
  * Output rows [r0, r1) (flat over n, oh; outW·O floats each) of the convolution of x by the filter
  * packed at w (see above), then the epilogue of a fused convolution: + bias[O] (0 for none) and
- * activation `act` (gemv.ts). `block` is unused: the forward paths share one signature. Tiles run along an image's output pixels flat over (oh, ow), so a
- * tile may end one output row and start the next: only an image's last tile in the chunk is short.
+ * activation `act` (gemv.ts's operations). `block` is unused: conv.ts's forward paths share one
+ * signature.
  */
 export function convDirect(g: usize, x: usize, w: usize, out: usize, r0: i32, r1: i32, block: i32, bias: usize, act: i32, scratch: usize): void {
   const win = changetype<Window>(g);
