@@ -129,7 +129,7 @@ describe("the wasm direct convolution", { skip: wasm === undefined ? "WebAssembl
     s.close();
   });
 
-  test("the other geometries keep their paths: a pointwise window, more than 256 taps, Winograd's", async () => {
+  test("the other geometries keep their paths: a pointwise window, more than 256 taps, Winograd's, rows too long for the scratch", async () => {
     const { directConvStats } = await internal<typeof Direct>("backends/wasm/conv-direct.js");
     const geometries: [number[], number[], number, boolean][] = [
       [[2, 5, 6, 3], [1, 1, 3, 8], 1, false], // the GEMM reads the input in place
@@ -137,6 +137,9 @@ describe("the wasm direct convolution", { skip: wasm === undefined ? "WebAssembl
       [[1, 6, 6, 29], [3, 3, 29, 6], 1, false], // 261 taps
       [[1, 6, 6, 28], [3, 3, 28, 6], 1, true], // 252 taps
       [[1, 6, 6, 8], [3, 3, 8, 8], 1, false], // Winograd
+      // A tile's pixels on 2 output rows read 4 padded input rows: 1.056 MB outgrow the 1 MiB scratch, 1.008 MB fit.
+      [[1, 3, 22000, 3], [3, 3, 3, 4], 1, false],
+      [[1, 3, 21000, 3], [3, 3, 3, 4], 1, true],
     ];
     for (const [xs, fs, stride, direct] of geometries) {
       const before = directConvStats.calls;
