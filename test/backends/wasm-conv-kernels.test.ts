@@ -26,7 +26,8 @@
  * covers the 6×6 block of every output of the tile) and F from tapMax: hence the tolerance
  * (16 + 4√(C+1))·(48²/9 = 256)·u·Σ|a||b|. That worst case is loose (0.1 for 32 channels of
  * values in ±1, against measured errors near 1e-4), so a second check bounds the error's RMS over a
- * large random convolution relative to the output's RMS (see F4_RMS).
+ * large random convolution relative to the output's RMS (see F4_RMS). Outputs whose windows see
+ * only zeros must be exact (the kernel stores them as 0: the transforms would leave residues).
  *
  * Pooling must equal the reference bit for bit (the first maximum on ties, f64 sums for
  * averages). Losses use float32 exponentials and logarithms (a few ulps each) where the reference
@@ -92,10 +93,9 @@ function tapMax(f: ts.Tensor): ts.Tensor {
 /**
  * Where the wasm backend uses Winograd's minimal filtering, and which form, for a kernel of
  * outH×outW outputs (its rule, restated for the test): 0 for none, 4 for F(4×4, 3×3) where it has
- * at most half as many tiles as F(2×2, 3×3), else 2. That is the input gradient's form (over the
- * input's extent) and that of the forward pass inside _FusedConv2DMaxPool, whose result feeds no
- * gradient; Conv2D and _FusedConv2D take 2, as the filter gradient (F(3×3, 2×2)), wherever
- * Winograd applies (F(4×4, 3×3) does not keep exact zeros, which ReLU's gradient reads).
+ * at most half as many tiles as F(2×2, 3×3), else 2: the forward pass's form, and the input
+ * gradient's over the input's extent. The filter gradient takes 2 (F(3×3, 2×2)) wherever Winograd
+ * applies.
  */
 function winogradForm(c: ConvCase, outH: number, outW: number): 0 | 2 | 4 {
   const [, , cIn, cOut] = c.f;
@@ -103,9 +103,6 @@ function winogradForm(c: ConvCase, outH: number, outW: number): 0 | 2 | 4 {
   if (!(c.f[0] === 3 && c.f[1] === 3 && unit(c.strides) && unit(c.dilations) && cIn % 4 === 0 && cOut % 4 === 0 && cIn >= 8 && cOut >= 8)) return 0;
   return 2 * Math.ceil(outH / 4) * Math.ceil(outW / 4) <= Math.ceil(outH / 2) * Math.ceil(outW / 2) ? 4 : 2;
 }
-
-/** Max pooling by 1×1 windows: _FusedConv2DMaxPool then gives the convolution itself. */
-const IDENTITY_POOL = { ksize: [1, 1, 1, 1], strides: [1, 1, 1, 1], padding: "VALID" };
 
 /** F(4×4, 3×3)'s growth over the reference's magnitudes, 48²/9 (see the header). */
 const F4_GROWTH = 256;
@@ -145,18 +142,13 @@ function checkConv(c: ConvCase, where: "wasm" | "js" = "wasm"): void {
   const what = `x [${c.x}] f [${c.f}] strides [${sh},${sw}] dilations [${dh},${dw}] ${c.padding} (operands in ${where} memory)`;
   // Winograd's transforms mix the values of an input block, a block of dy and the 9 taps of a
   // filter: its rounding errors scale with those neighbours' magnitudes, not only the terms'.
-  const pooledForm = winogradForm(c, yShape[1]!, yShape[2]!);
+  const forwardForm = winogradForm(c, yShape[1]!, yShape[2]!);
   const inputForm = winogradForm(c, h, w);
-  const forwardForm = pooledForm === 0 ? 0 : 2;
-  const filterForm = forwardForm;
+  const filterForm = forwardForm === 0 ? 0 : 2;
   const mf = (form: 0 | 2 | 4) => (form === 0 ? f : tapMax(f));
 
   const forward = magnitudes("Conv2D", [near(x, forwardForm), mf(forwardForm)], yShape, attrs);
   compare("Conv2D", [x, f], yShape, attrs, convTol(forwardForm, forward, kh * kw * cIn, cIn), what, where);
-  // The forward pass inside _FusedConv2DMaxPool, pooled by 1×1 windows (the identity), zero bias.
-  const pooled = magnitudes("Conv2D", [near(x, pooledForm), mf(pooledForm)], yShape, attrs);
-  const zeroBias = tensor([cOut], () => 0, where);
-  compare("_FusedConv2DMaxPool", [x, f, zeroBias], yShape, { ...attrs, pool: IDENTITY_POOL }, convTol(pooledForm, pooled, kh * kw * cIn, cIn), `${what}, pooled`, where);
   // Conv2DBackpropInput(like, filter, dy) and Conv2DBackpropFilter(x, like, dy).
   const input = magnitudes("Conv2DBackpropInput", [x, mf(inputForm), near(dy, inputForm)], c.x, attrs);
   compare("Conv2DBackpropInput", [x, f, dy], c.x, attrs, convTol(inputForm, input, kh * kw * cOut, cOut, kh * kw), what, where);
@@ -179,9 +171,8 @@ const CONV_CASES: ConvCase[] = [
   // A window larger than the input (SAME pads more than the input holds).
   { x: [1, 2, 3, 3], f: [5, 5, 3, 2], padding: "SAME" },
   // 3×3, stride 1, channels in multiples of 4 from 8: Winograd forward and for the input gradient
-  // (odd extents clip the last tiles; tiny images are all padding). F(4×4, 3×3) for the pooled
-  // forward pass and the input gradient where the rule says (winogradForm): outputs 7×9, 4×9;
-  // F(2×2, 3×3) at 1×1, 2×1 and 2×9.
+  // (odd extents clip the last tiles; tiny images are all padding). F(4×4, 3×3) where the rule
+  // says (winogradForm): outputs 7×9, 4×9; F(2×2, 3×3) at 1×1, 2×1 and 2×9.
   { x: [2, 7, 9, 8], f: [3, 3, 8, 12], padding: "SAME" },
   { x: [3, 6, 11, 12], f: [3, 3, 12, 8], padding: "VALID" },
   { x: [1, 3, 3, 8], f: [3, 3, 8, 8], padding: "VALID" },
@@ -326,8 +317,8 @@ describe("wasm convolution, pooling and loss kernels vs the JS reference", { ski
         const before = wasm!.threadStats().parallelCalls;
         for (const c of CONV_THREADED) checkConv(c);
         const calls = wasm!.threadStats().parallelCalls - before;
-        // Each case: the forward pass, plain and pooled, the input gradient (by image) and the filter gradient.
-        assert.equal(calls, threads === 1 ? 0 : 4 * CONV_THREADED.length, "each convolution runs on every thread");
+        // Each case: the forward pass, the input gradient (by image) and the filter gradient.
+        assert.equal(calls, threads === 1 ? 0 : 3 * CONV_THREADED.length, "each convolution runs on every thread");
       });
 
       test("Conv2D and its gradients: an empty batch, and patches too long for the scratch (the JS kernel)", () => {
@@ -423,7 +414,7 @@ describe("wasm convolution, pooling and loss kernels vs the JS reference", { ski
     }
   });
 
-  test("_FusedConv2DMaxPool by F(4×4, 3×3): bias and Relu in its store, pooled by 1×1 and 2×2 windows, batch 1 and several", () => {
+  test("_FusedConv2D by F(4×4, 3×3): bias and Relu in its store, batch 1 and several", () => {
     for (const c of [
       { x: [1, 14, 14, 32], f: [3, 3, 32, 64] },
       { x: [3, 13, 14, 12], f: [3, 3, 12, 8] },
@@ -438,37 +429,57 @@ describe("wasm convolution, pooling and loss kernels vs the JS reference", { ski
       const bias = tensor([c.f[3]], uniform(-2, 2));
       for (const activation of [undefined, "Relu"] as const) {
         const attrs = { strides: [1, 1, 1, 1], dilations: [1, 1, 1, 1], padding: "SAME", activation };
-        const what = `x [${c.x}] f [${c.f}] ${activation ?? "no activation"}`;
         // The convolution's tolerance, and an ulp of the sum with the bias; Relu only clamps errors.
         const bound = magnitudes("Conv2D", [neighbourhoodMax(x, 5), tapMax(f)], yShape, attrs);
         const conv = convTol(4, bound, 9 * c.f[2], c.f[2]);
-        compare("_FusedConv2DMaxPool", [x, f, bias], yShape, { ...attrs, pool: IDENTITY_POOL }, (i, r) => conv(i, r) + ulp(Math.abs(r) + 2), what);
-        // 2×2 windows: the bits of the 1×1-pooled result, then MaxPool.
-        const pool = { ksize: [1, 2, 2, 1], strides: [1, 2, 2, 1], padding: "SAME" };
-        const whole = tensor(yShape, () => NaN);
-        runKernel(wasm!, "_FusedConv2DMaxPool", [x, f, bias], whole, { ...attrs, pool: IDENTITY_POOL });
-        const pooledShape = [n, Math.ceil(h / 2), Math.ceil(w / 2), c.f[3]];
-        const want = tensor(pooledShape, () => NaN);
-        runKernel(wasm!, "MaxPool", [whole], want, pool);
-        const got = tensor(pooledShape, () => NaN);
-        runKernel(wasm!, "_FusedConv2DMaxPool", [x, f, bias], got, { ...attrs, pool });
-        assert.deepEqual(new Uint32Array(Float32Array.from(got.data as Float32Array).buffer), new Uint32Array(Float32Array.from(want.data as Float32Array).buffer), `${what}: 2×2 windows against 1×1, then MaxPool`);
+        compare("_FusedConv2D", [x, f, bias], yShape, attrs, (i, r) => conv(i, r) + ulp(Math.abs(r) + 2), `x [${c.x}] f [${c.f}] ${activation ?? "no activation"}`);
       }
     }
+  });
+
+  test("F(4×4, 3×3): an output whose 3×3 window sees only zeros (±0, or padding) is exactly the bias, as the direct sum gives", () => {
+    // Images of zeros (some −0) with a few nonzero pixels: most tiles mix outputs of all-zero
+    // windows with others, whose values the transforms would leave as residues in the former.
+    const [n, h, w, cIn, cOut] = [3, 13, 14, 16, 12];
+    const c: ConvCase = { x: [n, h, w, cIn], f: [3, 3, cIn, cOut], padding: "SAME" };
+    assert.equal(winogradForm(c, h, w), 4);
+    const spots = new Set([[0, 2, 3], [0, 9, 11], [1, 6, 6], [2, 0, 0], [2, 12, 13]].map(([b, y, x]) => (b! * h + y!) * w + x!));
+    const x = tensor(c.x, (i) => (spots.has(Math.floor(i / cIn)) ? uniform(-1, 1)() : i % 3 === 0 ? -0 : 0));
+    const f = tensor(c.f, uniform(-1, 1));
+    const bias = tensor([cOut], uniform(-1, 1));
+    const attrs = { strides: [1, 1, 1, 1], dilations: [1, 1, 1, 1], padding: "SAME", activation: undefined };
+    const yShape = [n, h, w, cOut];
+    const ref = new ts.Tensor(yShape, "float32");
+    runKernel(js, "_FusedConv2D", [x, f, bias], ref, attrs);
+    const got = tensor(yShape, () => NaN);
+    runKernel(wasm!, "_FusedConv2D", [x, f, bias], got, attrs);
+    let zeroWindows = 0;
+    for (let p = 0; p < n * h * w; p++) {
+      const [b, y, xx] = [Math.floor(p / (h * w)), Math.floor(p / w) % h, p % w];
+      let sees = false;
+      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) sees ||= spots.has((b * h + y + dy) * w + xx + dx) && y + dy >= 0 && y + dy < h && xx + dx >= 0 && xx + dx < w;
+      if (sees) continue;
+      zeroWindows++;
+      for (let o = 0; o < cOut; o++) assert.ok(Object.is(got.data[p * cOut + o], bias.data[o]), `output ${p} channel ${o}: ${got.data[p * cOut + o]}, want the bias ${bias.data[o]}`);
+    }
+    assert.ok(zeroWindows > n * h * w / 2, "most windows see only zeros");
+    // The others, within F(4×4, 3×3)'s bound.
+    const bound = magnitudes("Conv2D", [neighbourhoodMax(x, 5), tapMax(f)], yShape, attrs);
+    compare("_FusedConv2D", [x, f, bias], yShape, attrs, (i, r) => convTol(4, bound, 9 * cIn, cIn)(i, r) + ulp(Math.abs(r) + 1), "sparse images");
   });
 
   test("a kept filter is transformed for the form the image size takes (F(4×4, 3×3), then F(2×2, 3×3), then F(4×4, 3×3) again): the bits of the filter transformed per call", () => {
     const f = tensor([3, 3, 8, 12], uniform(-1, 1));
     const bias = tensor([12], uniform(-1, 1));
     const keep = { version: 0, allocate: (floats: number) => wasm!.allocate("float32", floats), kept: undefined as { storage: ts.TypedArray } | undefined };
-    const attrs = { strides: [1, 1, 1, 1], dilations: [1, 1, 1, 1], padding: "SAME", activation: "Relu", pool: IDENTITY_POOL };
+    const attrs = { strides: [1, 1, 1, 1], dilations: [1, 1, 1, 1], padding: "SAME", activation: "Relu" };
     for (const side of [6, 2, 6, 2]) {
       const c: ConvCase = { x: [2, side, side, 8], f: [3, 3, 8, 12], padding: "SAME" };
       assert.equal(winogradForm(c, side, side), side === 6 ? 4 : 2);
       const x = tensor(c.x, uniform(-1, 1));
       const run = (a: object) => {
         const out = tensor([2, side, side, 12], () => NaN);
-        runKernel(wasm!, "_FusedConv2DMaxPool", [x, f, bias], out, a);
+        runKernel(wasm!, "_FusedConv2D", [x, f, bias], out, a);
         return new Uint32Array(Float32Array.from(out.data as Float32Array).buffer);
       };
       assert.deepEqual(run({ ...attrs, keptFilter: keep }), run(attrs), `${side}×${side} images`);
@@ -490,16 +501,14 @@ describe("wasm convolution, pooling and loss kernels vs the JS reference", { ski
     const x = tensor(c.x, uniform(-1, 1));
     const f = tensor(c.f, uniform(-1, 1));
     const dy = tensor([4, 28, 28, 64], uniform(-1, 1));
-    const zeroBias = tensor([64], () => 0);
-    // [what, the reference's kernel and inputs, the wasm kernel and inputs and attributes, the shape]
-    for (const [what, refName, refInputs, name, inputs, kernelAttrs, shape] of [
-      ["forward (pooled by 1×1 windows)", "Conv2D", [x, f], "_FusedConv2DMaxPool", [x, f, zeroBias], { ...attrs, pool: IDENTITY_POOL }, [4, 28, 28, 64]],
-      ["input gradient", "Conv2DBackpropInput", [x, f, dy], "Conv2DBackpropInput", [x, f, dy], attrs, c.x],
+    for (const [what, name, inputs, shape] of [
+      ["forward", "Conv2D", [x, f], [4, 28, 28, 64]],
+      ["input gradient", "Conv2DBackpropInput", [x, f, dy], c.x],
     ] as const) {
       const ref = new ts.Tensor(shape, "float32");
-      runKernel(js, refName, [...refInputs], ref, attrs);
+      runKernel(js, name, [...inputs], ref, attrs);
       const got = tensor(shape, () => NaN);
-      runKernel(wasm!, name, [...inputs], got, kernelAttrs);
+      runKernel(wasm!, name, [...inputs], got, attrs);
       let err = 0;
       let out = 0;
       for (let i = 0; i < ref.size; i++) {
@@ -511,7 +520,7 @@ describe("wasm convolution, pooling and loss kernels vs the JS reference", { ski
     }
   });
 
-  test("F(4×4, 3×3) gives the same bits on 1, 2 and 3 threads (pooled forward, staged or not, and input gradient)", () => {
+  test("F(4×4, 3×3) gives the same bits on 1, 2 and 3 threads (forward, fused, pooled staged or not, and input gradient)", () => {
     const c: ConvCase = { x: [8, 28, 28, 16], f: [3, 3, 16, 32], padding: "SAME" };
     assert.equal(winogradForm(c, 28, 28), 4);
     const x = tensor(c.x, uniform(-1, 1));
@@ -522,7 +531,8 @@ describe("wasm convolution, pooling and loss kernels vs the JS reference", { ski
     const pool = { ksize: [1, 2, 2, 1], strides: [1, 2, 2, 1], padding: "VALID" };
     // 8 images: staged on 1 and 2 threads, through a temporary on 3 (fewer than 4 chunks a thread).
     for (const [name, inputs, kernelAttrs, shape] of [
-      ["_FusedConv2DMaxPool", [x, f, bias], { ...attrs, pool: IDENTITY_POOL }, [8, 28, 28, 32]],
+      ["Conv2D", [x, f], attrs, [8, 28, 28, 32]],
+      ["_FusedConv2D", [x, f, bias], attrs, [8, 28, 28, 32]],
       ["_FusedConv2DMaxPool", [x, f, bias], { ...attrs, pool }, [8, 14, 14, 32]],
       ["Conv2DBackpropInput", [x, f, dy], attrs, c.x],
     ] as const) {

@@ -75,9 +75,9 @@ interface WinogradForm {
 }
 // assembly/winograd.ts: up to two cache lines of padding per plane of V and of M (or W).
 const F2: WinogradForm = { tile: 2, planes: 16, temp: () => 2 * 16 * 32, filter: "winogradFilter", conv: "winogradConv", code: 1 };
-// assembly/winograd4.ts: 36 vectors of temporary, 36 pixel addresses, a pixel of zeros, and up to
-// two cache lines of padding per plane of V and of M.
-const F4: WinogradForm = { tile: 4, planes: 36, temp: (c) => 36 * 4 + 36 + c + 2 * 36 * 32, filter: "winograd4Filter", conv: "winograd4Conv", code: 3 };
+// assembly/winograd4.ts: 36 vectors of temporary, 36 pixel addresses, a pixel of zeros, a u16 per
+// tile (at most MAX_BLOCK_TILES), and up to two cache lines of padding per plane of V and of M.
+const F4: WinogradForm = { tile: 4, planes: 36, temp: (c) => 36 * 4 + 36 + c + MAX_BLOCK_TILES / 2 + 4 + 2 * 36 * 32, filter: "winograd4Filter", conv: "winograd4Conv", code: 3 };
 
 /**
  * The form for outputs of outH×outW: F(4×4, 3×3) where it has at most half as many tiles as
@@ -88,12 +88,12 @@ const F4: WinogradForm = { tile: 4, planes: 36, temp: (c) => 36 * 4 + 36 + c + 2
  * gradient follows the same rule (dy by the turned filter: 23 % faster at batch 32 of 14×14, even
  * at batch 1, where the filter's transform per call weighs most).
  *
- * The forward pass takes F(4×4, 3×3) only where no gradient reads its result (forwardPath's
- * `pooled`): F(4×4, 3×3) does not keep exact zeros. An output whose window sees only zeros comes
- * out as a rounding residue of its tile's other values (F(2×2, 3×3)'s ±1 transforms cancel those
- * exactly), and ReLU's gradient there, 0 at an exact 0, becomes 1 on a positive residue: in Part
- * VI's CNN at initialization (zero biases, images with empty margins) that changed the second
- * convolution's bias gradient by 30 % and the losses of the next steps by 1e-3.
+ * Its transforms do not cancel exactly: an output whose window sees only zeros would come out as
+ * a rounding residue of its tile's other values, so the kernel stores those as 0 (winograd4.ts's
+ * zeroWindows). Without that, ReLU's gradient there (0 at an exact 0) became 1 on positive
+ * residues: in Part VI's CNN at initialization (zero biases, images with empty margins) the second
+ * convolution's bias gradient was 30 % off and the training losses 1.2e-3 from the onnxruntime
+ * engine's; with it they agree to 1e-7, as with F(2×2, 3×3).
  */
 function winogradForm(outH: number, outW: number): WinogradForm {
   return 2 * Math.ceil(outH / 4) * Math.ceil(outW / 4) <= Math.ceil(outH / 2) * Math.ceil(outW / 2) ? F4 : F2;
@@ -116,11 +116,11 @@ function winogradBlock(ctx: WasmContext, g: ConvGeometry, c: number, o: number, 
 
 /**
  * Winograd's form and tiles per block for a convolution of outH×outW outputs and `c`→`o` channels:
- * winogradForm's where `f4` allows F(4×4, 3×3) and its block fits the scratch, else F(2×2, 3×3)'s
- * (tiles 0 where Winograd does not apply).
+ * winogradForm's where its block fits the scratch, else F(2×2, 3×3)'s (tiles 0 where Winograd
+ * does not apply).
  */
-function winogradPlan(ctx: WasmContext, g: ConvGeometry, c: number, o: number, outH: number, outW: number, f4: boolean): [WinogradForm, number] {
-  const form = f4 ? winogradForm(outH, outW) : F2;
+function winogradPlan(ctx: WasmContext, g: ConvGeometry, c: number, o: number, outH: number, outW: number): [WinogradForm, number] {
+  const form = winogradForm(outH, outW);
   const tiles = winogradBlock(ctx, g, c, o, 0, form);
   return tiles === 0 && form !== F2 ? [F2, winogradBlock(ctx, g, c, o)] : [form, tiles];
 }
@@ -190,17 +190,16 @@ interface KeptFilter extends KeptForm {
 
 /**
  * The address of the filter at `pf` transformed for Winograd's `form` (U), transformed again when
- * `keep` says it changed or another form is asked (images of another size); 0 when it cannot be
- * kept. The storage is sized for `largest`, the largest form the kernel may ask of this filter, so
- * a change of form never outgrows it (the plan frees only the storage the operand holds last).
+ * `keep` says it changed or another form is asked (images of another size); 0 when it cannot be kept.
  */
-function transformedFilter(ctx: WasmContext, form: WinogradForm, largest: WinogradForm, keep: KeptOperand, filter: Tensor, pf: number, c: number, o: number): number {
+function transformedFilter(ctx: WasmContext, form: WinogradForm, keep: KeptOperand, filter: Tensor, pf: number, c: number, o: number): number {
   const { rt } = ctx;
   let kept = keep.kept as KeptFilter | undefined;
   if (kept !== undefined && kept.source === filter.data && kept.version === keep.version && kept.c === c && kept.o === o && kept.form === form) return Math.max(kept.ptr, 0);
-  const floats = rt.kernels.winogradFilterFloats(c, o, Math.max(form.planes, largest.planes));
+  const floats = rt.kernels.winogradFilterFloats(c, o, form.planes);
   if (kept === undefined || kept.storage.length < floats) {
-    // The plan frees the storage it gave; a filter keeps its shape, so it is outgrown only by misuse.
+    // The plan frees the storage it gave; a filter keeps its shape, so it is outgrown only by misuse
+    // or by images of another size taking the larger form (the garbage collector frees the old one).
     const storage = keep.allocate(floats);
     kept = { storage, ptr: storage instanceof Float32Array && rt.heap.owns(storage) ? storage.byteOffset : -1, source: undefined, version: -1, c: -1, o: -1, form: undefined };
     keep.kept = kept;
@@ -230,16 +229,12 @@ interface ForwardPath {
   readonly block: number;
 }
 
-/**
- * The forward path for geometry `g` (filter at `pf`, kept by `keep` when the plan keeps it);
- * `pooled`: the result only feeds a max pool in inference (_FusedConv2DMaxPool), so Winograd may
- * take F(4×4, 3×3) (see winogradForm).
- */
-function forwardPath(ctx: WasmContext, g: ConvGeometry, pf: number, rowBlock: number, filter: Tensor, keep: KeptOperand | undefined, pooled: boolean): ForwardPath {
-  const [form, tiles] = winogradPlan(ctx, g, g.inC, g.outC, g.outH, g.outW, pooled);
+/** The forward path for geometry `g` (filter at `pf`, kept by `keep` when the plan keeps it). */
+function forwardPath(ctx: WasmContext, g: ConvGeometry, pf: number, rowBlock: number, filter: Tensor, keep: KeptOperand | undefined): ForwardPath {
+  const [form, tiles] = winogradPlan(ctx, g, g.inC, g.outC, g.outH, g.outW);
   if (tiles === 0 && directConvApplies(ctx, g)) return { fn: "convDirect", code: 2, f: directFilter(ctx, g, pf), units: g.outH, block: 0 };
   if (tiles === 0) return { fn: "conv2d", code: 0, f: pf, units: g.outH * g.outW, block: rowBlock };
-  let pu = keep !== undefined ? transformedFilter(ctx, form, pooled ? F4 : F2, keep, filter, pf, g.inC, g.outC) : 0;
+  let pu = keep !== undefined ? transformedFilter(ctx, form, keep, filter, pf, g.inC, g.outC) : 0;
   if (pu === 0) {
     pu = ctx.rt.arena.take(ctx.rt.kernels.winogradFilterFloats(g.inC, g.outC, form.planes) * 4);
     ctx.rt.kernels[form.filter](pf, pu, g.inC, g.outC, 0);
@@ -255,12 +250,8 @@ function epilogueOf(g: ConvGeometry, bias: Tensor | undefined, attrs: FusedConv2
   return ACTIVATION_CODES[attrs.activation ?? "none"];
 }
 
-/**
- * Inputs [x, filter], or with `fused` the fused convolution's [x, filter, bias] (attrs
- * FusedConv2DAttrs); `pooled`: the kernel that _FusedConv2DMaxPool convolves with when it goes
- * through a temporary, whose result feeds no gradient (forwardPath).
- */
-export function conv2dKernel(ctx: WasmContext, js: Kernel, fused = false, pooled = false): Kernel {
+/** Inputs [x, filter], or with `fused` the fused convolution's [x, filter, bias] (attrs FusedConv2DAttrs). */
+export function conv2dKernel(ctx: WasmContext, js: Kernel, fused = false): Kernel {
   const { rt, pool } = ctx;
   let bias: Tensor | undefined;
   let act = 0;
@@ -280,7 +271,7 @@ export function conv2dKernel(ctx: WasmContext, js: Kernel, fused = false, pooled
     ({ g, block, a: px, b: pf, out: po, threads }) => {
       const pg = geometryWords(rt, g, g.inC, g.outC);
       const pbias = bias === undefined ? 0 : rt.input(bias.data as Float32Array);
-      const path = forwardPath(ctx, g, pf, block, filter!, keep, pooled);
+      const path = forwardPath(ctx, g, pf, block, filter!, keep);
       bias = filter = keep = undefined;
       pool.run(path.fn, splitRange(g.batch * path.units, threads, 4).map(([s, e]) => [pg, px, path.f, po, s, e, path.block, pbias, act]));
     },
@@ -294,8 +285,7 @@ export function conv2dKernel(ctx: WasmContext, js: Kernel, fused = false, pooled
  * then pooled there (assembly/conv-pool.ts), so the convolution's result never goes to memory. Where
  * that does not pay or does not fit (fewer images than chunks to share among threads, or an image
  * whose result outgrows the stage), the result goes to a temporary and is pooled from there.
- * Either way the bits are those of `convolve` (_FusedConv2D's, but for Winograd's form: see
- * forwardPath), then MaxPool's.
+ * Either way the bits are _FusedConv2D's, then MaxPool's.
  */
 export function conv2dMaxPoolKernel(ctx: WasmContext, js: Kernel, convolve: Kernel, maxPool: Kernel, temporary: TemporaryMemory): Kernel {
   const { rt, pool } = ctx;
@@ -320,7 +310,7 @@ export function conv2dMaxPoolKernel(ctx: WasmContext, js: Kernel, convolve: Kern
       const pg = geometryWords(rt, g, g.inC, g.outC);
       const pp = geometryWords(rt, poolGeometry([g.batch, g.outH, g.outW, g.outC], poolAttrs!), g.outC);
       const pbias = rt.input(bias!.data as Float32Array);
-      const path = forwardPath(ctx, g, pf, block, filter!, keep, true);
+      const path = forwardPath(ctx, g, pf, block, filter!, keep);
       bias = filter = keep = poolAttrs = undefined;
       const perStage = Math.max(1, Math.floor(rt.convStageBytes / (4 * g.outH * g.outW * g.outC)));
       pool.run("convMaxPool", splitRange(g.batch, threads, 1, CHUNKS_PER_THREAD).map(([n0, n1]) => [path.code, pg, px, path.f, n0, n1, path.units, path.block, pbias, act, pp, po, perStage]));
@@ -355,7 +345,7 @@ export function conv2dBackpropInputKernel(ctx: WasmContext, js: Kernel): Kernel 
       return [inputs[inputs.length - 1]!, f, convGeometry(out.shape, f.shape, attrs)];
     },
     ({ g, block, a: pd, b: pf, out: po, threads }) => {
-      const [form, tiles] = winogradPlan(ctx, g, g.outC, g.inC, g.inH, g.inW, true);
+      const [form, tiles] = winogradPlan(ctx, g, g.outC, g.inC, g.inH, g.inW);
       if (tiles > 0) {
         // dx is the stride-1 convolution of dy (padded by 2 − pad) by the filter turned half a turn, channels swapped.
         const turned = { ...g, inH: g.outH, inW: g.outW, outH: g.inH, outW: g.inW, padTop: 2 - g.padTop, padLeft: 2 - g.padLeft };

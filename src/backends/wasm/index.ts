@@ -67,6 +67,7 @@ function elementwiseKernels(ctx: WasmContext): Record<string, Kernel> {
 }
 
 function wasmKernels(ctx: WasmContext, js: Readonly<Record<string, Kernel>>, temporary: TemporaryMemory): Record<string, Kernel> {
+  const fusedConv = conv2dKernel(ctx, js._FusedConv2D!, true);
   const maxPool = maxPoolKernel(ctx);
   return {
     ...elementwiseKernels(ctx),
@@ -80,8 +81,8 @@ function wasmKernels(ctx: WasmContext, js: Readonly<Record<string, Kernel>>, tem
     SumToShape: sumToShapeKernel(ctx, js.SumToShape!),
     BroadcastLike: broadcastLikeKernel(ctx),
     Conv2D: conv2dKernel(ctx, js.Conv2D!),
-    _FusedConv2D: conv2dKernel(ctx, js._FusedConv2D!, true),
-    _FusedConv2DMaxPool: conv2dMaxPoolKernel(ctx, js._FusedConv2DMaxPool!, conv2dKernel(ctx, js._FusedConv2D!, true, true), maxPool, temporary),
+    _FusedConv2D: fusedConv,
+    _FusedConv2DMaxPool: conv2dMaxPoolKernel(ctx, js._FusedConv2DMaxPool!, fusedConv, maxPool, temporary),
     Conv2DBackpropInput: conv2dBackpropInputKernel(ctx, js.Conv2DBackpropInput!),
     Conv2DBackpropFilter: conv2dBackpropFilterKernel(ctx, js.Conv2DBackpropFilter!),
     MaxPool: maxPool,

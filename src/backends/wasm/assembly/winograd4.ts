@@ -14,9 +14,10 @@
  *   Aᵀ = [[1, 1, 1, 1, 1, 0], [0, 1, −1, 2, −2, 0], [0, 1, 1, 4, 4, 0], [0, 1, −1, 8, −8, 1]]
  *
  * The larger entries mix larger magnitudes than F(2×2, 3×3)'s ±1 and ±½, so rounding errors grow
- * (test/backends/wasm-conv-kernels.test.ts derives the bound), and exact zeros are not kept (an
- * output whose window sees only zeros comes out as a residue of its tile's other values: conv.ts's
- * winogradForm says where this runs). The filter transform is computed in f64 and rounded once.
+ * (test/backends/wasm-conv-kernels.test.ts derives the bound), and they do not cancel exactly: an
+ * output whose window sees only zeros would come out as a residue of its tile's other values, so
+ * those are found per tile and stored as 0 (zeroWindows; ReLU's gradient reads exact zeros: see
+ * conv.ts's winogradForm). The filter transform is computed in f64 and rounded once.
  * The 6×6 transforms go in two passes (rows, then columns) through 36 v128 of scratch
  * (TEMP_BYTES): 36 vectors held at once would not fit the 16 registers. Edge tiles read through a
  * table of pixel addresses that points outside pixels at a pixel of zeros; the planes of V and M
@@ -29,7 +30,8 @@ import { Window } from "./window";
 
 /**
  * The kernel's own scratch after the GEMM's: the transforms' temporary (TEMP_BYTES), an input
- * block's pixel addresses (PTRS_BYTES), then a pixel of zeros (C floats).
+ * block's pixel addresses (PTRS_BYTES), then a pixel of zeros (C floats) and a u16 per tile of the
+ * block (zeroWindows).
  */
 const TEMP_BYTES: usize = 36 * 16;
 const PTRS_BYTES: usize = 36 * 4;
@@ -126,14 +128,48 @@ const D0: f64 = 0.25, D1: f64 = -1.0 / 6, D3: f64 = 1.0 / 24;
   }
 }
 
-/** Aᵀ applied to (m0 … m5): the first `rows` of the four results, through the epilogue, at p, p + stride, … */
+/**
+ * Which of a tile's 16 outputs (bit 4p + q) see only zeros in their 3×3 windows (all C channels;
+ * −0 counts as 0) in the 6×6 block whose pixels' addresses are at `ptrs` (`zeros` for those
+ * outside the image). Their exact value is 0, which the transforms would turn into a rounding
+ * residue of the tile's other values: they are stored as 0 (through the epilogue).
+ */
 // @ts-ignore: decorator
-@inline function outputColumn(m0: v128, m1: v128, m2: v128, m3: v128, m4: v128, m5: v128, p: usize, stride: usize, rows: i32, bias: usize, act: i32): void {
+@inline function zeroWindows(ptrs: usize, zeros: usize, pixelBytes: usize): i32 {
+  const magnitude = i32x4.splat(0x7fffffff);
+  let nonzero: u64 = 0;
+  for (let k = 0; k < 36; k++) {
+    const p = <usize>load<u32>(ptrs + (<usize>k << 2));
+    if (p == zeros) continue;
+    for (let b: usize = 0; b < pixelBytes; b += 16) {
+      if (v128.any_true(v128.and(v128.load(p + b), magnitude))) {
+        nonzero |= (<u64>1) << k;
+        break;
+      }
+    }
+  }
+  let z = 0;
+  for (let p = 0; p < 4; p++) {
+    for (let q = 0; q < 4; q++) {
+      const window = (<u64>0b111 | (<u64>0b111 << 6) | (<u64>0b111 << 12)) << (6 * p + q);
+      if ((nonzero & window) == 0) z |= 1 << (4 * p + q);
+    }
+  }
+  return z;
+}
+
+/**
+ * Aᵀ applied to (m0 … m5): the first `rows` of the four results, through the epilogue, at p,
+ * p + stride, …; result r is 0 instead where bit 4r of `zero` is set (see zeroWindows).
+ */
+// @ts-ignore: decorator
+@inline function outputColumn(m0: v128, m1: v128, m2: v128, m3: v128, m4: v128, m5: v128, p: usize, stride: usize, rows: i32, bias: usize, act: i32, zero: i32): void {
   const a = f32x4.add(m1, m2), b = f32x4.sub(m1, m2), c = f32x4.add(m3, m4), d = f32x4.sub(m3, m4);
-  v128.store(p, epilogue4(f32x4.add(f32x4.add(m0, a), c), bias, act));
-  if (rows > 1) v128.store(p + stride, epilogue4(f32x4.add(b, f32x4.mul(f32x4.splat(2), d)), bias, act));
-  if (rows > 2) v128.store(p + 2 * stride, epilogue4(f32x4.add(a, f32x4.mul(f32x4.splat(4), c)), bias, act));
-  if (rows > 3) v128.store(p + 3 * stride, epilogue4(f32x4.add(f32x4.add(b, f32x4.mul(f32x4.splat(8), d)), m5), bias, act));
+  const none = f32x4.splat(0);
+  v128.store(p, epilogue4(zero & 1 ? none : f32x4.add(f32x4.add(m0, a), c), bias, act));
+  if (rows > 1) v128.store(p + stride, epilogue4(zero & 0x10 ? none : f32x4.add(b, f32x4.mul(f32x4.splat(2), d)), bias, act));
+  if (rows > 2) v128.store(p + 2 * stride, epilogue4(zero & 0x100 ? none : f32x4.add(a, f32x4.mul(f32x4.splat(4), c)), bias, act));
+  if (rows > 3) v128.store(p + 3 * stride, epilogue4(zero & 0x1000 ? none : f32x4.add(f32x4.add(b, f32x4.mul(f32x4.splat(8), d)), m5), bias, act));
 }
 
 /**
@@ -158,7 +194,9 @@ export function winograd4Conv(g: usize, x: usize, u: usize, out: usize, t0: i32,
   const ptrs = tmp + TEMP_BYTES;
   const zeros = ptrs + PTRS_BYTES;
   memory.fill(zeros, 0, pixelBytes);
-  const v = zeros + pixelBytes;
+  // Per tile of the block, its outputs whose windows see only zeros (zeroWindows).
+  const zeroMasks = zeros + pixelBytes;
+  const v = zeroMasks + ((<usize>block * 2 + 15) & ~15);
   const m = v + 36 * planeStride(<usize>block * C << 2);
   const uPlane = filterPlane(C, O);
   const nPad = (O + 7) & ~7;
@@ -171,6 +209,7 @@ export function winograd4Conv(g: usize, x: usize, u: usize, out: usize, t0: i32,
       const image = x + <usize>n * imageBytes;
       const vt = v + (<usize>t * C << 2);
       blockPixels(image, inH, inW, pixelBytes, 4 * th - padTop, 4 * tw - padLeft, zeros, ptrs);
+      store<u16>(zeroMasks + (<usize>t << 1), <u16>zeroWindows(ptrs, zeros, pixelBytes));
       for (let c = 0; c < C; c += 4) inputTile(ptrs, <usize>c << 2, vt + (<usize>c << 2), vStride, tmp);
       // The next tile, without dividing (an integer division costs tens of cycles).
       if (++tw == tilesW) {
@@ -189,18 +228,19 @@ export function winograd4Conv(g: usize, x: usize, u: usize, out: usize, t0: i32,
       const oh = 4 * th, ow = 4 * tw;
       const rows = min(4, outH - oh), cols = min(4, outW - ow);
       const o00 = out + ((<usize>n * outH + oh) * outW + ow) * outPixel;
+      const zero = <i32>load<u16>(zeroMasks + (<usize>t << 1));
       for (let o = 0; o < O; o += 4) {
         // Rows M·A into tmp[4i + q], then its columns Aᵀ· to the outputs (row p, column q).
         const mt = m + ((<usize>t * O + o) << 2);
         for (let i = 0; i < 6; i++) {
           const mi = mt + <usize>(6 * i) * mStride;
-          outputColumn(v128.load(mi), v128.load(mi + mStride), v128.load(mi + 2 * mStride), v128.load(mi + 3 * mStride), v128.load(mi + 4 * mStride), v128.load(mi + 5 * mStride), tmp + <usize>(64 * i), 16, 4, 0, 0);
+          outputColumn(v128.load(mi), v128.load(mi + mStride), v128.load(mi + 2 * mStride), v128.load(mi + 3 * mStride), v128.load(mi + 4 * mStride), v128.load(mi + 5 * mStride), tmp + <usize>(64 * i), 16, 4, 0, 0, 0);
         }
         const bo = bias == 0 ? 0 : bias + (<usize>o << 2);
         const oo = o00 + (<usize>o << 2);
         for (let q = 0; q < cols; q++) {
           const s = tmp + <usize>(16 * q);
-          outputColumn(v128.load(s), v128.load(s + 64), v128.load(s + 128), v128.load(s + 192), v128.load(s + 256), v128.load(s + 320), oo + <usize>q * outPixel, rowBytes, rows, bo, act);
+          outputColumn(v128.load(s), v128.load(s + 64), v128.load(s + 128), v128.load(s + 192), v128.load(s + 256), v128.load(s + 320), oo + <usize>q * outPixel, rowBytes, rows, bo, act, zero >> q);
         }
       }
       if (++tw == tilesW) {
