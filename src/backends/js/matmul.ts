@@ -17,10 +17,13 @@ export interface MatMulGeometry {
   m: number;
   k: number;
   n: number;
-  aBatch: number[];
-  bBatch: number[];
-  batch: number[];
+  aBatch: readonly number[];
+  bBatch: readonly number[];
+  batch: readonly number[];
 }
+
+/** The batch shape of matrices (rank 2) and vectors: shared, so that a call on them allocates nothing for it. */
+const NO_BATCH: readonly number[] = Object.freeze([]);
 
 export function matmulGeometry(a: Tensor, b: Tensor, attrs: MatMulAttrs): MatMulGeometry {
   const aVec = a.rank === 1;
@@ -32,8 +35,8 @@ export function matmulGeometry(a: Tensor, b: Tensor, attrs: MatMulAttrs): MatMul
   const aCols = aVec ? a.shape[0]! : a.shape[a.rank - 1]!;
   const bRows = bVec ? b.shape[0]! : b.shape[b.rank - 2]!;
   const bCols = bVec ? 1 : b.shape[b.rank - 1]!;
-  const aBatch = aVec ? [] : a.shape.slice(0, -2);
-  const bBatch = bVec ? [] : b.shape.slice(0, -2);
+  const aBatch = a.rank <= 2 ? NO_BATCH : a.shape.slice(0, -2);
+  const bBatch = b.rank <= 2 ? NO_BATCH : b.shape.slice(0, -2);
   return {
     tA,
     tB,
@@ -46,7 +49,7 @@ export function matmulGeometry(a: Tensor, b: Tensor, attrs: MatMulAttrs): MatMul
     n: tB ? bRows : bCols,
     aBatch,
     bBatch,
-    batch: broadcastShapes(aBatch, bBatch, "MatMul"),
+    batch: aBatch === NO_BATCH && bBatch === NO_BATCH ? NO_BATCH : broadcastShapes(aBatch, bBatch, "MatMul"),
   };
 }
 

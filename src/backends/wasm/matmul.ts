@@ -109,7 +109,9 @@ export function matmulKernel(ctx: WasmContext, fused = false): Kernel {
       const pbias = bias === undefined ? 0 : rt.input(bias.data as Float32Array);
       const act = fused ? ACTIVATION_CODES[(attrs as FusedMatMulAttrs).activation ?? "none"] : 0;
       if (threads === 1) {
-        pool.run("gemmFused", [[m, n, k, pa, aCols, ta, pb, bCols, tb, w, nPad, 0, pc, n, pbias, act]]);
+        // Called directly, not through the pool's argument lists: a small product's whole kernel
+        // takes microseconds, and building and spreading the list was a tenth of that.
+        rt.kernels.gemmFused(m, n, k, pa, aCols, ta, pb, bCols, tb, w, nPad, 0, pc, n, pbias, act, rt.scratchFor(0));
       } else if (n >= m && !(w !== 0 && m >= ROWS_PER_CHUNK * GEMM_CHUNKS_PER_THREAD * threads)) {
         // Column slices: B, C and the bias advance by columns (packed weights by their offset j0).
         // Each slice packs all of A; with B packed already, row slices pack only their rows and
