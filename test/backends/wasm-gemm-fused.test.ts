@@ -193,12 +193,15 @@ describe("the wasm GEMM's fused store and kept weights", { skip: wasm === undefi
 
   test("_FusedConv2DMaxPool: the bits of _FusedConv2D then MaxPool (staged through the threads' scratch or not), one thread and two; the reference's the same way", () => {
     const cases: { x: number[]; f: number[]; strides: number; pool: [number, number, "SAME" | "VALID"] }[] = [
-      { x: [1, 28, 28, 1], f: [3, 3, 1, 32], strides: 1, pool: [2, 2, "VALID"] }, // thin patches, one image
-      { x: [40, 28, 28, 1], f: [3, 3, 1, 32], strides: 1, pool: [2, 2, "VALID"] }, // staged on two threads (past 2^22 multiply-adds)
-      { x: [9, 11, 9, 6], f: [3, 3, 6, 10], strides: 2, pool: [3, 2, "SAME"] }, // im2col, clipped windows
+      // Every forward path (conv.ts's forwardPath) runs through the stage.
+      { x: [1, 28, 28, 1], f: [3, 3, 1, 32], strides: 1, pool: [2, 2, "VALID"] }, // direct, one image
+      { x: [40, 28, 28, 1], f: [3, 3, 1, 32], strides: 1, pool: [2, 2, "VALID"] }, // direct, staged on two threads (past 2^22 multiply-adds)
+      { x: [9, 11, 9, 6], f: [3, 3, 6, 10], strides: 2, pool: [3, 2, "SAME"] }, // direct, clipped windows
+      { x: [6, 9, 9, 32], f: [3, 3, 32, 8], strides: 2, pool: [2, 2, "SAME"] }, // im2col (288 taps)
       { x: [5, 8, 8, 8], f: [1, 1, 8, 12], strides: 1, pool: [2, 1, "SAME"] }, // pointwise, overlapping windows
-      { x: [3, 9, 7, 16], f: [3, 3, 16, 24], strides: 1, pool: [2, 2, "SAME"] }, // Winograd, odd edges
-      { x: [16, 14, 14, 32], f: [3, 3, 32, 64], strides: 1, pool: [2, 2, "VALID"] }, // Winograd, staged on two threads
+      { x: [4, 2, 9, 8], f: [3, 3, 8, 12], strides: 1, pool: [2, 2, "VALID"] }, // Winograd F(2×2, 3×3) (2×9 outputs)
+      { x: [3, 9, 7, 16], f: [3, 3, 16, 24], strides: 1, pool: [2, 2, "SAME"] }, // Winograd F(4×4, 3×3), odd edges
+      { x: [16, 14, 14, 32], f: [3, 3, 32, 64], strides: 1, pool: [2, 2, "VALID"] }, // Winograd F(4×4, 3×3), staged on two threads
       { x: [3, 14, 14, 32], f: [3, 3, 32, 64], strides: 1, pool: [2, 2, "VALID"] }, // threaded, too few images to split: through a temporary
       { x: [1, 100, 100, 16], f: [1, 1, 16, 16], strides: 1, pool: [2, 2, "VALID"] }, // an image's result larger than the stage
     ];
